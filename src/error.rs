@@ -1,0 +1,128 @@
+//! Error types of the library. Invalid input is kept apart from I/O failures so that the
+//! binary can map it to exit code 2 and print it without a backtrace.
+
+use std::fmt;
+
+/// Any failure of a negsim operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user's input (scenario file or option) is invalid.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A problem with user input, located in its source where possible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// Where the input came from: a file name, `<bundled>`, or `--flag`.
+    pub origin: String,
+    /// 1-based line and column of the offending text, when known.
+    pub location: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+    /// What would be right, or a close valid name.
+    pub help: Option<String>,
+}
+
+impl InputError {
+    /// An error without a position (for example about a command-line flag).
+    pub fn new(origin: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            origin: origin.into(),
+            location: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a hint telling what would be valid.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds the position of byte offset `at` within `source`.
+    pub fn at(mut self, source: &str, at: usize) -> Self {
+        self.location = Some(line_col(source, at));
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location {
+            Some((line, col)) => write!(f, "{}:{}:{}: {}", self.origin, line, col, self.message)?,
+            None => write!(f, "{}: {}", self.origin, self.message)?,
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// 1-based line and column (in characters) of byte offset `at` in `source`.
+pub fn line_col(source: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(source.len());
+    while !source.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &source[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = source[line_start..at].chars().count() + 1;
+    (line, col)
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    let (d, c) = best?;
+    let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
+    (d <= limit || c.contains(name) || name.contains(c)).then_some(c)
+}
+
+/// Levenshtein distance between two strings, by characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

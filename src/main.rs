@@ -1,0 +1,5 @@
+//! The `negsim` command: everything lives in the library; this only hands over control.
+
+fn main() -> std::process::ExitCode {
+    negsim::cli::main()
+}

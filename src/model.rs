@@ -1,0 +1,243 @@
+//! The scenario compiled for simulation: flat tables indexed by (agent, term option), and the
+//! per-run instance that holds the parameters sampled for one Monte Carlo run.
+
+use crate::dist::Param;
+use crate::rng::{self, std_normal};
+use crate::scenario::{Protocol, Scenario, Strategy};
+
+/// A scenario laid out for fast simulation; built once and shared by all runs.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario it was built from.
+    pub scenario: Scenario,
+    /// `offsets[t]..offsets[t + 1]` are the flat indices of term `t`'s options.
+    pub offsets: Vec<usize>,
+    /// Total number of options over all terms.
+    pub n_opts: usize,
+    /// Whether each agent signs.
+    pub signatory: Vec<bool>,
+    /// Bit mask of signatories.
+    pub signatory_mask: u64,
+    /// `red[a * n_opts + k]`: agent `a` never accepts flat option `k`.
+    pub red: Vec<bool>,
+    /// `allowed[a * n_opts + k]`: agent `a` may put option `k` in an offer (no signatory and
+    /// not `a` itself red-lines it).
+    pub allowed: Vec<bool>,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The mediator, if any.
+    pub mediator: Option<usize>,
+}
+
+/// Parameters sampled for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    /// `util[a * n_opts + k]` = normalized weight of k's term × value of option k, for agent a.
+    pub util: Vec<f64>,
+    /// Sampled option values, `values[a * n_opts + k]`.
+    pub values: Vec<f64>,
+    /// Normalized weights, `weights[a * n_terms + t]`.
+    pub weights: Vec<f64>,
+    /// Reservation value per agent.
+    pub reservation: Vec<f64>,
+    /// Walk-out chance per round per agent.
+    pub walk_away: Vec<f64>,
+    /// Deadline belief per agent.
+    pub belief: Vec<f64>,
+    /// Concession exponent per agent (`None` for hardliners).
+    pub exponent: Vec<Option<f64>>,
+    /// Best utility per agent over the options it may offer.
+    pub best: Vec<f64>,
+    /// `est[(a * n_agents + s) * n_opts + k]`: agent a's estimate of signatory s's utility
+    /// contribution of option k (zero for s = a and for non-signatories).
+    pub est: Vec<f64>,
+    /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories.
+    pub est_others: Vec<f64>,
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn new(scenario: &Scenario) -> Model {
+        let mut offsets = vec![0];
+        for t in &scenario.terms {
+            offsets.push(offsets.last().unwrap() + t.options.len());
+        }
+        let n_opts = *offsets.last().unwrap();
+        let signatory: Vec<bool> = scenario.agents.iter().map(|a| a.signatory).collect();
+        let signatory_mask = signatory
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .fold(0u64, |m, (i, _)| m | (1 << i));
+        let red: Vec<bool> = scenario
+            .agents
+            .iter()
+            .flat_map(|a| a.red_lines.iter().flatten().copied())
+            .collect();
+        let public: Vec<bool> = scenario.publicly_allowed().into_iter().flatten().collect();
+        let allowed = (0..scenario.agents.len())
+            .flat_map(|a| (0..n_opts).map(move |k| (a, k)))
+            .map(|(a, k)| public[k] && !red[a * n_opts + k])
+            .collect();
+        Model {
+            scenario: scenario.clone(),
+            offsets,
+            n_opts,
+            signatory,
+            signatory_mask,
+            red,
+            allowed,
+            protocol: scenario.simulation.protocol,
+            mediator: scenario.simulation.mediator,
+        }
+    }
+
+    /// Number of agents.
+    pub fn n_agents(&self) -> usize {
+        self.signatory.len()
+    }
+
+    /// Number of terms.
+    pub fn n_terms(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Flat option range of term `t`.
+    pub fn term_range(&self, t: usize) -> std::ops::Range<usize> {
+        self.offsets[t]..self.offsets[t + 1]
+    }
+
+    /// Fills `inst` with the parameters of run `run` under master seed `seed`.
+    ///
+    /// Draw order (fixed, so that streams are stable): for each agent in file order its term
+    /// weights, every option value of every term, reservation, walk-out chance, deadline belief
+    /// and strategy exponent (two words each, see [`Param::sample`]); then for each observer
+    /// and each other signatory, a normal draw per term (weight noise) and per option (value
+    /// noise).
+    pub fn sample_into(&self, seed: u64, run: u64, inst: &mut Instance) {
+        let mut rng = rng::param_rng(seed, run);
+        self.sample_with(&mut rng, inst, None);
+    }
+
+    /// Fills `inst` with every parameter at its mean (no randomness, no estimate noise).
+    pub fn mean_instance(&self) -> Instance {
+        let mut inst = Instance::default();
+        let mut rng = rng::param_rng(0, 0);
+        self.sample_with(&mut rng, &mut inst, Some(()));
+        inst
+    }
+
+    fn sample_with(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        let sc = &self.scenario;
+        let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
+        let draw = |p: &Param, rng: &mut rng::RunRng| {
+            if means.is_some() { p.mean() } else { p.sample(rng) }
+        };
+        inst.util.clear();
+        inst.util.resize(na * no, 0.0);
+        inst.values.clear();
+        inst.values.resize(na * no, 0.0);
+        inst.weights.clear();
+        inst.weights.resize(na * nt, 0.0);
+        inst.reservation.clear();
+        inst.walk_away.clear();
+        inst.belief.clear();
+        inst.exponent.clear();
+        inst.best.clear();
+        for (a, agent) in sc.agents.iter().enumerate() {
+            let w = &mut inst.weights[a * nt..(a + 1) * nt];
+            for (t, p) in agent.weights.iter().enumerate() {
+                w[t] = draw(p, rng);
+            }
+            let sum: f64 = w.iter().sum();
+            if sum > 0.0 {
+                w.iter_mut().for_each(|x| *x /= sum);
+            } else {
+                // Every sampled weight hit zero: fall back to the mean weights (validation
+                // guarantees they are not all zero).
+                w.copy_from_slice(&agent.mean_weights());
+            }
+            for t in 0..nt {
+                let wt = inst.weights[a * nt + t];
+                for (o, p) in agent.values[t].iter().enumerate() {
+                    let v = draw(p, rng);
+                    inst.values[a * no + self.offsets[t] + o] = v;
+                    inst.util[a * no + self.offsets[t] + o] = wt * v;
+                }
+            }
+            inst.reservation.push(draw(&agent.reservation, rng));
+            inst.walk_away.push(draw(&agent.walk_away, rng));
+            inst.belief.push(draw(&agent.deadline_belief, rng));
+            inst.exponent.push(match agent.strategy {
+                Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
+                Strategy::Hardliner => {
+                    draw(&Param::fixed(0.0, 0.0, 0.0), rng);
+                    None
+                }
+            });
+        }
+        for a in 0..na {
+            let best = (0..nt)
+                .map(|t| {
+                    self.term_range(t)
+                        .filter(|&k| self.allowed[a * no + k])
+                        .map(|k| inst.util[a * no + k])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
+                .sum();
+            inst.best.push(best);
+        }
+        self.sample_estimates(rng, inst, means.is_some());
+    }
+
+    /// Each observer's noisy view of every other signatory: weights scaled by `1 + sd·Z` (floored
+    /// at 0, renormalized) and values shifted by `sd·Z` (clamped to [0, 1]), `sd` being the
+    /// observer's `estimate_noise`.
+    fn sample_estimates(&self, rng: &mut rng::RunRng, inst: &mut Instance, exact: bool) {
+        let sc = &self.scenario;
+        let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
+        inst.est.clear();
+        inst.est.resize(na * na * no, 0.0);
+        inst.est_others.clear();
+        inst.est_others.resize(na * no, 0.0);
+        let mut w = vec![0.0; nt];
+        for a in 0..na {
+            let sd = if exact { 0.0 } else { sc.agents[a].estimate_noise };
+            for s in 0..na {
+                if s == a || !self.signatory[s] {
+                    continue;
+                }
+                for (t, wt) in w.iter_mut().enumerate() {
+                    let z = if exact { 0.0 } else { std_normal(rng) };
+                    *wt = (inst.weights[s * nt + t] * (1.0 + sd * z)).max(0.0);
+                }
+                let sum: f64 = w.iter().sum();
+                if sum > 0.0 {
+                    w.iter_mut().for_each(|x| *x /= sum);
+                }
+                let base = (a * na + s) * no;
+                for (t, wt) in w.iter().enumerate() {
+                    for k in self.term_range(t) {
+                        let z = if exact { 0.0 } else { std_normal(rng) };
+                        let e = wt * (inst.values[s * no + k] + sd * z).clamp(0.0, 1.0);
+                        inst.est[base + k] = e;
+                        inst.est_others[a * no + k] += e;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Instance {
+    /// Utility of `package` (one option index per term) for agent `a`.
+    #[inline]
+    pub fn utility(&self, model: &Model, a: usize, package: &[u8]) -> f64 {
+        let base = a * model.n_opts;
+        package
+            .iter()
+            .enumerate()
+            .map(|(t, &o)| self.util[base + model.offsets[t] + o as usize])
+            .sum()
+    }
+}

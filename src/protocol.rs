@@ -1,0 +1,238 @@
+//! Bargaining protocols: one negotiation played round by round until agreement, walk-out or
+//! deadline.
+//!
+//! A round is: walk-out draws (one uniform per agent, in file order, drawn whether or not it
+//! matters, so that streams stay aligned), then one proposal, then every signatory's answer.
+
+use crate::model::{Instance, Model};
+use crate::offer::OfferSearch;
+use crate::rng::{RunRng, uniform01};
+use crate::scenario::Protocol;
+use crate::strategy::{perceived_time, target};
+
+/// How a negotiation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// All signatories accepted the package on the table in this round.
+    Agreement {
+        /// The round of agreement (1-based).
+        round: u32,
+    },
+    /// A signatory or the mediator left the talks at the start of this round.
+    WalkOut {
+        /// The round of the walk-out.
+        round: u32,
+        /// Who left.
+        agent: usize,
+    },
+    /// The deadline passed without agreement.
+    Expired,
+}
+
+/// The result of one negotiation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunResult {
+    /// How it ended.
+    pub end: End,
+    /// The agreed package, or the last package put on the table (empty if none was).
+    pub package: Vec<u8>,
+    /// Bit mask of the signatories who rejected the last package on the table.
+    pub last_rejecters: u64,
+}
+
+/// Receives the events of a negotiation, for transcripts; the unit type ignores them.
+pub trait Observer {
+    /// Agent `agent` left the talks at the start of `round`.
+    fn walk_out(&mut self, _round: u32, _agent: usize) {}
+    /// `proposer` put `package` on the table (for the mediated protocol, the mediator's text).
+    fn offer(&mut self, _round: u32, _proposer: usize, _package: &[u8]) {}
+    /// `proposer` found no package meeting its target and crossing no red line.
+    fn no_offer(&mut self, _round: u32, _proposer: usize) {}
+    /// Signatory `agent` answered: its utility for the package, its target, and yes or no.
+    fn answer(&mut self, _round: u32, _agent: usize, _utility: f64, _target: f64, _accept: bool) {}
+}
+
+impl Observer for () {}
+
+/// Reusable per-thread buffers: a run's offer-search tables and the package buffers.
+#[derive(Debug, Default, Clone)]
+pub struct Workspace {
+    /// One offer search per agent, prepared for the current run.
+    pub searches: Vec<OfferSearch>,
+    offer: Vec<u8>,
+    weights: Vec<f64>,
+}
+
+impl Workspace {
+    /// Prepares the per-run tables (done once per run, shared by all deadlines).
+    pub fn prepare(&mut self, model: &Model, inst: &Instance) {
+        let (na, no) = (model.n_agents(), model.n_opts);
+        self.searches.resize_with(na, OfferSearch::default);
+        if model.protocol == Protocol::Alternating {
+            for a in 0..na {
+                let own = &inst.util[a * no..(a + 1) * no];
+                let gain = &inst.est_others[a * no..(a + 1) * no];
+                self.searches[a].prepare(model, a, own, gain);
+            }
+        }
+    }
+}
+
+/// An agent's target utility in `round` of a negotiation with `deadline` rounds.
+#[inline]
+pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
+    let t = perceived_time(round, deadline, inst.belief[a]);
+    let best = inst.best[a];
+    if !best.is_finite() {
+        return inst.reservation[a];
+    }
+    target(inst.reservation[a], best, inst.exponent[a], t)
+}
+
+/// Whether agent `a` accepts `package` in `round`; returns its utility and target too.
+#[inline]
+pub fn answer(model: &Model, inst: &Instance, a: usize, package: &[u8], round: u32, deadline: u32) -> (bool, f64, f64) {
+    let u = inst.utility(model, a, package);
+    let tgt = agent_target(inst, a, round, deadline);
+    let no = model.n_opts;
+    let crosses = package
+        .iter()
+        .enumerate()
+        .any(|(t, &o)| model.red[a * no + model.offsets[t] + o as usize]);
+    (u >= tgt && u >= inst.reservation[a] && !crosses, u, tgt)
+}
+
+/// Plays one negotiation with the given deadline. `ws` must have been prepared for `inst`.
+pub fn play<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
+    match model.protocol {
+        Protocol::Alternating => alternating(model, inst, ws, deadline, rng, obs),
+        Protocol::Mediated => mediated(model, inst, ws, deadline, rng, obs),
+    }
+}
+
+/// Draws this round's walk-outs; returns the first signatory or mediator who left, if any.
+#[inline]
+fn walk_outs<O: Observer>(model: &Model, inst: &Instance, departed: &mut u64, round: u32, rng: &mut RunRng, obs: &mut O) -> Option<usize> {
+    let mut ended = None;
+    for a in 0..model.n_agents() {
+        let u = uniform01(rng);
+        if *departed & (1 << a) == 0 && u < inst.walk_away[a] {
+            *departed |= 1 << a;
+            obs.walk_out(round, a);
+            if ended.is_none() && (model.signatory[a] || model.mediator == Some(a)) {
+                ended = Some(a);
+            }
+        }
+    }
+    ended
+}
+
+/// Collects the signatories' answers; returns the mask of rejecters.
+#[inline]
+fn answers<O: Observer>(model: &Model, inst: &Instance, package: &[u8], round: u32, deadline: u32, obs: &mut O) -> u64 {
+    let mut rejecters = 0u64;
+    for s in 0..model.n_agents() {
+        if model.signatory[s] {
+            let (ok, u, tgt) = answer(model, inst, s, package, round, deadline);
+            obs.answer(round, s, u, tgt, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+        }
+    }
+    rejecters
+}
+
+fn alternating<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
+    let n = model.n_agents();
+    let mut departed = 0u64;
+    let mut last_rejecters = 0u64;
+    let mut last = Vec::new();
+    for round in 1..=deadline {
+        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
+            return RunResult { end: End::WalkOut { round, agent }, package: last, last_rejecters };
+        }
+        // The proposer rotates through the agents in file order, skipping those who left.
+        let start = (round as usize - 1) % n;
+        let Some(p) = (0..n).map(|i| (start + i) % n).find(|&a| departed & (1 << a) == 0) else {
+            break;
+        };
+        let tgt = agent_target(inst, p, round, deadline);
+        if ws.searches[p].search(tgt, &mut ws.offer).is_none() {
+            obs.no_offer(round, p);
+            continue;
+        }
+        obs.offer(round, p, &ws.offer);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        last.clone_from(&ws.offer);
+        last_rejecters = rejecters;
+        if rejecters == 0 {
+            return RunResult { end: End::Agreement { round }, package: last, last_rejecters };
+        }
+    }
+    RunResult { end: End::Expired, package: last, last_rejecters }
+}
+
+fn mediated<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
+    let m = model.mediator.expect("validated: mediated protocol has a mediator");
+    let (na, no) = (model.n_agents(), model.n_opts);
+    let eta = model.scenario.simulation.mediator_learning_rate;
+    ws.weights.clear();
+    ws.weights.resize(na, 1.0);
+    let mut departed = 0u64;
+    let mut last_rejecters = 0u64;
+    let mut last = Vec::new();
+    for round in 1..=deadline {
+        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
+            return RunResult { end: End::WalkOut { round, agent }, package: last, last_rejecters };
+        }
+        // The mediator's own interests fade along its own concession curve.
+        let self_w = match inst.exponent[m] {
+            None => 1.0,
+            Some(e) => 1.0 - perceived_time(round, deadline, inst.belief[m]).powf(1.0 / e),
+        };
+        ws.offer.clear();
+        let mut feasible = true;
+        for t in 0..model.n_terms() {
+            let mut best: Option<(f64, u8)> = None;
+            for (o, k) in model.term_range(t).enumerate() {
+                if !model.allowed[m * no + k] {
+                    continue;
+                }
+                let mut score = self_w * inst.util[m * no + k];
+                for s in 0..na {
+                    if model.signatory[s] && s != m {
+                        score += ws.weights[s] * inst.est[(m * na + s) * no + k];
+                    }
+                }
+                if best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, o as u8));
+                }
+            }
+            match best {
+                Some((_, o)) => ws.offer.push(o),
+                None => {
+                    feasible = false;
+                    break;
+                }
+            }
+        }
+        if !feasible {
+            obs.no_offer(round, m);
+            continue;
+        }
+        obs.offer(round, m, &ws.offer);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        last.clone_from(&ws.offer);
+        last_rejecters = rejecters;
+        if rejecters == 0 {
+            return RunResult { end: End::Agreement { round }, package: last, last_rejecters };
+        }
+        for s in 0..na {
+            if rejecters & (1 << s) != 0 {
+                ws.weights[s] *= 1.0 + eta;
+            }
+        }
+    }
+    RunResult { end: End::Expired, package: last, last_rejecters }
+}

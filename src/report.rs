@@ -1,0 +1,349 @@
+//! Reports: the tallies of a simulation turned into a summary (per deadline) and rendered as a
+//! terminal table, JSON or tidy CSV.
+
+use crate::model::Model;
+use crate::montecarlo::Outcome;
+use crate::scenario::fmt_num;
+use crate::stats::{FIXED_SCALE, Tally, Z95, wilson};
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How many agreed packages the report lists per deadline.
+pub const TOP_PACKAGES: usize = 5;
+
+/// The whole report of a simulation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs requested per deadline.
+    pub runs: u64,
+    /// Protocol name.
+    pub protocol: &'static str,
+    /// What a round is called.
+    pub round_label: String,
+    /// True when the simulation was stopped early: fewer runs than requested were played.
+    pub partial: bool,
+    /// One entry per deadline.
+    pub deadlines: Vec<DeadlineReport>,
+}
+
+/// The results at one deadline.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeadlineReport {
+    /// Deadline in rounds.
+    pub deadline: u32,
+    /// Runs played.
+    pub runs: u64,
+    /// Runs ending in agreement.
+    pub agreements: u64,
+    /// Share of runs ending in agreement.
+    pub p_agreement: f64,
+    /// Wilson 95% interval of `p_agreement`.
+    pub ci95: [f64; 2],
+    /// Runs ended by a walk-out.
+    pub walkouts: u64,
+    /// Runs ended by each agent's walk-out.
+    pub walkouts_by: IndexMap<String, u64>,
+    /// Runs that reached the deadline without agreement.
+    pub expired: u64,
+    /// Mean round of agreement (null without agreements).
+    pub mean_round: Option<f64>,
+    /// Median round of agreement (null without agreements).
+    pub median_round: Option<u32>,
+    /// Most frequent agreed packages.
+    pub top_packages: Vec<PackageShare>,
+    /// Share of each option of each term among agreements.
+    pub option_shares: IndexMap<String, IndexMap<String, f64>>,
+    /// Each agent's mean utility and gain over its reservation value in agreements.
+    pub agents: IndexMap<String, AgentOutcome>,
+    /// The signatory who most often rejected the last package in runs without agreement.
+    pub blocker: Option<String>,
+    /// Per signatory, runs without agreement in which it rejected the last package.
+    pub blocked_by: IndexMap<String, u64>,
+}
+
+/// An agreed package and how often it was agreed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PackageShare {
+    /// Option chosen for each term.
+    pub package: IndexMap<String, String>,
+    /// Number of agreements on it.
+    pub count: u64,
+    /// Its share among agreements.
+    pub share: f64,
+}
+
+/// One agent's view of the agreements.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AgentOutcome {
+    /// Mean utility in agreements.
+    pub mean_utility: Option<f64>,
+    /// Mean of utility minus the run's reservation value, in agreements.
+    pub mean_gain: Option<f64>,
+}
+
+impl Report {
+    /// Builds the report of `outcome` for `model`.
+    pub fn new(model: &Model, seed: u64, runs: u64, outcome: &Outcome) -> Report {
+        let sc = &model.scenario;
+        Report {
+            scenario: sc.name.clone(),
+            seed,
+            runs,
+            protocol: sc.simulation.protocol.as_str(),
+            round_label: sc.simulation.round_label.clone(),
+            partial: outcome.partial,
+            deadlines: outcome.tallies.iter().map(|t| DeadlineReport::new(model, t)).collect(),
+        }
+    }
+
+    /// Renders as pretty JSON (with a final newline).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("reports serialize");
+        s.push('\n');
+        s
+    }
+
+    /// The CSV header line (without newline).
+    pub fn csv_header() -> &'static str {
+        "deadline,runs,agreements,p_agreement,ci_low,ci_high,walkouts,expired,mean_round,median_round,blocker,top_package,top_package_share"
+    }
+
+    /// Renders as tidy CSV: a header and one row per deadline.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from(Self::csv_header());
+        s.push('\n');
+        for d in &self.deadlines {
+            s.push_str(&d.csv_row());
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Renders as a readable table for a terminal.
+    pub fn to_table(&self, model: &Model) -> String {
+        let mut s = String::new();
+        let label = &self.round_label;
+        let _ = writeln!(s, "{}", self.scenario);
+        let _ = writeln!(
+            s,
+            "{} protocol, {} runs per deadline, seed {}{}",
+            self.protocol,
+            self.runs,
+            self.seed,
+            if self.partial { "  (PARTIAL: stopped early)" } else { "" }
+        );
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{:>10}  {:>12}  {:>17}  {:>10}  {:>9}  {:>7}  {:>11}",
+            format!("deadline"),
+            "P(agreement)",
+            "95% interval",
+            "agreements",
+            "walk-outs",
+            "expired",
+            format!("mean {label}")
+        );
+        for d in &self.deadlines {
+            let _ = writeln!(
+                s,
+                "{:>10}  {:>12.3}  {:>17}  {:>10}  {:>9}  {:>7}  {:>11}",
+                format!("{} {}", d.deadline, plural(label, d.deadline)),
+                d.p_agreement,
+                format!("[{:.3}, {:.3}]", d.ci95[0], d.ci95[1]),
+                d.agreements,
+                d.walkouts,
+                d.expired,
+                d.mean_round.map_or("-".into(), |m| format!("{m:.1}")),
+            );
+        }
+        let _ = writeln!(s);
+        let _ = writeln!(s, "How the runs without agreement ended (walk-outs by agent; blocker = most often rejected the last text):");
+        for d in &self.deadlines {
+            let walk: Vec<String> = d
+                .walkouts_by
+                .iter()
+                .filter(|(_, c)| **c > 0)
+                .map(|(id, c)| format!("{id} {c}"))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {:>4} {}: walk-outs [{}], expired {}, blocker {}",
+                d.deadline,
+                plural(label, d.deadline),
+                if walk.is_empty() { "none".to_string() } else { walk.join(", ") },
+                d.expired,
+                d.blocker.as_deref().unwrap_or("-"),
+            );
+        }
+        for d in &self.deadlines {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "Deals within {} {} ({} agreements, median {} {}):",
+                d.deadline,
+                plural(label, d.deadline),
+                d.agreements,
+                label,
+                d.median_round.map_or("-".into(), |m| m.to_string())
+            );
+            if d.agreements == 0 {
+                let _ = writeln!(s, "  none");
+                continue;
+            }
+            for p in &d.top_packages {
+                let pk: Vec<String> = p.package.iter().map(|(t, o)| format!("{t}={o}")).collect();
+                let _ = writeln!(s, "  {:>5.1}%  {}", 100.0 * p.share, pk.join(" "));
+            }
+            let _ = writeln!(s, "  option shares:");
+            for (term, opts) in &d.option_shares {
+                let parts: Vec<String> = opts.iter().map(|(o, sh)| format!("{o} {:.0}%", 100.0 * sh)).collect();
+                let _ = writeln!(s, "    {term}: {}", parts.join(", "));
+            }
+            let _ = writeln!(s, "  mean utility in agreements (gain over reservation):");
+            for (a, agent) in model.scenario.agents.iter().enumerate() {
+                let o = &d.agents[a];
+                if let (Some(u), Some(g)) = (o.mean_utility, o.mean_gain) {
+                    let _ = writeln!(s, "    {:<16} {:.3} ({}{:.3})", agent.id, u, if g >= 0.0 { "+" } else { "" }, g);
+                }
+            }
+        }
+        s
+    }
+}
+
+fn plural(label: &str, n: u32) -> String {
+    if n == 1 { label.to_string() } else { format!("{label}s") }
+}
+
+impl DeadlineReport {
+    /// Summarizes one tally.
+    pub fn new(model: &Model, t: &Tally) -> DeadlineReport {
+        let sc = &model.scenario;
+        let p = if t.runs > 0 { t.agreements as f64 / t.runs as f64 } else { 0.0 };
+        let (lo, hi) = wilson(t.agreements, t.runs, Z95);
+        let share = |c: u64| if t.agreements > 0 { c as f64 / t.agreements as f64 } else { 0.0 };
+        let option_shares = sc
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(ti, term)| {
+                let opts = term
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(o, name)| (name.clone(), share(t.option_counts[model.offsets[ti] + o])))
+                    .collect();
+                (term.id.clone(), opts)
+            })
+            .collect();
+        let mean = |sum: i64| (t.agreements > 0).then(|| sum as f64 / FIXED_SCALE / t.agreements as f64);
+        let agents = sc
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(a, ag)| {
+                (
+                    ag.id.clone(),
+                    AgentOutcome {
+                        mean_utility: mean(t.utility_sum[a]),
+                        mean_gain: mean(t.gain_sum[a]),
+                    },
+                )
+            })
+            .collect();
+        let blocked_by: IndexMap<String, u64> = sc
+            .agents
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.signatory)
+            .map(|(i, a)| (a.id.clone(), t.blocked[i]))
+            .collect();
+        // Ties go to the agent listed first.
+        let blocker = blocked_by
+            .iter()
+            .filter(|(_, c)| **c > 0)
+            .fold(None::<(&String, u64)>, |best, (id, c)| match best {
+                Some((_, bc)) if bc >= *c => best,
+                _ => Some((id, *c)),
+            })
+            .map(|(id, _)| id.clone());
+        DeadlineReport {
+            deadline: t.deadline,
+            runs: t.runs,
+            agreements: t.agreements,
+            p_agreement: p,
+            ci95: [lo, hi],
+            walkouts: t.total_walkouts(),
+            walkouts_by: sc.agents.iter().zip(&t.walkouts).map(|(a, c)| (a.id.clone(), *c)).collect(),
+            expired: t.expired,
+            mean_round: t.mean_round(),
+            median_round: t.median_round(),
+            top_packages: t
+                .top_packages(TOP_PACKAGES)
+                .into_iter()
+                .map(|(pkg, c)| PackageShare {
+                    package: package_names(model, pkg),
+                    count: c,
+                    share: share(c),
+                })
+                .collect(),
+            option_shares,
+            agents,
+            blocker,
+            blocked_by,
+        }
+    }
+
+    /// One CSV row (without newline) matching [`Report::csv_header`].
+    pub fn csv_row(&self) -> String {
+        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+        let top = self.top_packages.first();
+        format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            self.deadline,
+            self.runs,
+            self.agreements,
+            self.p_agreement,
+            self.ci95[0],
+            self.ci95[1],
+            self.walkouts,
+            self.expired,
+            opt(self.mean_round),
+            self.median_round.map_or(String::new(), |m| m.to_string()),
+            self.blocker.as_deref().unwrap_or(""),
+            top.map_or(String::new(), |p| p.package.iter().map(|(t, o)| format!("{t}={o}")).collect::<Vec<_>>().join(";")),
+            top.map_or(String::new(), |p| p.share.to_string()),
+        )
+    }
+}
+
+/// Names of the options of a package, keyed by term id.
+pub fn package_names(model: &Model, pkg: &[u8]) -> IndexMap<String, String> {
+    model
+        .scenario
+        .terms
+        .iter()
+        .zip(pkg)
+        .map(|(t, &o)| (t.id.clone(), t.options[o as usize].clone()))
+        .collect()
+}
+
+/// A package as `term=option` pairs separated by spaces.
+pub fn package_string(model: &Model, pkg: &[u8]) -> String {
+    package_names(model, pkg)
+        .iter()
+        .map(|(t, o)| format!("{t}={o}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Formats a utility for transcripts.
+pub fn fmt_utility(u: f64) -> String {
+    fmt_num(u)
+}

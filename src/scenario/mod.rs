@@ -1,0 +1,828 @@
+//! Scenarios: the negotiation as the analyst describes it (terms, agents, simulation settings),
+//! read from TOML and validated into ready-to-run form.
+
+mod raw;
+
+use crate::dist::{Dist, Param};
+use crate::error::{InputError, did_you_mean};
+use raw::{RawAgent, RawFile, RawNum, RawSim, RawStrategy, RawTerm, SpannedMap};
+use std::collections::HashSet;
+use toml::Spanned;
+
+/// The bundled default scenario, embedded in the binary.
+pub const BUNDLED: &str = include_str!("../../scenarios/ukraine-peace-2025.toml");
+/// The file name shown for the bundled scenario.
+pub const BUNDLED_NAME: &str = "scenarios/ukraine-peace-2025.toml";
+
+/// Most runs one request may ask for.
+pub const MAX_RUNS: u64 = 1_000_000_000;
+/// Longest deadline, in rounds.
+pub const MAX_DEADLINE: u32 = 1_000_000;
+/// Most terms a scenario may have.
+pub const MAX_TERMS: usize = 1_000;
+/// Most options a term may have (option indices are stored in a byte).
+pub const MAX_OPTIONS: usize = 256;
+/// Most agents a scenario may have (answers are kept in a 64-bit mask).
+pub const MAX_AGENTS: usize = 64;
+
+/// A validated negotiation scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Monte Carlo settings.
+    pub simulation: Simulation,
+    /// The terms on the table, in file order.
+    pub terms: Vec<Term>,
+    /// The agents, in file order (which is also the proposing order).
+    pub agents: Vec<Agent>,
+}
+
+/// `[simulation]` settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    /// Monte Carlo runs per deadline.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Deadlines in rounds, as given.
+    pub deadlines: Vec<u32>,
+    /// Bargaining protocol.
+    pub protocol: Protocol,
+    /// Index of the mediator agent, if any.
+    pub mediator: Option<usize>,
+    /// What a round is called when printing ("round", "week", ...).
+    pub round_label: String,
+    /// How much more weight the mediator gives a party after each rejection.
+    pub mediator_learning_rate: f64,
+}
+
+/// Bargaining protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Stacked alternating offers: the proposer rotates, signatories answer.
+    Alternating,
+    /// Single negotiating text put forward by a mediator.
+    Mediated,
+}
+
+impl Protocol {
+    /// The name used in scenario files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Alternating => "alternating",
+            Protocol::Mediated => "mediated",
+        }
+    }
+}
+
+/// One term on the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// Identifier used in files and outputs.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Option identifiers.
+    pub options: Vec<String>,
+}
+
+/// A concession tactic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    /// Time-dependent tactic with concession exponent `e` (boulware 0.2, linear 1, conceder 2).
+    TimeDependent {
+        /// The name given in the file, if a named tactic.
+        name: Option<&'static str>,
+        /// The exponent `e`.
+        exponent: Param,
+    },
+    /// Never concedes: the target stays at the best attainable utility.
+    Hardliner,
+}
+
+impl Strategy {
+    /// A short description for reports.
+    pub fn label(&self) -> String {
+        match self {
+            Strategy::TimeDependent {
+                name: Some(n),
+                exponent,
+            } => format!("{n} (e = {})", fmt_num(exponent.mean())),
+            Strategy::TimeDependent { name: None, exponent } => match exponent.dist {
+                Dist::Fixed(e) => format!("exponent {}", fmt_num(e)),
+                _ => format!("exponent ~ {}", describe_param(exponent)),
+            },
+            Strategy::Hardliner => "hardliner".to_string(),
+        }
+    }
+}
+
+/// A negotiating party or mediator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    /// Identifier (the key of `[agents.ID]`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether the deal needs this agent's yes.
+    pub signatory: bool,
+    /// Utility of no deal.
+    pub reservation: Param,
+    /// Concession tactic.
+    pub strategy: Strategy,
+    /// Chance per round of leaving the talks.
+    pub walk_away: Param,
+    /// Multiple of the real deadline the agent plans for.
+    pub deadline_belief: Param,
+    /// Standard deviation of the noise in this agent's estimates of the others.
+    pub estimate_noise: f64,
+    /// Raw importance of each term (0 where not weighted).
+    pub weights: Vec<Param>,
+    /// Utility of each option of each term (fixed 0 for unweighted terms).
+    pub values: Vec<Vec<Param>>,
+    /// `red_lines[term][option]`: the agent never accepts this option.
+    pub red_lines: Vec<Vec<bool>>,
+}
+
+impl Agent {
+    /// The weights at their means, normalized to sum 1 (all zero if they sum to zero).
+    pub fn mean_weights(&self) -> Vec<f64> {
+        let raw: Vec<f64> = self.weights.iter().map(Param::mean).collect();
+        let sum: f64 = raw.iter().sum();
+        if sum > 0.0 {
+            raw.iter().map(|w| w / sum).collect()
+        } else {
+            raw
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads and validates a scenario from TOML text; `origin` names it in error messages.
+    pub fn from_toml_str(src: &str, origin: &str) -> Result<Scenario, InputError> {
+        let raw: RawFile = toml::from_str(src).map_err(|e| toml_error(&e, src, origin))?;
+        Validator { src, origin }.scenario(raw)
+    }
+
+    /// The bundled default scenario.
+    pub fn bundled() -> Scenario {
+        Scenario::from_toml_str(BUNDLED, BUNDLED_NAME).expect("the bundled scenario is valid")
+    }
+
+    /// Index of the term with this id.
+    pub fn term_index(&self, id: &str) -> Option<usize> {
+        self.terms.iter().position(|t| t.id == id)
+    }
+
+    /// Index of the agent with this id.
+    pub fn agent_index(&self, id: &str) -> Option<usize> {
+        self.agents.iter().position(|a| a.id == id)
+    }
+
+    /// Indices of the signatories.
+    pub fn signatories(&self) -> Vec<usize> {
+        (0..self.agents.len()).filter(|&i| self.agents[i].signatory).collect()
+    }
+
+    /// Number of complete packages (saturating at `u128::MAX`).
+    pub fn outcome_space_size(&self) -> u128 {
+        self.terms
+            .iter()
+            .fold(1u128, |acc, t| acc.saturating_mul(t.options.len() as u128))
+    }
+
+    /// Options of each term that no signatory red-lines.
+    pub fn publicly_allowed(&self) -> Vec<Vec<bool>> {
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(t, term)| {
+                (0..term.options.len())
+                    .map(|o| {
+                        !self
+                            .agents
+                            .iter()
+                            .any(|a| a.signatory && a.red_lines[t][o])
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// An error for an unknown agent id, with a suggestion.
+    pub fn unknown_agent(&self, id: &str, origin: &str) -> InputError {
+        let ids = self.agents.iter().map(|a| a.id.as_str());
+        let mut e = InputError::new(origin, format!("unknown agent `{id}`"));
+        e.help = Some(match did_you_mean(id, ids) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "agents are: {}",
+                self.agents
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+        e
+    }
+}
+
+/// Formats a number compactly for messages and reports.
+pub fn fmt_num(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+/// Describes a parameter as written ("0.3", "normal(0.3, 0.05)", ...).
+pub fn describe_param(p: &Param) -> String {
+    match p.dist {
+        Dist::Fixed(v) => fmt_num(v),
+        Dist::Normal { mean, sd } => format!("normal({}, {})", fmt_num(mean), fmt_num(sd)),
+        Dist::Uniform { low, high } => format!("uniform({}, {})", fmt_num(low), fmt_num(high)),
+        Dist::Triangular { low, mode, high } => format!(
+            "triangular({}, {}, {})",
+            fmt_num(low),
+            fmt_num(mode),
+            fmt_num(high)
+        ),
+    }
+}
+
+/// Turns a TOML deserialization error into a located input error, with a suggestion for
+/// unknown keys.
+fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
+    let message = e.message().trim().to_string();
+    let mut err = InputError::new(origin, message.clone());
+    if let Some(span) = e.span() {
+        err = err.at(src, span.start);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, expected ")
+    {
+        let names: Vec<&str> = expected
+            .split(['`', ',', ' '])
+            .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
+            .collect();
+        err.message = format!("unknown key `{field}`");
+        err.help = Some(match did_you_mean(field, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? valid keys here: {}", names.join(", ")),
+            None => format!("valid keys here: {}", names.join(", ")),
+        });
+    }
+    err
+}
+
+/// Walks the raw file and builds the validated scenario, locating every problem.
+struct Validator<'a> {
+    src: &'a str,
+    origin: &'a str,
+}
+
+impl Validator<'_> {
+    fn at(&self, span: std::ops::Range<usize>, msg: impl Into<String>) -> InputError {
+        InputError::new(self.origin, msg).at(self.src, span.start)
+    }
+
+    fn missing(&self, what: &str, help: &str) -> InputError {
+        InputError::new(self.origin, format!("missing {what}")).with_help(help)
+    }
+
+    fn scenario(&self, raw: RawFile) -> Result<Scenario, InputError> {
+        let meta = raw
+            .scenario
+            .ok_or_else(|| self.missing("[scenario] table", "add [scenario] with name = \"...\""))?;
+        let meta_span = meta.span();
+        let meta = meta.into_inner();
+        let name = meta
+            .name
+            .ok_or_else(|| {
+                self.at(meta_span, "missing key `name` in [scenario]")
+                    .with_help("add name = \"My negotiation\"")
+            })?
+            .into_inner();
+        let sim = raw.simulation.ok_or_else(|| {
+            self.missing(
+                "[simulation] table",
+                "add [simulation] with runs, seed and deadlines",
+            )
+        })?;
+        let terms_raw = raw.terms.ok_or_else(|| {
+            self.missing(
+                "[[terms]]",
+                "add at least one [[terms]] table with id and options",
+            )
+        })?;
+        let terms = self.terms(terms_raw)?;
+        let agents_raw = raw.agents.ok_or_else(|| {
+            self.missing("[agents]", "add at least two [agents.ID] tables")
+        })?;
+        let agents = self.agents(agents_raw, &terms)?;
+        let simulation = self.simulation(sim, &agents)?;
+        Ok(Scenario {
+            name,
+            description: meta.description.unwrap_or_default(),
+            simulation,
+            terms,
+            agents,
+        })
+    }
+
+    fn simulation(&self, sim: Spanned<RawSim>, agents: &[Agent]) -> Result<Simulation, InputError> {
+        let span = sim.span();
+        let sim = sim.into_inner();
+        let runs = match sim.runs {
+            None => 10_000,
+            Some(r) => {
+                let v = *r.get_ref();
+                if !(v.is_finite() && v.fract() == 0.0 && v >= 1.0) {
+                    return Err(self
+                        .at(r.span(), format!("runs must be a whole number of at least 1, got {v}"))
+                        .with_help("for example runs = 10000"));
+                }
+                if v > MAX_RUNS as f64 {
+                    return Err(self
+                        .at(r.span(), format!("runs = {v} is more than the limit of {MAX_RUNS}"))
+                        .with_help("split the work into shards or use fewer runs"));
+                }
+                v as u64
+            }
+        };
+        let seed = match sim.seed {
+            None => 0,
+            Some(s) => {
+                let v = *s.get_ref();
+                u64::try_from(v).map_err(|_| {
+                    self.at(s.span(), format!("seed must be a non-negative integer, got {v}"))
+                })?
+            }
+        };
+        let deadlines_raw = sim.deadlines.ok_or_else(|| {
+            self.at(span.clone(), "missing key `deadlines` in [simulation]")
+                .with_help("for example deadlines = [4, 8, 12]")
+        })?;
+        let dl_span = deadlines_raw.span();
+        let mut deadlines = Vec::new();
+        for d in deadlines_raw.into_inner() {
+            let v = *d.get_ref();
+            if v < 1 || v > i64::from(MAX_DEADLINE) {
+                return Err(self
+                    .at(d.span(), format!("deadline {v} is out of range"))
+                    .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")));
+            }
+            deadlines.push(v as u32);
+        }
+        if deadlines.is_empty() {
+            return Err(self
+                .at(dl_span, "deadlines is empty")
+                .with_help("give at least one deadline in rounds, for example [4, 8, 12]"));
+        }
+        let protocol = match sim.protocol {
+            None => Protocol::Alternating,
+            Some(p) => match p.get_ref().as_str() {
+                "alternating" => Protocol::Alternating,
+                "mediated" => Protocol::Mediated,
+                other => {
+                    let mut e = self.at(p.span(), format!("unknown protocol `{other}`"));
+                    e.help = Some(match did_you_mean(other, ["alternating", "mediated"]) {
+                        Some(s) => format!("did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""),
+                        None => "protocols are \"alternating\" and \"mediated\"".to_string(),
+                    });
+                    return Err(e);
+                }
+            },
+        };
+        let mediator = match sim.mediator {
+            None => None,
+            Some(m) => {
+                let id = m.get_ref();
+                match agents.iter().position(|a| &a.id == id) {
+                    Some(i) => Some(i),
+                    None => {
+                        let mut e = self.at(m.span(), format!("mediator `{id}` is not an agent"));
+                        e.help = Some(self.suggest(id, agents.iter().map(|a| a.id.as_str()), "agents"));
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        if protocol == Protocol::Mediated && mediator.is_none() {
+            return Err(self
+                .at(span, "protocol = \"mediated\" needs a mediator")
+                .with_help(format!(
+                    "add mediator = \"ID\" naming one of the agents: {}",
+                    agents.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                )));
+        }
+        let mediator_learning_rate = match sim.mediator_learning_rate {
+            None => 0.5,
+            Some(r) => {
+                let v = *r.get_ref();
+                if !(v.is_finite() && (0.0..=10.0).contains(&v)) {
+                    return Err(self.at(
+                        r.span(),
+                        format!("mediator_learning_rate must be in [0, 10], got {v}"),
+                    ));
+                }
+                v
+            }
+        };
+        Ok(Simulation {
+            runs,
+            seed,
+            deadlines,
+            protocol,
+            mediator,
+            round_label: sim.round_label.unwrap_or_else(|| "round".to_string()),
+            mediator_learning_rate,
+        })
+    }
+
+    fn suggest<'b>(&self, name: &str, candidates: impl Iterator<Item = &'b str> + Clone, what: &str) -> String {
+        match did_you_mean(name, candidates.clone()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("{what} are: {}", candidates.collect::<Vec<_>>().join(", ")),
+        }
+    }
+
+    fn terms(&self, raw: Spanned<Vec<Spanned<RawTerm>>>) -> Result<Vec<Term>, InputError> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        if raw.is_empty() {
+            return Err(self.at(span, "no terms").with_help("add at least one [[terms]] table"));
+        }
+        if raw.len() > MAX_TERMS {
+            return Err(self.at(
+                span,
+                format!("{} terms is more than the limit of {MAX_TERMS}", raw.len()),
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut terms = Vec::with_capacity(raw.len());
+        for t in raw {
+            let tspan = t.span();
+            let t = t.into_inner();
+            let id = t.id.ok_or_else(|| {
+                self.at(tspan.clone(), "a term is missing its `id`")
+                    .with_help("add id = \"short_name\"")
+            })?;
+            self.check_id(&id, "term id")?;
+            if !seen.insert(id.get_ref().clone()) {
+                return Err(self
+                    .at(id.span(), format!("duplicate term id `{}`", id.get_ref()))
+                    .with_help("every term needs its own id"));
+            }
+            let opts = t.options.ok_or_else(|| {
+                self.at(tspan.clone(), format!("term `{}` has no `options`", id.get_ref()))
+                    .with_help("add options = [\"a\", \"b\"]")
+            })?;
+            let ospan = opts.span();
+            let opts = opts.into_inner();
+            if opts.len() < 2 {
+                return Err(self
+                    .at(ospan, format!("term `{}` has {} option(s)", id.get_ref(), opts.len()))
+                    .with_help("a term needs at least 2 options to negotiate over"));
+            }
+            if opts.len() > MAX_OPTIONS {
+                return Err(self.at(
+                    ospan,
+                    format!(
+                        "term `{}` has {} options, more than the limit of {MAX_OPTIONS}",
+                        id.get_ref(),
+                        opts.len()
+                    ),
+                ));
+            }
+            let mut seen_o = HashSet::new();
+            let mut options = Vec::with_capacity(opts.len());
+            for o in opts {
+                self.check_id(&o, "option")?;
+                if !seen_o.insert(o.get_ref().clone()) {
+                    return Err(self
+                        .at(o.span(), format!("duplicate option `{}` in term `{}`", o.get_ref(), id.get_ref()))
+                        .with_help("every option of a term needs its own name"));
+                }
+                options.push(o.into_inner());
+            }
+            let id = id.into_inner();
+            terms.push(Term {
+                name: t.name.unwrap_or_else(|| id.clone()),
+                id,
+                options,
+            });
+        }
+        Ok(terms)
+    }
+
+    fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), InputError> {
+        let s = id.get_ref();
+        if s.is_empty() || s.len() > 200 || s.chars().any(|c| c.is_control() || c == ',' || c == '"') {
+            return Err(self
+                .at(id.span(), format!("invalid {what} `{}`", truncate(s, 40)))
+                .with_help("ids are 1 to 200 characters without commas, quotes or control characters"));
+        }
+        Ok(())
+    }
+
+    fn agents(&self, raw: Spanned<SpannedMap<RawAgent>>, terms: &[Term]) -> Result<Vec<Agent>, InputError> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        if raw.len() < 2 {
+            return Err(self
+                .at(span, format!("{} agent(s) defined", raw.len()))
+                .with_help("a negotiation needs at least two [agents.ID] tables"));
+        }
+        if raw.len() > MAX_AGENTS {
+            return Err(self.at(
+                span,
+                format!("{} agents is more than the limit of {MAX_AGENTS}", raw.len()),
+            ));
+        }
+        let mut agents = Vec::with_capacity(raw.len());
+        for (id, a) in raw {
+            self.check_id(&id, "agent id")?;
+            agents.push(self.agent(id, a, terms)?);
+        }
+        if !agents.iter().any(|a| a.signatory) {
+            return Err(self
+                .at(span, "no agent is a signatory")
+                .with_help("at least one agent needs signatory = true (the default)"));
+        }
+        Ok(agents)
+    }
+
+    fn agent(&self, id: Spanned<String>, a: Spanned<RawAgent>, terms: &[Term]) -> Result<Agent, InputError> {
+        let aspan = a.span();
+        let a = a.into_inner();
+        let id_s = id.get_ref().clone();
+        let reservation = match a.reservation {
+            None => Param::fixed(0.0, 0.0, 1.0),
+            Some(r) => self.param(&r, 0.0, 1.0, "reservation")?,
+        };
+        let walk_away = match a.walk_away {
+            None => Param::fixed(0.0, 0.0, 1.0),
+            Some(r) => self.param(&r, 0.0, 1.0, "walk_away")?,
+        };
+        let deadline_belief = match a.deadline_belief {
+            None => Param::fixed(1.0, 0.01, 100.0),
+            Some(r) => self.param(&r, 0.01, 100.0, "deadline_belief")?,
+        };
+        let estimate_noise = match a.estimate_noise {
+            None => 0.1,
+            Some(n) => {
+                let v = *n.get_ref();
+                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                    return Err(self
+                        .at(n.span(), format!("estimate_noise must be in [0, 1], got {v}"))
+                        .with_help("0 means exact knowledge of the others; the default is 0.1"));
+                }
+                v
+            }
+        };
+        let strategy = match a.strategy {
+            None => Strategy::TimeDependent {
+                name: Some("linear"),
+                exponent: Param::fixed(1.0, 1e-3, 1e3),
+            },
+            Some(s) => {
+                let span = s.span();
+                match s.into_inner() {
+                    RawStrategy::Named(n) => {
+                        let named = |name, e| Strategy::TimeDependent {
+                            name: Some(name),
+                            exponent: Param::fixed(e, 1e-3, 1e3),
+                        };
+                        match n.as_str() {
+                            "boulware" => named("boulware", 0.2),
+                            "linear" => named("linear", 1.0),
+                            "conceder" => named("conceder", 2.0),
+                            "hardliner" => Strategy::Hardliner,
+                            other => {
+                                let names = ["boulware", "linear", "conceder", "hardliner"];
+                                let mut e = self.at(span, format!("unknown strategy `{other}`"));
+                                e.help = Some(match did_you_mean(other, names) {
+                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or {{ exponent = NUMBER }}"),
+                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }".to_string(),
+                                });
+                                return Err(e);
+                            }
+                        }
+                    }
+                    RawStrategy::Exponent(num) => {
+                        let sp = Spanned::new(span, num);
+                        let p = self.param(&sp, 1e-3, 1e3, "strategy exponent")?;
+                        if p.mean() <= 0.0 {
+                            return Err(self.at(sp.span(), "the strategy exponent must be > 0"));
+                        }
+                        Strategy::TimeDependent { name: None, exponent: p }
+                    }
+                }
+            }
+        };
+
+        let term_ids = || terms.iter().map(|t| t.id.as_str());
+        let find_term = |key: &Spanned<String>, what: &str| -> Result<usize, InputError> {
+            terms.iter().position(|t| &t.id == key.get_ref()).ok_or_else(|| {
+                let mut e = self.at(
+                    key.span(),
+                    format!("unknown term `{}` in {what} of agent `{id_s}`", key.get_ref()),
+                );
+                e.help = Some(self.suggest(key.get_ref(), term_ids(), "terms"));
+                e
+            })
+        };
+        let find_option = |t: usize, key: &Spanned<String>, what: &str| -> Result<usize, InputError> {
+            let term = &terms[t];
+            term.options.iter().position(|o| o == key.get_ref()).ok_or_else(|| {
+                let mut e = self.at(
+                    key.span(),
+                    format!(
+                        "unknown option `{}` of term `{}` in {what} of agent `{id_s}`",
+                        key.get_ref(),
+                        term.id
+                    ),
+                );
+                e.help = Some(self.suggest(
+                    key.get_ref(),
+                    term.options.iter().map(String::as_str),
+                    "options",
+                ));
+                e
+            })
+        };
+
+        let mut weights = vec![Param::fixed(0.0, 0.0, f64::MAX); terms.len()];
+        let mut weighted = vec![false; terms.len()];
+        let weights_raw = a.weights.ok_or_else(|| {
+            self.at(aspan.clone(), format!("agent `{id_s}` has no weights"))
+                .with_help(format!("add [agents.{id_s}.weights] giving the importance of each term"))
+        })?;
+        let wspan = weights_raw.span();
+        for (key, w) in weights_raw.into_inner() {
+            let t = find_term(&key, "weights")?;
+            let p = self.param(&w, 0.0, f64::MAX, "weight")?;
+            weights[t] = p;
+            weighted[t] = true;
+        }
+        if weights.iter().all(|w| w.mean() <= 0.0) {
+            return Err(self
+                .at(wspan, format!("all weights of agent `{id_s}` are zero"))
+                .with_help("give at least one term a positive weight"));
+        }
+
+        let mut values: Vec<Vec<Param>> = terms
+            .iter()
+            .map(|t| vec![Param::fixed(0.0, 0.0, 1.0); t.options.len()])
+            .collect();
+        let mut given: Vec<Vec<bool>> = terms.iter().map(|t| vec![false; t.options.len()]).collect();
+        for (key, table) in a.values.unwrap_or_default() {
+            let t = find_term(&key, "values")?;
+            for (okey, v) in table.into_inner() {
+                let o = find_option(t, &okey, "values")?;
+                values[t][o] = self.param(&v, 0.0, 1.0, "value")?;
+                given[t][o] = true;
+            }
+        }
+        for (t, term) in terms.iter().enumerate() {
+            if weighted[t]
+                && let Some(o) = given[t].iter().position(|g| !g)
+            {
+                return Err(self
+                    .at(
+                        aspan.clone(),
+                        format!(
+                            "agent `{id_s}` weights term `{}` but gives no value for its option `{}`",
+                            term.id, term.options[o]
+                        ),
+                    )
+                    .with_help(format!(
+                        "add [agents.{id_s}.values.{}] with a value in [0, 1] for each of: {}",
+                        term.id,
+                        term.options.join(", ")
+                    )));
+            }
+        }
+
+        let mut red_lines: Vec<Vec<bool>> = terms.iter().map(|t| vec![false; t.options.len()]).collect();
+        for (key, opts) in a.red_lines.unwrap_or_default() {
+            let t = find_term(&key, "red_lines")?;
+            for o in opts.get_ref() {
+                let oi = find_option(t, o, "red_lines")?;
+                red_lines[t][oi] = true;
+            }
+        }
+
+        Ok(Agent {
+            name: a.name.unwrap_or_else(|| id_s.clone()),
+            id: id.into_inner(),
+            signatory: a.signatory.unwrap_or(true),
+            reservation,
+            strategy,
+            walk_away,
+            deadline_belief,
+            estimate_noise,
+            weights,
+            values,
+            red_lines,
+        })
+    }
+
+    /// Validates a number or distribution against the valid range `[min, max]`.
+    fn param(&self, raw: &Spanned<RawNum>, min: f64, max: f64, what: &str) -> Result<Param, InputError> {
+        let span = raw.span();
+        let range = if max == f64::MAX {
+            format!(">= {}", fmt_num(min))
+        } else {
+            format!("in [{}, {}]", fmt_num(min), fmt_num(max))
+        };
+        let in_range = |x: f64| x.is_finite() && x >= min && x <= max;
+        let dist = match raw.get_ref() {
+            RawNum::Num(v) => {
+                if !in_range(*v) {
+                    return Err(self
+                        .at(span, format!("{what} {v} is out of range"))
+                        .with_help(format!("a {what} must be {range}")));
+                }
+                Dist::Fixed(*v)
+            }
+            RawNum::Dist { kind, params } => {
+                let arity = match kind.as_str() {
+                    "normal" | "uniform" => 2,
+                    _ => 3,
+                };
+                let form = match kind.as_str() {
+                    "normal" => "{ normal = [mean, sd] }",
+                    "uniform" => "{ uniform = [low, high] }",
+                    _ => "{ triangular = [low, mode, high] }",
+                };
+                if params.len() != arity {
+                    return Err(self
+                        .at(span, format!("{kind} takes {arity} numbers, got {}", params.len()))
+                        .with_help(format!("write {form}")));
+                }
+                if params.iter().any(|p| !p.is_finite()) {
+                    return Err(self
+                        .at(span, format!("{kind} parameters must be finite numbers"))
+                        .with_help(format!("write {form}")));
+                }
+                match kind.as_str() {
+                    "normal" => {
+                        let (mean, sd) = (params[0], params[1]);
+                        if sd < 0.0 {
+                            return Err(self
+                                .at(span, format!("normal standard deviation {sd} is negative"))
+                                .with_help("the sd must be >= 0"));
+                        }
+                        if !in_range(mean) {
+                            return Err(self
+                                .at(span, format!("normal mean {mean} is outside the valid range of a {what}"))
+                                .with_help(format!("a {what} must be {range}")));
+                        }
+                        Dist::Normal { mean, sd }
+                    }
+                    "uniform" => {
+                        let (low, high) = (params[0], params[1]);
+                        if low > high {
+                            return Err(self
+                                .at(span, format!("uniform low {low} is above high {high}"))
+                                .with_help("write { uniform = [low, high] } with low <= high"));
+                        }
+                        if !in_range(low) || !in_range(high) {
+                            return Err(self
+                                .at(span, format!("uniform [{low}, {high}] leaves the valid range of a {what}"))
+                                .with_help(format!("a {what} must be {range}")));
+                        }
+                        Dist::Uniform { low, high }
+                    }
+                    _ => {
+                        let (low, mode, high) = (params[0], params[1], params[2]);
+                        if !(low <= mode && mode <= high) {
+                            return Err(self
+                                .at(span, format!("triangular needs low <= mode <= high, got [{low}, {mode}, {high}]"))
+                                .with_help("write { triangular = [low, mode, high] }"));
+                        }
+                        if !in_range(low) || !in_range(high) {
+                            return Err(self
+                                .at(span, format!("triangular [{low}, {high}] leaves the valid range of a {what}"))
+                                .with_help(format!("a {what} must be {range}")));
+                        }
+                        Dist::Triangular { low, mode, high }
+                    }
+                }
+            }
+        };
+        Ok(Param { dist, min, max })
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(n).collect::<String>())
+    }
+}

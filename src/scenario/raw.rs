@@ -1,0 +1,181 @@
+//! The scenario file exactly as written: serde structures with source spans, before validation.
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::fmt;
+use toml::Spanned;
+
+/// A table of spanned keys to spanned values, in file order.
+pub type SpannedMap<T> = IndexMap<Spanned<String>, Spanned<T>>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub scenario: Option<Spanned<RawMeta>>,
+    pub simulation: Option<Spanned<RawSim>>,
+    pub terms: Option<Spanned<Vec<Spanned<RawTerm>>>>,
+    pub agents: Option<Spanned<SpannedMap<RawAgent>>>,
+}
+
+/// `[scenario]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: Option<Spanned<String>>,
+    pub description: Option<String>,
+}
+
+/// `[simulation]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSim {
+    pub runs: Option<Spanned<f64>>,
+    pub seed: Option<Spanned<i64>>,
+    pub deadlines: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub protocol: Option<Spanned<String>>,
+    pub mediator: Option<Spanned<String>>,
+    pub round_label: Option<String>,
+    pub mediator_learning_rate: Option<Spanned<f64>>,
+}
+
+/// One `[[terms]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerm {
+    pub id: Option<Spanned<String>>,
+    pub name: Option<String>,
+    #[allow(dead_code)] // accepted for documentation; not used by the engine
+    pub description: Option<String>,
+    pub options: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// One `[agents.ID]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgent {
+    pub name: Option<String>,
+    pub signatory: Option<bool>,
+    pub reservation: Option<Spanned<RawNum>>,
+    pub strategy: Option<Spanned<RawStrategy>>,
+    pub walk_away: Option<Spanned<RawNum>>,
+    pub deadline_belief: Option<Spanned<RawNum>>,
+    pub estimate_noise: Option<Spanned<f64>>,
+    pub red_lines: Option<IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>>,
+    pub weights: Option<Spanned<SpannedMap<RawNum>>>,
+    pub values: Option<SpannedMap<SpannedMap<RawNum>>>,
+}
+
+/// A number or a distribution, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawNum {
+    /// A plain number.
+    Num(f64),
+    /// `{ kind = [params...] }`.
+    Dist { kind: String, params: Vec<f64> },
+}
+
+impl<'de> Deserialize<'de> for RawNum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NumVisitor)
+    }
+}
+
+struct NumVisitor;
+
+impl<'de> Visitor<'de> for NumVisitor {
+    type Value = RawNum;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(
+            "a number or a distribution: { normal = [mean, sd] }, { uniform = [low, high] } or { triangular = [low, mode, high] }",
+        )
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawNum, E> {
+        Ok(RawNum::Num(v as f64))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawNum, E> {
+        Ok(RawNum::Num(v as f64))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawNum, E> {
+        Ok(RawNum::Num(v))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNum, A::Error> {
+        let Some(kind) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "empty table: expected a distribution such as { normal = [mean, sd] }",
+            ));
+        };
+        if !matches!(kind.as_str(), "normal" | "uniform" | "triangular") {
+            return Err(de::Error::custom(format!(
+                "unknown distribution `{kind}`: expected `normal`, `uniform` or `triangular`"
+            )));
+        }
+        let params: Vec<f64> = map.next_value()?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "a distribution has exactly one key, found `{kind}` and `{extra}`"
+            )));
+        }
+        Ok(RawNum::Dist { kind, params })
+    }
+}
+
+/// A strategy: a tactic name or `{ exponent = ... }`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawStrategy {
+    /// `"boulware"` and the like.
+    Named(String),
+    /// `{ exponent = NUMBER_OR_DISTRIBUTION }`.
+    Exponent(RawNum),
+}
+
+impl<'de> Deserialize<'de> for RawStrategy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrategyVisitor)
+    }
+}
+
+struct StrategyVisitor;
+
+impl<'de> Visitor<'de> for StrategyVisitor {
+    type Value = RawStrategy;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(
+            "\"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }",
+        )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawStrategy, E> {
+        Ok(RawStrategy::Named(v.to_string()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawStrategy, A::Error> {
+        match map.next_key::<String>()?.as_deref() {
+            Some("exponent") => {}
+            Some(other) => {
+                return Err(de::Error::custom(format!(
+                    "unknown strategy key `{other}`: expected {{ exponent = NUMBER }}"
+                )));
+            }
+            None => {
+                return Err(de::Error::custom(
+                    "empty strategy table: expected { exponent = NUMBER }",
+                ));
+            }
+        }
+        let e: RawNum = map.next_value()?;
+        if let Some(extra) = map.next_key::<String>()? {
+            return Err(de::Error::custom(format!(
+                "unexpected key `{extra}` in strategy: expected only `exponent`"
+            )));
+        }
+        Ok(RawStrategy::Exponent(e))
+    }
+}

@@ -1,0 +1,34 @@
+//! Concession tactics: how an agent's target utility falls as the (perceived) deadline nears.
+//!
+//! These are the time-dependent tactics of Faratin, Sierra and Jennings (1998) as used by the
+//! GENIUS agents: `target(t) = reservation + (best - reservation) * (1 - t^(1/e))`.
+
+/// Concession exponent of the named tactics.
+pub const BOULWARE: f64 = 0.2;
+/// Concession exponent of the linear tactic.
+pub const LINEAR: f64 = 1.0;
+/// Concession exponent of the conceder tactic.
+pub const CONCEDER: f64 = 2.0;
+
+/// Perceived normalized time of `round` (1-based) when the agent believes the deadline is
+/// `belief * deadline`; capped at 1.
+#[inline]
+pub fn perceived_time(round: u32, deadline: u32, belief: f64) -> f64 {
+    (f64::from(round) / (belief * f64::from(deadline))).min(1.0)
+}
+
+/// Target utility at normalized time `t`; `exponent = None` is the hardliner, who never concedes.
+///
+/// The target never exceeds `best`: an agent whose best attainable deal is worth less than its
+/// reservation value simply holds out for that best deal (and accepts nothing below its
+/// reservation value anyway).
+#[inline]
+pub fn target(reservation: f64, best: f64, exponent: Option<f64>, t: f64) -> f64 {
+    match exponent {
+        None => best,
+        Some(e) => {
+            let x = reservation + (best - reservation) * (1.0 - t.powf(1.0 / e));
+            x.min(best)
+        }
+    }
+}
