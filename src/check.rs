@@ -37,7 +37,11 @@ pub fn zopa(sc: &Scenario) -> Option<Zopa> {
     for_each_package(&model, |pkg| {
         let mut product = 1.0;
         for &s in &sigs {
-            if pkg.iter().enumerate().any(|(t, &o)| model.red[s * no + model.offsets[t] + o as usize]) {
+            if pkg
+                .iter()
+                .enumerate()
+                .any(|(t, &o)| model.red[s * no + model.offsets[t] + o as usize])
+            {
                 return;
             }
             let gain = inst.utility(&model, s, pkg) - inst.reservation[s];
@@ -53,7 +57,11 @@ pub fn zopa(sc: &Scenario) -> Option<Zopa> {
             best.truncate(5);
         }
     });
-    Some(Zopa { total, acceptable, best })
+    Some(Zopa {
+        total,
+        acceptable,
+        best,
+    })
 }
 
 /// The text printed by `negsim check`.
@@ -64,12 +72,19 @@ pub fn summary(sc: &Scenario) -> String {
     if !sc.description.is_empty() {
         let _ = writeln!(s, "  {}", sc.description.trim());
     }
-    let mediator = sim.mediator.map(|m| format!(" (mediator: {})", sc.agents[m].id)).unwrap_or_default();
+    let mediator = sim
+        .mediator
+        .map(|m| format!(" (mediator: {})", sc.agents[m].id))
+        .unwrap_or_default();
     let _ = writeln!(
         s,
         "Protocol: {}{mediator}; deadlines: {} {}s; {} runs per deadline; seed {}",
         sim.protocol.as_str(),
-        sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>().join(", "),
+        sim.deadlines
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         sim.round_label,
         sim.runs,
         sim.seed
@@ -80,7 +95,11 @@ pub fn summary(sc: &Scenario) -> String {
         s,
         "Terms: {} ({} packages in the outcome space)",
         sc.terms.len(),
-        if total == u128::MAX { "more than 10^38".to_string() } else { total.to_string() }
+        if total == u128::MAX {
+            "more than 10^38".to_string()
+        } else {
+            total.to_string()
+        }
     );
     for t in &sc.terms {
         let _ = writeln!(s, "  {:<20} {}: {}", t.id, t.name, t.options.join(" | "));
@@ -93,7 +112,11 @@ pub fn summary(sc: &Scenario) -> String {
             "  {} ({}){}",
             a.id,
             a.name,
-            if a.signatory { ", signatory" } else { ", not a signatory" }
+            if a.signatory {
+                ", signatory"
+            } else {
+                ", not a signatory"
+            }
         );
         let _ = writeln!(
             s,
@@ -136,14 +159,22 @@ pub fn summary(sc: &Scenario) -> String {
                 .filter(|p| p.is_uncertain())
                 .count();
             n += a.weights.iter().filter(|p| p.is_uncertain()).count();
-            n += a.values.iter().flatten().filter(|p| p.is_uncertain()).count();
+            n += a
+                .values
+                .iter()
+                .flatten()
+                .filter(|p| p.is_uncertain())
+                .count();
             if let crate::scenario::Strategy::TimeDependent { exponent, .. } = a.strategy {
                 n += usize::from(exponent.is_uncertain());
             }
             n
         })
         .sum::<usize>();
-    let _ = writeln!(s, "  {uncertain} uncertain parameters (distributions), sampled afresh in every run");
+    let _ = writeln!(
+        s,
+        "  {uncertain} uncertain parameters (distributions), sampled afresh in every run"
+    );
     let _ = writeln!(s);
     for (t, allowed) in sc.terms.iter().zip(sc.publicly_allowed()) {
         if !allowed.iter().any(|a| *a) {
@@ -170,7 +201,10 @@ pub fn summary(sc: &Scenario) -> String {
                 z.total,
                 100.0 * z.acceptable as f64 / z.total as f64
             );
-            let _ = writeln!(s, "  (utility at least the reservation value, no red line crossed)");
+            let _ = writeln!(
+                s,
+                "  (utility at least the reservation value, no red line crossed)"
+            );
             if !z.best.is_empty() {
                 let _ = writeln!(s, "  largest product of the signatories' gains:");
                 for (pkg, prod) in &z.best {

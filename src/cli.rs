@@ -156,9 +156,12 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
     let src = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        InputError::new(&origin, format!("the file is not valid UTF-8 (invalid byte at offset {at})"))
-            .at(&text, at)
-            .with_help("save the scenario as UTF-8 text")
+        InputError::new(
+            &origin,
+            format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+        )
+        .at(&text, at)
+        .with_help("save the scenario as UTF-8 text")
     })?;
     Scenario::from_toml_str(&src, &origin)
 }
@@ -181,20 +184,29 @@ impl SimArgs {
     pub fn resolve(&self, sc: &Scenario) -> Result<ResolvedSim, InputError> {
         let runs = self.runs.unwrap_or(sc.simulation.runs);
         if runs == 0 || runs > MAX_RUNS {
-            return Err(InputError::new("--runs", format!("{runs} runs is out of range"))
-                .with_help(format!("give between 1 and {MAX_RUNS} runs")));
+            return Err(
+                InputError::new("--runs", format!("{runs} runs is out of range"))
+                    .with_help(format!("give between 1 and {MAX_RUNS} runs")),
+            );
         }
-        let deadlines = self.deadlines.clone().unwrap_or_else(|| sc.simulation.deadlines.clone());
+        let deadlines = self
+            .deadlines
+            .clone()
+            .unwrap_or_else(|| sc.simulation.deadlines.clone());
         if deadlines.is_empty() {
             return Err(InputError::new("--deadlines", "no deadlines given")
                 .with_help("for example --deadlines 4,8,12"));
         }
         if let Some(&d) = deadlines.iter().find(|&&d| d == 0 || d > MAX_DEADLINE) {
-            return Err(InputError::new("--deadlines", format!("deadline {d} is out of range"))
-                .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")));
+            return Err(
+                InputError::new("--deadlines", format!("deadline {d} is out of range"))
+                    .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")),
+            );
         }
         if self.threads == Some(0) {
-            return Err(InputError::new("--threads", "0 threads").with_help("give at least 1 thread"));
+            return Err(
+                InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
+            );
         }
         Ok(ResolvedSim {
             runs,
@@ -206,7 +218,10 @@ impl SimArgs {
 }
 
 /// Runs `f` on a rayon pool of the requested size (or the global pool).
-pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
     match threads {
         None => Ok(f()),
         Some(n) => {
@@ -217,14 +232,20 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 }
 
 /// Simulates `sc` with resolved settings and builds the report.
-pub fn simulate_report(sc: &Scenario, sim: &ResolvedSim, control: &Control) -> anyhow::Result<(Model, Report)> {
+pub fn simulate_report(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> anyhow::Result<(Model, Report)> {
     let model = Model::new(sc);
     let settings = Settings {
         seed: sim.seed,
         deadlines: sim.deadlines.clone(),
         runs: 0..sim.runs,
     };
-    let outcome = with_threads(sim.threads, || montecarlo::simulate(&model, &settings, control))?;
+    let outcome = with_threads(sim.threads, || {
+        montecarlo::simulate(&model, &settings, control)
+    })?;
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
 }
@@ -260,8 +281,14 @@ pub fn emit(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
 /// Writes a whole file through a temporary sibling and a rename, so that readers never see a
 /// half-written file and a crash leaves the old file intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let shown = path.display().to_string();
     let res = (|| {
@@ -285,9 +312,12 @@ fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
 fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     if a.deadline == 0 || a.deadline > MAX_DEADLINE {
-        return Err(InputError::new("--deadline", format!("deadline {} is out of range", a.deadline))
-            .with_help(format!("give a deadline from 1 to {MAX_DEADLINE} rounds"))
-            .into());
+        return Err(InputError::new(
+            "--deadline",
+            format!("deadline {} is out of range", a.deadline),
+        )
+        .with_help(format!("give a deadline from 1 to {MAX_DEADLINE} rounds"))
+        .into());
     }
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);

@@ -131,7 +131,11 @@ impl Model {
         let sc = &self.scenario;
         let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
         let draw = |p: &Param, rng: &mut rng::RunRng| {
-            if means.is_some() { p.mean() } else { p.sample(rng) }
+            if means.is_some() {
+                p.mean()
+            } else {
+                p.sample(rng)
+            }
         };
         inst.util.clear();
         inst.util.resize(na * no, 0.0);
@@ -202,7 +206,11 @@ impl Model {
         inst.est_others.resize(na * no, 0.0);
         let mut w = vec![0.0; nt];
         for a in 0..na {
-            let sd = if exact { 0.0 } else { sc.agents[a].estimate_noise };
+            let sd = if exact {
+                0.0
+            } else {
+                sc.agents[a].estimate_noise
+            };
             for s in 0..na {
                 if s == a || !self.signatory[s] {
                     continue;

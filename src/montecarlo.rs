@@ -47,7 +47,13 @@ pub struct Outcome {
 /// depends on the thread count) cannot change the result.
 pub fn simulate(model: &Model, settings: &Settings, control: &Control) -> Outcome {
     let chunks: Vec<Range<u64>> = chunk_ranges(settings.runs.clone());
-    let empty = || -> Vec<Tally> { settings.deadlines.iter().map(|&d| Tally::new(model, d)).collect() };
+    let empty = || -> Vec<Tally> {
+        settings
+            .deadlines
+            .iter()
+            .map(|&d| Tally::new(model, d))
+            .collect()
+    };
     let tallies = chunks
         .par_iter()
         .fold(empty, |mut acc, r| {
@@ -79,7 +85,12 @@ pub fn chunk_ranges(runs: Range<u64>) -> Vec<Range<u64>> {
 }
 
 /// Plays the runs of `range` sequentially, adding them to `tallies`.
-pub fn simulate_range(model: &Model, settings: &Settings, range: Range<u64>, tallies: &mut [Tally]) {
+pub fn simulate_range(
+    model: &Model,
+    settings: &Settings,
+    range: Range<u64>,
+    tallies: &mut [Tally],
+) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
     for run in range {
@@ -94,7 +105,13 @@ pub fn simulate_range(model: &Model, settings: &Settings, range: Range<u64>, tal
 }
 
 /// Plays one run at one deadline, reporting every event to `obs` (for transcripts).
-pub fn trace_run<O: crate::protocol::Observer>(model: &Model, seed: u64, run: u64, deadline: u32, obs: &mut O) -> (Instance, crate::protocol::RunResult) {
+pub fn trace_run<O: crate::protocol::Observer>(
+    model: &Model,
+    seed: u64,
+    run: u64,
+    deadline: u32,
+    obs: &mut O,
+) -> (Instance, crate::protocol::RunResult) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
     model.sample_into(seed, run, &mut inst);

@@ -100,7 +100,17 @@ impl OfferSearch {
     fn dfs(&mut self, t: usize, own: f64, gain: f64, target: f64) {
         let nt = self.starts.len() - 1;
         if t == nt {
-            if own >= target && better(gain, own, &self.cur, self.best_gain, self.best_own, &self.best, self.found) {
+            if own >= target
+                && better(
+                    gain,
+                    own,
+                    &self.cur,
+                    self.best_gain,
+                    self.best_own,
+                    &self.best,
+                    self.found,
+                )
+            {
                 self.best_gain = gain;
                 self.best_own = own;
                 self.best.clear();
@@ -143,7 +153,13 @@ fn better(gain: f64, own: f64, pkg: &[u8], bg: f64, bo: f64, bp: &[u8], have: bo
 
 /// Reference offer search by enumerating every package; same order and tie-breaks as
 /// [`OfferSearch`]. Only for small outcome spaces (tests and `check`).
-pub fn exhaustive_offer(model: &Model, a: usize, own: &[f64], gain: &[f64], target: f64) -> Option<(Vec<u8>, f64)> {
+pub fn exhaustive_offer(
+    model: &Model,
+    a: usize,
+    own: &[f64],
+    gain: &[f64],
+    target: f64,
+) -> Option<(Vec<u8>, f64)> {
     let no = model.n_opts;
     let mut best: Option<(Vec<u8>, f64, f64)> = None;
     for_each_package(model, |pkg| {
@@ -173,7 +189,9 @@ pub fn exhaustive_offer(model: &Model, a: usize, own: &[f64], gain: &[f64], targ
 
 /// Calls `f` with every package of the outcome space in lexicographic order.
 pub fn for_each_package(model: &Model, mut f: impl FnMut(&[u8])) {
-    let sizes: Vec<usize> = (0..model.n_terms()).map(|t| model.term_range(t).len()).collect();
+    let sizes: Vec<usize> = (0..model.n_terms())
+        .map(|t| model.term_range(t).len())
+        .collect();
     let mut pkg = vec![0u8; sizes.len()];
     loop {
         f(&pkg);

@@ -91,7 +91,14 @@ pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64
 
 /// Whether agent `a` accepts `package` in `round`; returns its utility and target too.
 #[inline]
-pub fn answer(model: &Model, inst: &Instance, a: usize, package: &[u8], round: u32, deadline: u32) -> (bool, f64, f64) {
+pub fn answer(
+    model: &Model,
+    inst: &Instance,
+    a: usize,
+    package: &[u8],
+    round: u32,
+    deadline: u32,
+) -> (bool, f64, f64) {
     let u = inst.utility(model, a, package);
     let tgt = agent_target(inst, a, round, deadline);
     let no = model.n_opts;
@@ -103,7 +110,14 @@ pub fn answer(model: &Model, inst: &Instance, a: usize, package: &[u8], round: u
 }
 
 /// Plays one negotiation with the given deadline. `ws` must have been prepared for `inst`.
-pub fn play<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
+pub fn play<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+) -> RunResult {
     match model.protocol {
         Protocol::Alternating => alternating(model, inst, ws, deadline, rng, obs),
         Protocol::Mediated => mediated(model, inst, ws, deadline, rng, obs),
@@ -112,7 +126,14 @@ pub fn play<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, dea
 
 /// Draws this round's walk-outs; returns the first signatory or mediator who left, if any.
 #[inline]
-fn walk_outs<O: Observer>(model: &Model, inst: &Instance, departed: &mut u64, round: u32, rng: &mut RunRng, obs: &mut O) -> Option<usize> {
+fn walk_outs<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    departed: &mut u64,
+    round: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+) -> Option<usize> {
     let mut ended = None;
     for a in 0..model.n_agents() {
         let u = uniform01(rng);
@@ -129,7 +150,14 @@ fn walk_outs<O: Observer>(model: &Model, inst: &Instance, departed: &mut u64, ro
 
 /// Collects the signatories' answers; returns the mask of rejecters.
 #[inline]
-fn answers<O: Observer>(model: &Model, inst: &Instance, package: &[u8], round: u32, deadline: u32, obs: &mut O) -> u64 {
+fn answers<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    package: &[u8],
+    round: u32,
+    deadline: u32,
+    obs: &mut O,
+) -> u64 {
     let mut rejecters = 0u64;
     for s in 0..model.n_agents() {
         if model.signatory[s] {
@@ -143,18 +171,32 @@ fn answers<O: Observer>(model: &Model, inst: &Instance, package: &[u8], round: u
     rejecters
 }
 
-fn alternating<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
+fn alternating<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+) -> RunResult {
     let n = model.n_agents();
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
     for round in 1..=deadline {
         if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
-            return RunResult { end: End::WalkOut { round, agent }, package: last, last_rejecters };
+            return RunResult {
+                end: End::WalkOut { round, agent },
+                package: last,
+                last_rejecters,
+            };
         }
         // The proposer rotates through the agents in file order, skipping those who left.
         let start = (round as usize - 1) % n;
-        let Some(p) = (0..n).map(|i| (start + i) % n).find(|&a| departed & (1 << a) == 0) else {
+        let Some(p) = (0..n)
+            .map(|i| (start + i) % n)
+            .find(|&a| departed & (1 << a) == 0)
+        else {
             break;
         };
         let tgt = agent_target(inst, p, round, deadline);
@@ -167,14 +209,31 @@ fn alternating<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, 
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
-            return RunResult { end: End::Agreement { round }, package: last, last_rejecters };
+            return RunResult {
+                end: End::Agreement { round },
+                package: last,
+                last_rejecters,
+            };
         }
     }
-    RunResult { end: End::Expired, package: last, last_rejecters }
+    RunResult {
+        end: End::Expired,
+        package: last,
+        last_rejecters,
+    }
 }
 
-fn mediated<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, deadline: u32, rng: &mut RunRng, obs: &mut O) -> RunResult {
-    let m = model.mediator.expect("validated: mediated protocol has a mediator");
+fn mediated<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+) -> RunResult {
+    let m = model
+        .mediator
+        .expect("validated: mediated protocol has a mediator");
     let (na, no) = (model.n_agents(), model.n_opts);
     let eta = model.scenario.simulation.mediator_learning_rate;
     ws.weights.clear();
@@ -184,7 +243,11 @@ fn mediated<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, dea
     let mut last = Vec::new();
     for round in 1..=deadline {
         if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
-            return RunResult { end: End::WalkOut { round, agent }, package: last, last_rejecters };
+            return RunResult {
+                end: End::WalkOut { round, agent },
+                package: last,
+                last_rejecters,
+            };
         }
         // The mediator's own interests fade along its own concession curve.
         let self_w = match inst.exponent[m] {
@@ -226,7 +289,11 @@ fn mediated<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, dea
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
-            return RunResult { end: End::Agreement { round }, package: last, last_rejecters };
+            return RunResult {
+                end: End::Agreement { round },
+                package: last,
+                last_rejecters,
+            };
         }
         for s in 0..na {
             if rejecters & (1 << s) != 0 {
@@ -234,5 +301,9 @@ fn mediated<O: Observer>(model: &Model, inst: &Instance, ws: &mut Workspace, dea
             }
         }
     }
-    RunResult { end: End::Expired, package: last, last_rejecters }
+    RunResult {
+        end: End::Expired,
+        package: last,
+        last_rejecters,
+    }
 }

@@ -97,7 +97,11 @@ impl Report {
             protocol: sc.simulation.protocol.as_str(),
             round_label: sc.simulation.round_label.clone(),
             partial: outcome.partial,
-            deadlines: outcome.tallies.iter().map(|t| DeadlineReport::new(model, t)).collect(),
+            deadlines: outcome
+                .tallies
+                .iter()
+                .map(|t| DeadlineReport::new(model, t))
+                .collect(),
         }
     }
 
@@ -135,7 +139,11 @@ impl Report {
             self.protocol,
             self.runs,
             self.seed,
-            if self.partial { "  (PARTIAL: stopped early)" } else { "" }
+            if self.partial {
+                "  (PARTIAL: stopped early)"
+            } else {
+                ""
+            }
         );
         let _ = writeln!(s);
         let _ = writeln!(
@@ -163,7 +171,10 @@ impl Report {
             );
         }
         let _ = writeln!(s);
-        let _ = writeln!(s, "How the runs without agreement ended (walk-outs by agent; blocker = most often rejected the last text):");
+        let _ = writeln!(
+            s,
+            "How the runs without agreement ended (walk-outs by agent; blocker = most often rejected the last text):"
+        );
         for d in &self.deadlines {
             let walk: Vec<String> = d
                 .walkouts_by
@@ -176,7 +187,11 @@ impl Report {
                 "  {:>4} {}: walk-outs [{}], expired {}, blocker {}",
                 d.deadline,
                 plural(label, d.deadline),
-                if walk.is_empty() { "none".to_string() } else { walk.join(", ") },
+                if walk.is_empty() {
+                    "none".to_string()
+                } else {
+                    walk.join(", ")
+                },
                 d.expired,
                 d.blocker.as_deref().unwrap_or("-"),
             );
@@ -202,14 +217,24 @@ impl Report {
             }
             let _ = writeln!(s, "  option shares:");
             for (term, opts) in &d.option_shares {
-                let parts: Vec<String> = opts.iter().map(|(o, sh)| format!("{o} {:.0}%", 100.0 * sh)).collect();
+                let parts: Vec<String> = opts
+                    .iter()
+                    .map(|(o, sh)| format!("{o} {:.0}%", 100.0 * sh))
+                    .collect();
                 let _ = writeln!(s, "    {term}: {}", parts.join(", "));
             }
             let _ = writeln!(s, "  mean utility in agreements (gain over reservation):");
             for (a, agent) in model.scenario.agents.iter().enumerate() {
                 let o = &d.agents[a];
                 if let (Some(u), Some(g)) = (o.mean_utility, o.mean_gain) {
-                    let _ = writeln!(s, "    {:<16} {:.3} ({}{:.3})", agent.id, u, if g >= 0.0 { "+" } else { "" }, g);
+                    let _ = writeln!(
+                        s,
+                        "    {:<16} {:.3} ({}{:.3})",
+                        agent.id,
+                        u,
+                        if g >= 0.0 { "+" } else { "" },
+                        g
+                    );
                 }
             }
         }
@@ -218,16 +243,30 @@ impl Report {
 }
 
 fn plural(label: &str, n: u32) -> String {
-    if n == 1 { label.to_string() } else { format!("{label}s") }
+    if n == 1 {
+        label.to_string()
+    } else {
+        format!("{label}s")
+    }
 }
 
 impl DeadlineReport {
     /// Summarizes one tally.
     pub fn new(model: &Model, t: &Tally) -> DeadlineReport {
         let sc = &model.scenario;
-        let p = if t.runs > 0 { t.agreements as f64 / t.runs as f64 } else { 0.0 };
+        let p = if t.runs > 0 {
+            t.agreements as f64 / t.runs as f64
+        } else {
+            0.0
+        };
         let (lo, hi) = wilson(t.agreements, t.runs, Z95);
-        let share = |c: u64| if t.agreements > 0 { c as f64 / t.agreements as f64 } else { 0.0 };
+        let share = |c: u64| {
+            if t.agreements > 0 {
+                c as f64 / t.agreements as f64
+            } else {
+                0.0
+            }
+        };
         let option_shares = sc
             .terms
             .iter()
@@ -242,7 +281,8 @@ impl DeadlineReport {
                 (term.id.clone(), opts)
             })
             .collect();
-        let mean = |sum: i64| (t.agreements > 0).then(|| sum as f64 / FIXED_SCALE / t.agreements as f64);
+        let mean =
+            |sum: i64| (t.agreements > 0).then(|| sum as f64 / FIXED_SCALE / t.agreements as f64);
         let agents = sc
             .agents
             .iter()
@@ -280,7 +320,12 @@ impl DeadlineReport {
             p_agreement: p,
             ci95: [lo, hi],
             walkouts: t.total_walkouts(),
-            walkouts_by: sc.agents.iter().zip(&t.walkouts).map(|(a, c)| (a.id.clone(), *c)).collect(),
+            walkouts_by: sc
+                .agents
+                .iter()
+                .zip(&t.walkouts)
+                .map(|(a, c)| (a.id.clone(), *c))
+                .collect(),
             expired: t.expired,
             mean_round: t.mean_round(),
             median_round: t.median_round(),
@@ -317,7 +362,12 @@ impl DeadlineReport {
             opt(self.mean_round),
             self.median_round.map_or(String::new(), |m| m.to_string()),
             self.blocker.as_deref().unwrap_or(""),
-            top.map_or(String::new(), |p| p.package.iter().map(|(t, o)| format!("{t}={o}")).collect::<Vec<_>>().join(";")),
+            top.map_or(String::new(), |p| p
+                .package
+                .iter()
+                .map(|(t, o)| format!("{t}={o}"))
+                .collect::<Vec<_>>()
+                .join(";")),
             top.map_or(String::new(), |p| p.share.to_string()),
         )
     }

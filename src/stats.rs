@@ -119,7 +119,12 @@ impl Tally {
     /// Mean round of agreement, if any.
     pub fn mean_round(&self) -> Option<f64> {
         (self.agreements > 0).then(|| {
-            let s: u64 = self.round_hist.iter().enumerate().map(|(r, c)| r as u64 * c).sum();
+            let s: u64 = self
+                .round_hist
+                .iter()
+                .enumerate()
+                .map(|(r, c)| r as u64 * c)
+                .sum();
             s as f64 / self.agreements as f64
         })
     }
@@ -151,7 +156,11 @@ impl Tally {
 
     /// The `n` most frequent agreed packages, most frequent first (ties by package order).
     pub fn top_packages(&self, n: usize) -> Vec<(&[u8], u64)> {
-        let mut v: Vec<(&[u8], u64)> = self.packages.iter().map(|(k, c)| (k.as_slice(), *c)).collect();
+        let mut v: Vec<(&[u8], u64)> = self
+            .packages
+            .iter()
+            .map(|(k, c)| (k.as_slice(), *c))
+            .collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v.truncate(n);
         v
@@ -179,7 +188,15 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
     // Exact at the boundaries: the interval must contain the estimate even after rounding.
-    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0).min(p) };
-    let high = if k == n { 1.0 } else { (centre + half).min(1.0).max(p) };
+    let low = if k == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0).min(p)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0).max(p)
+    };
     (low, high)
 }

@@ -24,7 +24,11 @@ impl Observer for Transcript<'_> {
     }
 
     fn offer(&mut self, round: u32, proposer: usize, package: &[u8]) {
-        let verb = if self.model.protocol == Protocol::Mediated { "tables the text" } else { "proposes" };
+        let verb = if self.model.protocol == Protocol::Mediated {
+            "tables the text"
+        } else {
+            "proposes"
+        };
         let _ = writeln!(
             self.out,
             "{} {round}: {} {verb}: {}",
@@ -58,10 +62,19 @@ impl Observer for Transcript<'_> {
 pub fn transcript(sc: &Scenario, seed: u64, run: u64, deadline: u32) -> String {
     let model = Model::new(sc);
     let label = sc.simulation.round_label.as_str();
-    let mut tr = Transcript { model: &model, out: String::new(), label };
+    let mut tr = Transcript {
+        model: &model,
+        out: String::new(),
+        label,
+    };
     let (inst, res) = trace_run(&model, seed, run, deadline, &mut tr);
     let mut head = String::new();
-    let _ = writeln!(head, "{}: run {run}, seed {seed}, deadline {deadline} {label}s, {} protocol", sc.name, sc.simulation.protocol.as_str());
+    let _ = writeln!(
+        head,
+        "{}: run {run}, seed {seed}, deadline {deadline} {label}s, {} protocol",
+        sc.name,
+        sc.simulation.protocol.as_str()
+    );
     let _ = writeln!(head, "Parameters sampled for this run:");
     for (a, agent) in sc.agents.iter().enumerate() {
         let strategy = match inst.exponent[a] {
@@ -76,7 +89,11 @@ pub fn transcript(sc: &Scenario, seed: u64, run: u64, deadline: u32) -> String {
             inst.best[a],
             inst.walk_away[a],
             inst.belief[a],
-            if agent.signatory { "" } else { " (not a signatory)" }
+            if agent.signatory {
+                ""
+            } else {
+                " (not a signatory)"
+            }
         );
     }
     let _ = writeln!(head);
@@ -84,17 +101,35 @@ pub fn transcript(sc: &Scenario, seed: u64, run: u64, deadline: u32) -> String {
     let _ = writeln!(out);
     match res.end {
         End::Agreement { round } => {
-            let _ = writeln!(out, "Result: agreement in {label} {round}: {}", package_string(&model, &res.package));
+            let _ = writeln!(
+                out,
+                "Result: agreement in {label} {round}: {}",
+                package_string(&model, &res.package)
+            );
             for (a, agent) in sc.agents.iter().enumerate() {
                 let u = inst.utility(&model, a, &res.package);
-                let _ = writeln!(out, "  {:<16} utility {:.3} (reservation {:.3}, gain {:+.3})", agent.id, u, inst.reservation[a], u - inst.reservation[a]);
+                let _ = writeln!(
+                    out,
+                    "  {:<16} utility {:.3} (reservation {:.3}, gain {:+.3})",
+                    agent.id,
+                    u,
+                    inst.reservation[a],
+                    u - inst.reservation[a]
+                );
             }
         }
         End::WalkOut { round, agent } => {
-            let _ = writeln!(out, "Result: no deal: {} walked out in {label} {round}", sc.agents[agent].id);
+            let _ = writeln!(
+                out,
+                "Result: no deal: {} walked out in {label} {round}",
+                sc.agents[agent].id
+            );
         }
         End::Expired => {
-            let _ = writeln!(out, "Result: no deal: the deadline of {deadline} {label}s passed without agreement");
+            let _ = writeln!(
+                out,
+                "Result: no deal: the deadline of {deadline} {label}s passed without agreement"
+            );
         }
     }
     out

@@ -111,7 +111,10 @@ impl Strategy {
                 name: Some(n),
                 exponent,
             } => format!("{n} (e = {})", fmt_num(exponent.mean())),
-            Strategy::TimeDependent { name: None, exponent } => match exponent.dist {
+            Strategy::TimeDependent {
+                name: None,
+                exponent,
+            } => match exponent.dist {
                 Dist::Fixed(e) => format!("exponent {}", fmt_num(e)),
                 _ => format!("exponent ~ {}", describe_param(exponent)),
             },
@@ -184,7 +187,9 @@ impl Scenario {
 
     /// Indices of the signatories.
     pub fn signatories(&self) -> Vec<usize> {
-        (0..self.agents.len()).filter(|&i| self.agents[i].signatory).collect()
+        (0..self.agents.len())
+            .filter(|&i| self.agents[i].signatory)
+            .collect()
     }
 
     /// Number of complete packages (saturating at `u128::MAX`).
@@ -201,12 +206,7 @@ impl Scenario {
             .enumerate()
             .map(|(t, term)| {
                 (0..term.options.len())
-                    .map(|o| {
-                        !self
-                            .agents
-                            .iter()
-                            .any(|a| a.signatory && a.red_lines[t][o])
-                    })
+                    .map(|o| !self.agents.iter().any(|a| a.signatory && a.red_lines[t][o]))
                     .collect()
             })
             .collect()
@@ -235,7 +235,11 @@ impl Scenario {
 pub fn fmt_num(x: f64) -> String {
     let s = format!("{x:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" { "0".to_string() } else { s.to_string() }
+    if s.is_empty() || s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// Describes a parameter as written ("0.3", "normal(0.3, 0.05)", ...).
@@ -293,9 +297,9 @@ impl Validator<'_> {
     }
 
     fn scenario(&self, raw: RawFile) -> Result<Scenario, InputError> {
-        let meta = raw
-            .scenario
-            .ok_or_else(|| self.missing("[scenario] table", "add [scenario] with name = \"...\""))?;
+        let meta = raw.scenario.ok_or_else(|| {
+            self.missing("[scenario] table", "add [scenario] with name = \"...\"")
+        })?;
         let meta_span = meta.span();
         let meta = meta.into_inner();
         let name = meta
@@ -318,9 +322,9 @@ impl Validator<'_> {
             )
         })?;
         let terms = self.terms(terms_raw)?;
-        let agents_raw = raw.agents.ok_or_else(|| {
-            self.missing("[agents]", "add at least two [agents.ID] tables")
-        })?;
+        let agents_raw = raw
+            .agents
+            .ok_or_else(|| self.missing("[agents]", "add at least two [agents.ID] tables"))?;
         let agents = self.agents(agents_raw, &terms)?;
         let simulation = self.simulation(sim, &agents)?;
         Ok(Scenario {
@@ -341,12 +345,18 @@ impl Validator<'_> {
                 let v = *r.get_ref();
                 if !(v.is_finite() && v.fract() == 0.0 && v >= 1.0) {
                     return Err(self
-                        .at(r.span(), format!("runs must be a whole number of at least 1, got {v}"))
+                        .at(
+                            r.span(),
+                            format!("runs must be a whole number of at least 1, got {v}"),
+                        )
                         .with_help("for example runs = 10000"));
                 }
                 if v > MAX_RUNS as f64 {
                     return Err(self
-                        .at(r.span(), format!("runs = {v} is more than the limit of {MAX_RUNS}"))
+                        .at(
+                            r.span(),
+                            format!("runs = {v} is more than the limit of {MAX_RUNS}"),
+                        )
                         .with_help("split the work into shards or use fewer runs"));
                 }
                 v as u64
@@ -357,7 +367,10 @@ impl Validator<'_> {
             Some(s) => {
                 let v = *s.get_ref();
                 u64::try_from(v).map_err(|_| {
-                    self.at(s.span(), format!("seed must be a non-negative integer, got {v}"))
+                    self.at(
+                        s.span(),
+                        format!("seed must be a non-negative integer, got {v}"),
+                    )
                 })?
             }
         };
@@ -389,7 +402,9 @@ impl Validator<'_> {
                 other => {
                     let mut e = self.at(p.span(), format!("unknown protocol `{other}`"));
                     e.help = Some(match did_you_mean(other, ["alternating", "mediated"]) {
-                        Some(s) => format!("did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""),
+                        Some(s) => format!(
+                            "did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""
+                        ),
                         None => "protocols are \"alternating\" and \"mediated\"".to_string(),
                     });
                     return Err(e);
@@ -404,7 +419,8 @@ impl Validator<'_> {
                     Some(i) => Some(i),
                     None => {
                         let mut e = self.at(m.span(), format!("mediator `{id}` is not an agent"));
-                        e.help = Some(self.suggest(id, agents.iter().map(|a| a.id.as_str()), "agents"));
+                        e.help =
+                            Some(self.suggest(id, agents.iter().map(|a| a.id.as_str()), "agents"));
                         return Err(e);
                     }
                 }
@@ -415,7 +431,11 @@ impl Validator<'_> {
                 .at(span, "protocol = \"mediated\" needs a mediator")
                 .with_help(format!(
                     "add mediator = \"ID\" naming one of the agents: {}",
-                    agents.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                    agents
+                        .iter()
+                        .map(|a| a.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
         }
         let mediator_learning_rate = match sim.mediator_learning_rate {
@@ -442,7 +462,12 @@ impl Validator<'_> {
         })
     }
 
-    fn suggest<'b>(&self, name: &str, candidates: impl Iterator<Item = &'b str> + Clone, what: &str) -> String {
+    fn suggest<'b>(
+        &self,
+        name: &str,
+        candidates: impl Iterator<Item = &'b str> + Clone,
+        what: &str,
+    ) -> String {
         match did_you_mean(name, candidates.clone()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("{what} are: {}", candidates.collect::<Vec<_>>().join(", ")),
@@ -453,7 +478,9 @@ impl Validator<'_> {
         let span = raw.span();
         let raw = raw.into_inner();
         if raw.is_empty() {
-            return Err(self.at(span, "no terms").with_help("add at least one [[terms]] table"));
+            return Err(self
+                .at(span, "no terms")
+                .with_help("add at least one [[terms]] table"));
         }
         if raw.len() > MAX_TERMS {
             return Err(self.at(
@@ -477,14 +504,20 @@ impl Validator<'_> {
                     .with_help("every term needs its own id"));
             }
             let opts = t.options.ok_or_else(|| {
-                self.at(tspan.clone(), format!("term `{}` has no `options`", id.get_ref()))
-                    .with_help("add options = [\"a\", \"b\"]")
+                self.at(
+                    tspan.clone(),
+                    format!("term `{}` has no `options`", id.get_ref()),
+                )
+                .with_help("add options = [\"a\", \"b\"]")
             })?;
             let ospan = opts.span();
             let opts = opts.into_inner();
             if opts.len() < 2 {
                 return Err(self
-                    .at(ospan, format!("term `{}` has {} option(s)", id.get_ref(), opts.len()))
+                    .at(
+                        ospan,
+                        format!("term `{}` has {} option(s)", id.get_ref(), opts.len()),
+                    )
                     .with_help("a term needs at least 2 options to negotiate over"));
             }
             if opts.len() > MAX_OPTIONS {
@@ -503,7 +536,14 @@ impl Validator<'_> {
                 self.check_id(&o, "option")?;
                 if !seen_o.insert(o.get_ref().clone()) {
                     return Err(self
-                        .at(o.span(), format!("duplicate option `{}` in term `{}`", o.get_ref(), id.get_ref()))
+                        .at(
+                            o.span(),
+                            format!(
+                                "duplicate option `{}` in term `{}`",
+                                o.get_ref(),
+                                id.get_ref()
+                            ),
+                        )
                         .with_help("every option of a term needs its own name"));
                 }
                 options.push(o.into_inner());
@@ -520,15 +560,24 @@ impl Validator<'_> {
 
     fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), InputError> {
         let s = id.get_ref();
-        if s.is_empty() || s.len() > 200 || s.chars().any(|c| c.is_control() || c == ',' || c == '"') {
+        if s.is_empty()
+            || s.len() > 200
+            || s.chars().any(|c| c.is_control() || c == ',' || c == '"')
+        {
             return Err(self
                 .at(id.span(), format!("invalid {what} `{}`", truncate(s, 40)))
-                .with_help("ids are 1 to 200 characters without commas, quotes or control characters"));
+                .with_help(
+                    "ids are 1 to 200 characters without commas, quotes or control characters",
+                ));
         }
         Ok(())
     }
 
-    fn agents(&self, raw: Spanned<SpannedMap<RawAgent>>, terms: &[Term]) -> Result<Vec<Agent>, InputError> {
+    fn agents(
+        &self,
+        raw: Spanned<SpannedMap<RawAgent>>,
+        terms: &[Term],
+    ) -> Result<Vec<Agent>, InputError> {
         let span = raw.span();
         let raw = raw.into_inner();
         if raw.len() < 2 {
@@ -539,7 +588,10 @@ impl Validator<'_> {
         if raw.len() > MAX_AGENTS {
             return Err(self.at(
                 span,
-                format!("{} agents is more than the limit of {MAX_AGENTS}", raw.len()),
+                format!(
+                    "{} agents is more than the limit of {MAX_AGENTS}",
+                    raw.len()
+                ),
             ));
         }
         let mut agents = Vec::with_capacity(raw.len());
@@ -555,7 +607,12 @@ impl Validator<'_> {
         Ok(agents)
     }
 
-    fn agent(&self, id: Spanned<String>, a: Spanned<RawAgent>, terms: &[Term]) -> Result<Agent, InputError> {
+    fn agent(
+        &self,
+        id: Spanned<String>,
+        a: Spanned<RawAgent>,
+        terms: &[Term],
+    ) -> Result<Agent, InputError> {
         let aspan = a.span();
         let a = a.into_inner();
         let id_s = id.get_ref().clone();
@@ -577,7 +634,10 @@ impl Validator<'_> {
                 let v = *n.get_ref();
                 if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
                     return Err(self
-                        .at(n.span(), format!("estimate_noise must be in [0, 1], got {v}"))
+                        .at(
+                            n.span(),
+                            format!("estimate_noise must be in [0, 1], got {v}"),
+                        )
                         .with_help("0 means exact knowledge of the others; the default is 0.1"));
                 }
                 v
@@ -618,7 +678,10 @@ impl Validator<'_> {
                         if p.mean() <= 0.0 {
                             return Err(self.at(sp.span(), "the strategy exponent must be > 0"));
                         }
-                        Strategy::TimeDependent { name: None, exponent: p }
+                        Strategy::TimeDependent {
+                            name: None,
+                            exponent: p,
+                        }
                     }
                 }
             }
@@ -626,40 +689,52 @@ impl Validator<'_> {
 
         let term_ids = || terms.iter().map(|t| t.id.as_str());
         let find_term = |key: &Spanned<String>, what: &str| -> Result<usize, InputError> {
-            terms.iter().position(|t| &t.id == key.get_ref()).ok_or_else(|| {
-                let mut e = self.at(
-                    key.span(),
-                    format!("unknown term `{}` in {what} of agent `{id_s}`", key.get_ref()),
-                );
-                e.help = Some(self.suggest(key.get_ref(), term_ids(), "terms"));
-                e
-            })
+            terms
+                .iter()
+                .position(|t| &t.id == key.get_ref())
+                .ok_or_else(|| {
+                    let mut e = self.at(
+                        key.span(),
+                        format!(
+                            "unknown term `{}` in {what} of agent `{id_s}`",
+                            key.get_ref()
+                        ),
+                    );
+                    e.help = Some(self.suggest(key.get_ref(), term_ids(), "terms"));
+                    e
+                })
         };
-        let find_option = |t: usize, key: &Spanned<String>, what: &str| -> Result<usize, InputError> {
-            let term = &terms[t];
-            term.options.iter().position(|o| o == key.get_ref()).ok_or_else(|| {
-                let mut e = self.at(
-                    key.span(),
-                    format!(
-                        "unknown option `{}` of term `{}` in {what} of agent `{id_s}`",
-                        key.get_ref(),
-                        term.id
-                    ),
-                );
-                e.help = Some(self.suggest(
-                    key.get_ref(),
-                    term.options.iter().map(String::as_str),
-                    "options",
-                ));
-                e
-            })
-        };
+        let find_option =
+            |t: usize, key: &Spanned<String>, what: &str| -> Result<usize, InputError> {
+                let term = &terms[t];
+                term.options
+                    .iter()
+                    .position(|o| o == key.get_ref())
+                    .ok_or_else(|| {
+                        let mut e = self.at(
+                            key.span(),
+                            format!(
+                                "unknown option `{}` of term `{}` in {what} of agent `{id_s}`",
+                                key.get_ref(),
+                                term.id
+                            ),
+                        );
+                        e.help = Some(self.suggest(
+                            key.get_ref(),
+                            term.options.iter().map(String::as_str),
+                            "options",
+                        ));
+                        e
+                    })
+            };
 
         let mut weights = vec![Param::fixed(0.0, 0.0, f64::MAX); terms.len()];
         let mut weighted = vec![false; terms.len()];
         let weights_raw = a.weights.ok_or_else(|| {
             self.at(aspan.clone(), format!("agent `{id_s}` has no weights"))
-                .with_help(format!("add [agents.{id_s}.weights] giving the importance of each term"))
+                .with_help(format!(
+                    "add [agents.{id_s}.weights] giving the importance of each term"
+                ))
         })?;
         let wspan = weights_raw.span();
         for (key, w) in weights_raw.into_inner() {
@@ -678,7 +753,8 @@ impl Validator<'_> {
             .iter()
             .map(|t| vec![Param::fixed(0.0, 0.0, 1.0); t.options.len()])
             .collect();
-        let mut given: Vec<Vec<bool>> = terms.iter().map(|t| vec![false; t.options.len()]).collect();
+        let mut given: Vec<Vec<bool>> =
+            terms.iter().map(|t| vec![false; t.options.len()]).collect();
         for (key, table) in a.values.unwrap_or_default() {
             let t = find_term(&key, "values")?;
             for (okey, v) in table.into_inner() {
@@ -707,7 +783,8 @@ impl Validator<'_> {
             }
         }
 
-        let mut red_lines: Vec<Vec<bool>> = terms.iter().map(|t| vec![false; t.options.len()]).collect();
+        let mut red_lines: Vec<Vec<bool>> =
+            terms.iter().map(|t| vec![false; t.options.len()]).collect();
         for (key, opts) in a.red_lines.unwrap_or_default() {
             let t = find_term(&key, "red_lines")?;
             for o in opts.get_ref() {
@@ -732,7 +809,13 @@ impl Validator<'_> {
     }
 
     /// Validates a number or distribution against the valid range `[min, max]`.
-    fn param(&self, raw: &Spanned<RawNum>, min: f64, max: f64, what: &str) -> Result<Param, InputError> {
+    fn param(
+        &self,
+        raw: &Spanned<RawNum>,
+        min: f64,
+        max: f64,
+        what: &str,
+    ) -> Result<Param, InputError> {
         let span = raw.span();
         let range = if max == f64::MAX {
             format!(">= {}", fmt_num(min))
@@ -761,7 +844,10 @@ impl Validator<'_> {
                 };
                 if params.len() != arity {
                     return Err(self
-                        .at(span, format!("{kind} takes {arity} numbers, got {}", params.len()))
+                        .at(
+                            span,
+                            format!("{kind} takes {arity} numbers, got {}", params.len()),
+                        )
                         .with_help(format!("write {form}")));
                 }
                 if params.iter().any(|p| !p.is_finite()) {
@@ -779,7 +865,12 @@ impl Validator<'_> {
                         }
                         if !in_range(mean) {
                             return Err(self
-                                .at(span, format!("normal mean {mean} is outside the valid range of a {what}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "normal mean {mean} is outside the valid range of a {what}"
+                                    ),
+                                )
                                 .with_help(format!("a {what} must be {range}")));
                         }
                         Dist::Normal { mean, sd }
@@ -793,7 +884,12 @@ impl Validator<'_> {
                         }
                         if !in_range(low) || !in_range(high) {
                             return Err(self
-                                .at(span, format!("uniform [{low}, {high}] leaves the valid range of a {what}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "uniform [{low}, {high}] leaves the valid range of a {what}"
+                                    ),
+                                )
                                 .with_help(format!("a {what} must be {range}")));
                         }
                         Dist::Uniform { low, high }

@@ -1,8 +1,8 @@
 //! The scenario file exactly as written: serde structures with source spans, before validation.
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 use toml::Spanned;
 
@@ -62,7 +62,7 @@ pub struct RawAgent {
     pub walk_away: Option<Spanned<RawNum>>,
     pub deadline_belief: Option<Spanned<RawNum>>,
     pub estimate_noise: Option<Spanned<f64>>,
-    pub red_lines: Option<IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>>,
+    pub red_lines: Option<SpannedMap<Vec<Spanned<String>>>>,
     pub weights: Option<Spanned<SpannedMap<RawNum>>>,
     pub values: Option<SpannedMap<SpannedMap<RawNum>>>,
 }

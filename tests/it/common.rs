@@ -1,0 +1,111 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use negsim::Scenario;
+use negsim::model::Model;
+use negsim::montecarlo::{Control, Settings, simulate};
+use negsim::report::Report;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Parses a scenario written inline in a test, panicking with the message if invalid.
+pub fn scenario(src: &str) -> Scenario {
+    Scenario::from_toml_str(src, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Simulates a scenario with its own settings and returns the report.
+pub fn report(sc: &Scenario) -> Report {
+    let model = Model::new(sc);
+    let settings = Settings {
+        seed: sc.simulation.seed,
+        deadlines: sc.simulation.deadlines.clone(),
+        runs: 0..sc.simulation.runs,
+    };
+    let out = simulate(&model, &settings, &Control::default());
+    Report::new(&model, settings.seed, sc.simulation.runs, &out)
+}
+
+/// A fresh, empty directory for one test.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "negsim-test-{}-{tag}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Writes `src` into a fresh file and returns its path.
+pub fn write_temp(tag: &str, name: &str, src: impl AsRef<[u8]>) -> PathBuf {
+    let p = temp_dir(tag).join(name);
+    std::fs::write(&p, src).unwrap();
+    p
+}
+
+/// Runs the negsim binary with `args`.
+pub fn negsim(args: &[&str]) -> Output {
+    negsim_env(args, &[])
+}
+
+/// Runs the negsim binary with `args` and extra environment variables.
+pub fn negsim_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_negsim"));
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("the negsim binary runs")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A two-agent, one-term scenario: `a` gets option `a_i` worth i/10 to A and 1 - i/10 to B.
+pub fn split(extra_sim: &str, a_extra: &str, b_extra: &str) -> String {
+    let vals_a: String = (0..=10)
+        .map(|i| format!("a_{i} = {}\n", f64::from(i) / 10.0))
+        .collect();
+    let vals_b: String = (0..=10)
+        .map(|i| format!("a_{i} = {}\n", f64::from(10 - i) / 10.0))
+        .collect();
+    let opts: Vec<String> = (0..=10).map(|i| format!("\"a_{i}\"")).collect();
+    format!(
+        r#"
+[scenario]
+name = "split"
+
+[simulation]
+{extra_sim}
+
+[[terms]]
+id = "share"
+options = [{opts}]
+
+[agents.a]
+{a_extra}
+[agents.a.weights]
+share = 1.0
+[agents.a.values.share]
+{vals_a}
+[agents.b]
+{b_extra}
+[agents.b.weights]
+share = 1.0
+[agents.b.values.share]
+{vals_b}
+"#,
+        opts = opts.join(", ")
+    )
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: each module covers one area.
+
+mod common;
+mod engine;
+mod invalid_input;
+mod offers;
+mod reproducibility;
