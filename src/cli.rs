@@ -6,8 +6,9 @@ use crate::model::Model;
 use crate::montecarlo::{self, Control, Settings};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::{estimate, interrupt};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -74,6 +75,9 @@ pub struct RunArgs {
     /// Write to this file instead of stdout (written whole, then renamed into place).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim check`.
@@ -128,6 +132,9 @@ fn report_error(e: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
+    if e.downcast_ref::<Interrupted>().is_some() {
+        return ExitCode::from(interrupt::exit_code());
+    }
     let invalid = e.downcast_ref::<InputError>().is_some()
         || matches!(e.downcast_ref::<Error>(), Some(Error::Input(_)));
     eprintln!("error: {e:#}");
@@ -149,10 +156,25 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
         return Scenario::from_toml_str(scenario::BUNDLED, scenario::BUNDLED_NAME);
     };
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         InputError::new(&origin, format!("cannot read the scenario file: {e}"))
             .with_help("give the path of a .toml scenario, or no path for the bundled scenario")
-    })?;
+    };
+    // Read at most one byte past the limit, so that a huge file (or /dev/zero) costs nothing.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > scenario::MAX_FILE_BYTES {
+        return Err(InputError::new(
+            &origin,
+            format!(
+                "the file is larger than the limit of {} MiB",
+                scenario::MAX_FILE_BYTES >> 20
+            ),
+        )
+        .with_help("a scenario is a short TOML text; check that this is the right file"));
+    }
     let src = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -203,6 +225,8 @@ impl SimArgs {
                     .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")),
             );
         }
+        scenario::check_deadline_list(&deadlines)
+            .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
         if self.threads == Some(0) {
             return Err(
                 InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
@@ -246,22 +270,81 @@ pub fn simulate_report(
     let outcome = with_threads(sim.threads, || {
         montecarlo::simulate(&model, &settings, control)
     })?;
-    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    let mut report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    if outcome.partial {
+        // Honest header: a partial report counts the runs it holds, not the runs requested.
+        report.runs = outcome.tallies.first().map_or(0, |t| t.runs);
+    }
     Ok((model, report))
+}
+
+/// Refuses a request whose estimated time is over [`estimate::LIMIT_SECONDS`], with the
+/// estimate and what to change.
+pub fn refuse_if_too_long(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    origin: &str,
+) -> Result<(), InputError> {
+    let model = Model::new(sc);
+    let threads = sim.threads.unwrap_or_else(rayon::current_num_threads);
+    let speed = estimate::measure(&model, sim.seed, &sim.deadlines);
+    let secs = estimate::seconds_at(speed, sim.runs, &sim.deadlines, threads);
+    if secs <= estimate::LIMIT_SECONDS {
+        return Ok(());
+    }
+    let rounds: u64 = sim.deadlines.iter().map(|&d| u64::from(d)).sum();
+    Err(InputError::new(
+        origin,
+        format!(
+            "this request would take up to {} ({} runs x {} rounds on {threads} thread(s), at {:.1} µs per round measured just now)",
+            estimate::describe(secs),
+            scenario::thousands(sim.runs),
+            scenario::thousands(rounds),
+            speed.round * 1e6,
+        ),
+    )
+    .with_help("use fewer runs (--runs) or shorter deadlines (--deadlines), or add --force to run it anyway"))
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let sim = a.sim.resolve(&sc)?;
+    let origin = a
+        .scenario
+        .as_deref()
+        .map_or(scenario::BUNDLED_NAME.to_string(), |p| {
+            p.display().to_string()
+        });
+    if !a.force {
+        refuse_if_too_long(&sc, &sim, &origin)?;
+    }
     let control = Control::default();
-    let (model, report) = simulate_report(&sc, &sim, &control)?;
+    let (model, report) =
+        interrupt::forward_to(&control.cancel, || simulate_report(&sc, &sim, &control))?;
     let text = match a.format {
         Format::Table => report.to_table(&model),
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
     };
-    emit(a.output.as_deref(), &text)
+    emit(a.output.as_deref(), &text)?;
+    if report.partial {
+        eprintln!(
+            "negsim: interrupted: wrote partial results of {} of {} runs per deadline{}",
+            scenario::thousands(report.runs),
+            scenario::thousands(sim.runs),
+            a.output
+                .as_deref()
+                .map_or(String::new(), |p| format!(" to {}", p.display()))
+        );
+        return Err(Interrupted.into());
+    }
+    Ok(())
 }
+
+/// The error returned after writing partial results on Ctrl-C: exit code 130 (128 + signal).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
 /// to stdout.

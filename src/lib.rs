@@ -8,6 +8,8 @@ pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod error;
+pub mod estimate;
+pub mod interrupt;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;

@@ -24,7 +24,7 @@ pub struct RawFile {
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
     pub name: Option<Spanned<String>>,
-    pub description: Option<String>,
+    pub description: Option<Spanned<String>>,
 }
 
 /// `[simulation]`.
@@ -36,7 +36,7 @@ pub struct RawSim {
     pub deadlines: Option<Spanned<Vec<Spanned<i64>>>>,
     pub protocol: Option<Spanned<String>>,
     pub mediator: Option<Spanned<String>>,
-    pub round_label: Option<String>,
+    pub round_label: Option<Spanned<String>>,
     pub mediator_learning_rate: Option<Spanned<f64>>,
 }
 
@@ -45,9 +45,8 @@ pub struct RawSim {
 #[serde(deny_unknown_fields)]
 pub struct RawTerm {
     pub id: Option<Spanned<String>>,
-    pub name: Option<String>,
-    #[allow(dead_code)] // accepted for documentation; not used by the engine
-    pub description: Option<String>,
+    pub name: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
     pub options: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
@@ -55,7 +54,7 @@ pub struct RawTerm {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAgent {
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub signatory: Option<bool>,
     pub reservation: Option<Spanned<RawNum>>,
     pub strategy: Option<Spanned<RawStrategy>>,

@@ -2,6 +2,7 @@
 
 mod common;
 mod engine;
+mod hostile_input;
 mod invalid_input;
 mod offers;
 mod reproducibility;
