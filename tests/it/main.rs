@@ -4,5 +4,7 @@ mod common;
 mod engine;
 mod hostile_input;
 mod invalid_input;
+mod no_lost_work;
 mod offers;
 mod reproducibility;
+mod value_stability;
