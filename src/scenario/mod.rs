@@ -323,9 +323,9 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
         return err;
     } else if message.starts_with("string values must be quoted")
         && let Some(sp) = e.span()
-        && src[sp.start.min(src.len())..]
-            .lines()
-            .next()
+        && src
+            .get(sp.start..)
+            .and_then(|rest| rest.lines().next())
             .is_none_or(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         err.message = "missing value after `=`".to_string();

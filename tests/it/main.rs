@@ -6,5 +6,6 @@ mod hostile_input;
 mod invalid_input;
 mod no_lost_work;
 mod offers;
+mod properties;
 mod reproducibility;
 mod value_stability;
