@@ -24,6 +24,10 @@ pub const MAX_TERMS: usize = 1_000;
 pub const MAX_OPTIONS: usize = 256;
 /// Most agents a scenario may have (answers are kept in a 64-bit mask).
 pub const MAX_AGENTS: usize = 64;
+/// Largest weight of a term. Why: weights are summed to renormalize them, and two weights near
+/// `f64::MAX` would overflow that sum to infinity and silently zero every weight (a fuzzing
+/// finding); 10^6 per term times 1,000 terms stays far from overflow.
+pub const MAX_WEIGHT: f64 = 1e6;
 /// Most deadlines one request may list.
 pub const MAX_DEADLINES: usize = 1_000;
 /// Largest sum of the deadlines of one request, in rounds. Why: every worker keeps a histogram
@@ -607,7 +611,7 @@ impl Validator<'_> {
                     return Err(self
                         .at(
                             r.span(),
-                            format!("mediator_learning_rate must be in [0, 10], got {v}"),
+                            format!("mediator_learning_rate must be in [0, 10], got {}", show(v)),
                         )
                         .with_help("0 keeps the mediator's weights fixed; the default is 0.5"));
                 }
@@ -856,7 +860,7 @@ impl Validator<'_> {
                     return Err(self
                         .at(
                             n.span(),
-                            format!("estimate_noise must be in [0, 1], got {v}"),
+                            format!("estimate_noise must be in [0, 1], got {}", show(v)),
                         )
                         .with_help("0 means exact knowledge of the others; the default is 0.1"));
                 }
@@ -948,7 +952,7 @@ impl Validator<'_> {
                     })
             };
 
-        let mut weights = vec![Param::fixed(0.0, 0.0, f64::MAX); terms.len()];
+        let mut weights = vec![Param::fixed(0.0, 0.0, MAX_WEIGHT); terms.len()];
         let mut weighted = vec![false; terms.len()];
         let weights_raw = a.weights.ok_or_else(|| {
             self.at(aspan.clone(), format!("agent `{id_s}` has no weights"))
@@ -959,7 +963,7 @@ impl Validator<'_> {
         let wspan = weights_raw.span();
         for (key, w) in weights_raw.into_inner() {
             let t = find_term(&key, "weights")?;
-            let p = self.param(&w, 0.0, f64::MAX, "weight")?;
+            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight")?;
             weights[t] = p;
             weighted[t] = true;
         }
@@ -1040,17 +1044,13 @@ impl Validator<'_> {
         what: &str,
     ) -> Result<Param, InputError> {
         let span = raw.span();
-        let range = if max == f64::MAX {
-            format!(">= {}", fmt_num(min))
-        } else {
-            format!("in [{}, {}]", fmt_num(min), fmt_num(max))
-        };
+        let range = format!("in [{}, {}]", fmt_num(min), fmt_num(max));
         let in_range = |x: f64| x.is_finite() && x >= min && x <= max;
         let dist = match raw.get_ref() {
             RawNum::Num(v) => {
                 if !in_range(*v) {
                     return Err(self
-                        .at(span, format!("{what} {v} is out of range"))
+                        .at(span, format!("{what} {} is out of range", show(*v)))
                         .with_help(format!("a {what} must be {range}")));
                 }
                 Dist::Fixed(*v)
@@ -1083,7 +1083,10 @@ impl Validator<'_> {
                         let (mean, sd) = (params[0], params[1]);
                         if sd < 0.0 {
                             return Err(self
-                                .at(span, format!("normal standard deviation {sd} is negative"))
+                                .at(
+                                    span,
+                                    format!("normal standard deviation {} is negative", show(sd)),
+                                )
                                 .with_help("the sd must be >= 0"));
                         }
                         if !in_range(mean) {
@@ -1091,7 +1094,8 @@ impl Validator<'_> {
                                 .at(
                                     span,
                                     format!(
-                                        "normal mean {mean} is outside the valid range of a {what}"
+                                        "normal mean {} is outside the valid range of a {what}",
+                                        show(mean)
                                     ),
                                 )
                                 .with_help(format!("a {what} must be {range}")));
@@ -1102,7 +1106,14 @@ impl Validator<'_> {
                         let (low, high) = (params[0], params[1]);
                         if low > high {
                             return Err(self
-                                .at(span, format!("uniform low {low} is above high {high}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "uniform low {} is above high {}",
+                                        show(low),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help("write { uniform = [low, high] } with low <= high"));
                         }
                         if !in_range(low) || !in_range(high) {
@@ -1110,7 +1121,9 @@ impl Validator<'_> {
                                 .at(
                                     span,
                                     format!(
-                                        "uniform [{low}, {high}] leaves the valid range of a {what}"
+                                        "uniform [{}, {}] leaves the valid range of a {what}",
+                                        show(low),
+                                        show(high)
                                     ),
                                 )
                                 .with_help(format!("a {what} must be {range}")));
@@ -1121,12 +1134,27 @@ impl Validator<'_> {
                         let (low, mode, high) = (params[0], params[1], params[2]);
                         if !(low <= mode && mode <= high) {
                             return Err(self
-                                .at(span, format!("triangular needs low <= mode <= high, got [{low}, {mode}, {high}]"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "triangular needs low <= mode <= high, got [{}, {}, {}]",
+                                        show(low),
+                                        show(mode),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help("write { triangular = [low, mode, high] }"));
                         }
                         if !in_range(low) || !in_range(high) {
                             return Err(self
-                                .at(span, format!("triangular [{low}, {high}] leaves the valid range of a {what}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "triangular [{}, {}] leaves the valid range of a {what}",
+                                        show(low),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help(format!("a {what} must be {range}")));
                         }
                         Dist::Triangular { low, mode, high }
@@ -1206,6 +1234,16 @@ pub fn thousands(n: u64) -> String {
 /// The source text of a span, trimmed and shortened for messages.
 fn src_text(src: &str, span: std::ops::Range<usize>) -> String {
     truncate(src.get(span).unwrap_or("").trim(), 40)
+}
+
+/// A number for a message: plain when of ordinary size, in exponent form when huge or tiny.
+fn show(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e9).contains(&a) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
 }
 
 /// Names a character for a message (control characters by code point).

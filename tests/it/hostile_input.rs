@@ -205,3 +205,43 @@ fn a_valid_base_scenario_is_accepted() {
     let o = run_capped(&dir, &["check", "s.toml"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Fuzzing finding: two weights near `f64::MAX` overflowed their sum to infinity, which zeroed
+/// every normalized weight and silently turned the agent indifferent.
+#[test]
+fn weights_that_would_overflow_their_sum_are_refused() {
+    let src = base(2, 2, 2).replacen("t0 = 1\n", "t0 = 1e308\nt1 = 1e308\n", 1);
+    let dir = temp_dir("overflow");
+    std::fs::write(dir.join("s.toml"), src).unwrap();
+    let o = run_capped(&dir, &["check", "s.toml"]);
+    assert_refused(
+        "overflow",
+        &o,
+        "error: s.toml:13:6: weight 1e308 is out of range\n  help: a weight must be in [0, 1000000]\n",
+    );
+}
+
+#[test]
+fn the_largest_weights_still_renormalize_to_one() {
+    use negsim::model::{Instance, Model};
+    let max = negsim::scenario::MAX_WEIGHT;
+    let terms = negsim::scenario::MAX_TERMS;
+    let mut src = base(terms, 2, 2);
+    let all: String = (0..terms).map(|t| format!("t{t} = {max:?}\n")).collect();
+    src = src.replace("t0 = 1\n", &all);
+    for a in 0..2 {
+        let vals: String = (1..terms)
+            .map(|t| format!("[agents.a{a}.values.t{t}]\no0 = 0.25\no1 = 1\n"))
+            .collect();
+        src.push_str(&vals);
+    }
+    let sc = crate::common::scenario(&src);
+    let model = Model::new(&sc);
+    let mut inst = Instance::default();
+    model.sample_into(1, 0, &mut inst);
+    for a in 0..2 {
+        let w = &inst.weights[a * terms..(a + 1) * terms];
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert!(w.iter().all(|&x| (x - 1.0 / terms as f64).abs() < 1e-15));
+    }
+}
