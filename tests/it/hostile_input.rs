@@ -156,7 +156,7 @@ fn generated_huge_inputs_give_their_exact_messages() {
         (
             "long-deadlines.toml",
             base(1, 2, 2)
-                .replacen("deadlines = [4]", &format!("deadlines = [{}]", vec!["1000000"; 11].join(", ")), 1)
+                .replacen("deadlines = [4]", &format!("deadlines = [{}]", ["1000000"; 11].join(", ")), 1)
                 .into_bytes(),
             "error: long-deadlines.toml:4:13: the deadlines add up to 11,000,000 rounds, more than the limit of 10,000,000\n  help: each deadline is 1 to 1,000,000 rounds, and together at most 10,000,000 rounds\n".into(),
         ),
