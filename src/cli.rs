@@ -287,23 +287,30 @@ pub fn refuse_if_too_long(
 ) -> Result<(), InputError> {
     let model = Model::new(sc);
     let threads = sim.threads.unwrap_or_else(rayon::current_num_threads);
-    let speed = estimate::measure(&model, sim.seed, &sim.deadlines);
-    let secs = estimate::seconds_at(speed, sim.runs, &sim.deadlines, threads);
+    let pilot = estimate::pilot(&model, sim.seed, &sim.deadlines);
+    let secs = pilot.seconds(sim.runs, &sim.deadlines, threads);
     if secs <= estimate::LIMIT_SECONDS {
         return Ok(());
     }
     let rounds: u64 = sim.deadlines.iter().map(|&d| u64::from(d)).sum();
-    Err(InputError::new(
-        origin,
-        format!(
+    let message = match pilot {
+        estimate::Pilot::Measured(speed) => format!(
             "this request would take up to {} ({} runs x {} rounds on {threads} thread(s), at {:.1} µs per round measured just now)",
             estimate::describe(secs),
             scenario::thousands(sim.runs),
             scenario::thousands(rounds),
             speed.round * 1e6,
         ),
-    )
-    .with_help("use fewer runs (--runs) or shorter deadlines (--deadlines), or add --force to run it anyway"))
+        estimate::Pilot::TooSlow { deadline } => format!(
+            "this request would take at least {}: a single run at a deadline of {deadline} rounds took more than {} s just now, and {} runs are requested on {threads} thread(s)",
+            estimate::describe(secs),
+            estimate::PILOT_TIMEOUT.as_secs(),
+            scenario::thousands(sim.runs),
+        ),
+    };
+    Err(InputError::new(origin, message).with_help(
+        "use fewer runs (--runs) or shorter deadlines (--deadlines), or add --force to run it anyway",
+    ))
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {

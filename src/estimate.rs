@@ -12,6 +12,7 @@
 use crate::model::{Instance, Model};
 use crate::protocol::{End, Workspace, play};
 use crate::rng;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// Requests estimated to take longer than this are refused unless forced.
@@ -21,6 +22,10 @@ pub const LIMIT_SECONDS: f64 = 3600.0;
 const PILOT_TIME: Duration = Duration::from_millis(30);
 /// Most runs the pilot plays.
 const PILOT_RUNS: u64 = 64;
+/// A pilot run slower than this is not waited for: the scenario is too slow to estimate, and
+/// the estimate becomes a lower bound. Why: a single round can take very long when the offer
+/// search prunes badly, and a time estimate must not itself hang.
+pub const PILOT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest deadline the pilot plays: long enough to reach late-round behaviour, short enough
 /// to stay quick.
 const PILOT_DEADLINE: u32 = 64;
@@ -34,14 +39,66 @@ pub struct Speed {
     pub round: f64,
 }
 
-/// Plays a few runs of `model` (seed `seed`) to measure its per-run and per-round costs.
-pub fn measure(model: &Model, seed: u64, deadlines: &[u32]) -> Speed {
-    let deadline = deadlines
+/// What the pilot found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pilot {
+    /// The costs were measured.
+    Measured(Speed),
+    /// The first pilot run, at a deadline of `deadline` rounds, took longer than
+    /// [`PILOT_TIMEOUT`].
+    TooSlow {
+        /// The deadline of the pilot run.
+        deadline: u32,
+    },
+}
+
+impl Pilot {
+    /// Estimated wall-clock seconds for `runs` runs at every deadline on `threads` threads:
+    /// an upper bound when measured, a lower bound (every run taking at least the pilot
+    /// timeout) when too slow to measure.
+    pub fn seconds(&self, runs: u64, deadlines: &[u32], threads: usize) -> f64 {
+        match *self {
+            Pilot::Measured(speed) => seconds_at(speed, runs, deadlines, threads),
+            Pilot::TooSlow { .. } => {
+                runs as f64 * PILOT_TIMEOUT.as_secs_f64() / threads.max(1) as f64
+            }
+        }
+    }
+}
+
+/// Runs [`measure`] on a thread of its own and waits at most [`PILOT_TIMEOUT`] for it. A pilot
+/// that times out is left to finish in the background (a round cannot be interrupted).
+pub fn pilot(model: &Model, seed: u64, deadlines: &[u32]) -> Pilot {
+    let deadline = pilot_deadline(deadlines);
+    let (tx, rx) = mpsc::channel();
+    let model = Arc::new(model.clone());
+    let deadlines = deadlines.to_vec();
+    let spawned = std::thread::Builder::new()
+        .name("negsim-pilot".into())
+        .spawn(move || {
+            let _ = tx.send(measure(&model, seed, &deadlines));
+        });
+    if spawned.is_err() {
+        return Pilot::TooSlow { deadline };
+    }
+    match rx.recv_timeout(PILOT_TIMEOUT) {
+        Ok(speed) => Pilot::Measured(speed),
+        Err(_) => Pilot::TooSlow { deadline },
+    }
+}
+
+fn pilot_deadline(deadlines: &[u32]) -> u32 {
+    deadlines
         .iter()
         .copied()
         .max()
         .unwrap_or(1)
-        .clamp(1, PILOT_DEADLINE);
+        .clamp(1, PILOT_DEADLINE)
+}
+
+/// Plays a few runs of `model` (seed `seed`) to measure its per-run and per-round costs.
+pub fn measure(model: &Model, seed: u64, deadlines: &[u32]) -> Speed {
+    let deadline = pilot_deadline(deadlines);
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
     let (mut setup, mut playing) = (Duration::ZERO, Duration::ZERO);
@@ -75,8 +132,8 @@ pub fn seconds_at(speed: Speed, runs: u64, deadlines: &[u32], threads: usize) ->
     runs as f64 * (speed.setup + rounds * speed.round) / threads.max(1) as f64
 }
 
-/// Upper estimate of the wall-clock seconds `negsim run` needs for this request, measured by a
-/// short pilot (tens of milliseconds) on this machine.
+/// Estimate of the wall-clock seconds `negsim run` needs for this request, from a short pilot
+/// (tens of milliseconds, at most [`PILOT_TIMEOUT`]) on this machine: see [`Pilot::seconds`].
 pub fn estimate_seconds(
     model: &Model,
     seed: u64,
@@ -84,7 +141,7 @@ pub fn estimate_seconds(
     deadlines: &[u32],
     threads: usize,
 ) -> f64 {
-    seconds_at(measure(model, seed, deadlines), runs, deadlines, threads)
+    pilot(model, seed, deadlines).seconds(runs, deadlines, threads)
 }
 
 /// A duration in words: "40 seconds", "3.2 hours", "12 days", "3,000 years".

@@ -172,3 +172,45 @@ fn estimates_scale_with_runs_deadlines_and_threads() {
     assert_eq!(describe(0.5), "0.5 seconds");
     assert_eq!(describe(1000.0 * 365.25 * 86400.0), "1,000 years");
 }
+
+/// Found while calibrating the estimate: on this scenario (200 terms of 8 options, three agents
+/// with conflicting linear values) the offer search prunes so badly that one run did not finish
+/// in two minutes, and the pilot that estimates the request hung with it. The pilot now gives
+/// up after `PILOT_TIMEOUT` and the request is refused with a lower bound.
+#[test]
+fn a_scenario_too_slow_to_measure_is_refused_without_hanging() {
+    let (terms, options, agents) = (200, 8, 3);
+    let mut s =
+        String::from("[scenario]\nname = \"slow\"\n[simulation]\nruns = 10000\ndeadlines = [10]\n");
+    for t in 0..terms {
+        let opts: Vec<String> = (0..options).map(|o| format!("\"o{o}\"")).collect();
+        s += &format!(
+            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
+            opts.join(", ")
+        );
+    }
+    for a in 0..agents {
+        s += &format!("[agents.a{a}]\nreservation = 0.3\n[agents.a{a}.weights]\n");
+        s += &(0..terms)
+            .map(|t| format!("t{t} = 1\n"))
+            .collect::<String>();
+        for t in 0..terms {
+            s += &format!("[agents.a{a}.values.t{t}]\n");
+            for o in 0..options {
+                let v = ((o + a * (t + 1)) % options) as f64 / (options - 1) as f64;
+                s += &format!("o{o} = {v}\n");
+            }
+        }
+    }
+    let dir = temp_dir("slow");
+    std::fs::write(dir.join("slow.toml"), s).unwrap();
+    let start = Instant::now();
+    let o = crate::hostile_input::run_capped(&dir, &["run", "slow.toml", "--threads", "2"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("this request would take at least 2.8 hours: a single run at a deadline of 10 rounds took more than 2 s"),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(60));
+}
