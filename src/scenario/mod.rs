@@ -233,7 +233,7 @@ impl Scenario {
     /// An error for an unknown agent id, with a suggestion.
     pub fn unknown_agent(&self, id: &str, origin: &str) -> InputError {
         let ids = self.agents.iter().map(|a| a.id.as_str());
-        let mut e = InputError::new(origin, format!("unknown agent `{id}`"));
+        let mut e = InputError::new(origin, format!("unknown agent `{}`", quote(id)));
         e.help = Some(match did_you_mean(id, ids) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -291,7 +291,7 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
             .split(['`', ',', ' '])
             .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
             .collect();
-        err.message = format!("unknown key `{field}`");
+        err.message = format!("unknown key `{}`", quote(field));
         err.help = Some(match did_you_mean(field, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? valid keys here: {}", names.join(", ")),
             None => format!("valid keys here: {}", names.join(", ")),
@@ -302,7 +302,9 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
-        let whose = key.as_ref().map_or(String::new(), |k| format!("`{k}` "));
+        let whose = key
+            .as_ref()
+            .map_or("a value ".to_string(), |k| format!("`{k}` "));
         err.message = if let Some(n) = found.strip_prefix("integer `")
             && let Some((n, _)) = n.split_once("` as i128")
         {
@@ -565,7 +567,7 @@ impl Validator<'_> {
                 "alternating" => Protocol::Alternating,
                 "mediated" => Protocol::Mediated,
                 other => {
-                    let mut e = self.at(p.span(), format!("unknown protocol `{other}`"));
+                    let mut e = self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
                     e.help = Some(match did_you_mean(other, ["alternating", "mediated"]) {
                         Some(s) => format!(
                             "did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""
@@ -583,7 +585,10 @@ impl Validator<'_> {
                 match agents.iter().position(|a| &a.id == id) {
                     Some(i) => Some(i),
                     None => {
-                        let mut e = self.at(m.span(), format!("mediator `{id}` is not an agent"));
+                        let mut e = self.at(
+                            m.span(),
+                            format!("mediator `{}` is not an agent", quote(id)),
+                        );
                         e.help =
                             Some(self.suggest(id, agents.iter().map(|a| a.id.as_str()), "agents"));
                         return Err(e);
@@ -640,7 +645,14 @@ impl Validator<'_> {
     ) -> String {
         match did_you_mean(name, candidates.clone()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("{what} are: {}", candidates.collect::<Vec<_>>().join(", ")),
+            None => {
+                let all: Vec<&str> = candidates.collect();
+                let shown = all.iter().take(20).copied().collect::<Vec<_>>().join(", ");
+                match all.len() {
+                    0..=20 => format!("{what} are: {shown}"),
+                    n => format!("{what} are: {shown}, ... ({n} in all)"),
+                }
+            }
         }
     }
 
@@ -748,11 +760,11 @@ impl Validator<'_> {
         } else if n > MAX_NAME_CHARS {
             format!(
                 "{what} `{}` is {} characters long, more than the limit of {MAX_NAME_CHARS}",
-                truncate(s, 40),
+                quote(s),
                 thousands(n as u64)
             )
         } else if let Some(c) = s.chars().find(|c| c.is_control() || *c == ',' || *c == '"') {
-            format!("{what} `{}` contains {}", truncate(s, 40), describe_char(c))
+            format!("{what} `{}` contains {}", quote(s), describe_char(c))
         } else {
             return Ok(());
         };
@@ -887,7 +899,8 @@ impl Validator<'_> {
                             "hardliner" => Strategy::Hardliner,
                             other => {
                                 let names = ["boulware", "linear", "conceder", "hardliner"];
-                                let mut e = self.at(span, format!("unknown strategy `{other}`"));
+                                let mut e =
+                                    self.at(span, format!("unknown strategy `{}`", quote(other)));
                                 e.help = Some(match did_you_mean(other, names) {
                                     Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or {{ exponent = NUMBER }}"),
                                     None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }".to_string(),
@@ -921,7 +934,7 @@ impl Validator<'_> {
                         key.span(),
                         format!(
                             "unknown term `{}` in {what} of agent `{id_s}`",
-                            key.get_ref()
+                            quote(key.get_ref())
                         ),
                     );
                     e.help = Some(self.suggest(key.get_ref(), term_ids(), "terms"));
@@ -939,7 +952,7 @@ impl Validator<'_> {
                             key.span(),
                             format!(
                                 "unknown option `{}` of term `{}` in {what} of agent `{id_s}`",
-                                key.get_ref(),
+                                quote(key.get_ref()),
                                 term.id
                             ),
                         );
@@ -1234,6 +1247,12 @@ pub fn thousands(n: u64) -> String {
 /// The source text of a span, trimmed and shortened for messages.
 fn src_text(src: &str, span: std::ops::Range<usize>) -> String {
     truncate(src.get(span).unwrap_or("").trim(), 40)
+}
+
+/// A name from the file for a message: control characters escaped, at most 40 characters.
+pub(crate) fn quote(s: &str) -> String {
+    let escaped: String = s.chars().take(41).flat_map(char::escape_debug).collect();
+    truncate(&escaped, 40)
 }
 
 /// A number for a message: plain when of ordinary size, in exponent form when huge or tiny.

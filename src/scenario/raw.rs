@@ -112,13 +112,15 @@ impl<'de> Visitor<'de> for NumVisitor {
         };
         if !matches!(kind.as_str(), "normal" | "uniform" | "triangular") {
             return Err(de::Error::custom(format!(
-                "unknown distribution `{kind}`: expected `normal`, `uniform` or `triangular`"
+                "unknown distribution `{}`: expected `normal`, `uniform` or `triangular`",
+                super::quote(&kind)
             )));
         }
         let params: Vec<f64> = map.next_value()?;
         if let Some(extra) = map.next_key::<String>()? {
             return Err(de::Error::custom(format!(
-                "a distribution has exactly one key, found `{kind}` and `{extra}`"
+                "a distribution has exactly one key, found `{kind}` and `{}`",
+                super::quote(&extra)
             )));
         }
         Ok(RawNum::Dist { kind, params })
@@ -160,7 +162,8 @@ impl<'de> Visitor<'de> for StrategyVisitor {
             Some("exponent") => {}
             Some(other) => {
                 return Err(de::Error::custom(format!(
-                    "unknown strategy key `{other}`: expected {{ exponent = NUMBER }}"
+                    "unknown strategy key `{}`: expected {{ exponent = NUMBER }}",
+                    super::quote(other)
                 )));
             }
             None => {
@@ -172,7 +175,8 @@ impl<'de> Visitor<'de> for StrategyVisitor {
         let e: RawNum = map.next_value()?;
         if let Some(extra) = map.next_key::<String>()? {
             return Err(de::Error::custom(format!(
-                "unexpected key `{extra}` in strategy: expected only `exponent`"
+                "unexpected key `{}` in strategy: expected only `exponent`",
+                super::quote(&extra)
             )));
         }
         Ok(RawStrategy::Exponent(e))

@@ -245,3 +245,31 @@ fn the_largest_weights_still_renormalize_to_one() {
         assert!(w.iter().all(|&x| (x - 1.0 / terms as f64).abs() < 1e-15));
     }
 }
+
+/// Hostile-input finding: the "did you mean" suggestion compared a megabyte-long unknown key
+/// with each of 1,000 term ids by edit distance (quadratic), and `negsim check` ran for minutes.
+#[test]
+fn a_megabyte_long_unknown_key_is_refused_at_once() {
+    let mut src = base(1000, 2, 2);
+    let key = "k".repeat(1 << 20);
+    src = src.replacen(
+        "[agents.a0.weights]\n",
+        &format!("[agents.a0.weights]\n\"{key}\" = 1\n"),
+        1,
+    );
+    let dir = temp_dir("mb-key");
+    std::fs::write(dir.join("s.toml"), src).unwrap();
+    let start = Instant::now();
+    let o = run_capped(&dir, &["check", "s.toml"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: s.toml:3007:1: unknown term `{}...` in weights of agent `a0`\n  help: terms are: t0, t1,",
+            "k".repeat(40)
+        )),
+        "{err}"
+    );
+    assert!(err.ends_with(", t19, ... (1000 in all)\n"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
