@@ -29,6 +29,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Merge the partial results of `run --shard K/N` jobs into the report.
+    Merge(MergeArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -68,10 +70,41 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// Output formats of `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MergeFormat {
+    /// A readable report for a terminal.
+    #[default]
+    Table,
+    /// One JSON object (as `run --format json`).
+    Json,
+    /// Tidy CSV (as `run --format csv`).
+    Csv,
+    /// A merged partial result, to merge again with other groups.
+    Part,
+}
+
+/// `negsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files written by `negsim run --shard K/N` (or by `merge --format part`).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Table)]
+    pub format: MergeFormat,
+    /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -139,14 +172,24 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Merge(a) => cmd_merge(&a),
     }
 }
 
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
 /// invalid input.
 pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
+    let (src, origin) = load_source(path)?;
+    Scenario::from_toml_str(&src, &origin)
+}
+
+/// Reads a scenario file's text (or the bundled one's) and the name to show for it.
+pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> {
     let Some(path) = path else {
-        return Scenario::from_toml_str(scenario::BUNDLED, scenario::BUNDLED_NAME);
+        return Ok((
+            scenario::BUNDLED.to_string(),
+            scenario::BUNDLED_NAME.to_string(),
+        ));
     };
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
@@ -163,7 +206,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
         .at(&text, at)
         .with_help("save the scenario as UTF-8 text")
     })?;
-    Scenario::from_toml_str(&src, &origin)
+    Ok((src, origin))
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -251,16 +294,66 @@ pub fn simulate_report(
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
-    let sc = load_scenario(a.scenario.as_deref())?;
+    let (src, origin) = load_source(a.scenario.as_deref())?;
+    let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
+    if let Some(shard) = a.shard {
+        if let Some(f) = a.format {
+            return Err(InputError::new(
+                "--format",
+                format!("--shard writes a partial result, not {f:?}"),
+            )
+            .with_help("leave out --format; `negsim merge --format ...` prints the report")
+            .into());
+        }
+        let job = crate::shard::Job {
+            source: &src,
+            origin: &origin,
+            scenario: &sc,
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: &sim.deadlines,
+        };
+        let part = with_threads(sim.threads, || {
+            crate::shard::run_shard(&job, shard, &control)
+        })?;
+        return emit(a.output.as_deref(), &part.to_json());
+    }
     let (model, report) = simulate_report(&sc, &sim, &control)?;
-    let text = match a.format {
-        Format::Table => report.to_table(&model),
+    let text = render(&report, &model, a.format.unwrap_or_default());
+    emit(a.output.as_deref(), &text)
+}
+
+/// Renders a report in one of the `run` formats.
+fn render(report: &Report, model: &Model, format: Format) -> String {
+    match format {
+        Format::Table => report.to_table(model),
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
+    }
+}
+
+fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
+    let mut parts = Vec::with_capacity(a.parts.len());
+    for p in &a.parts {
+        let name = p.display().to_string();
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
+        parts.push((
+            name.clone(),
+            crate::shard::Partial::from_json(&text, &name)?,
+        ));
+    }
+    let merged = crate::shard::merge(parts)?;
+    let format = match a.format {
+        MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
+        MergeFormat::Table => Format::Table,
+        MergeFormat::Json => Format::Json,
+        MergeFormat::Csv => Format::Csv,
     };
-    emit(a.output.as_deref(), &text)
+    let (model, report) = merged.into_report("merge")?;
+    emit(a.output.as_deref(), &render(&report, &model, format))
 }
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
