@@ -304,17 +304,26 @@ fn check_domain(domain_src: &Source, dom: &Domain) -> Result<(), InputError> {
     Ok(())
 }
 
-/// Sum of weights, and a note when it is not 1 (`then` says what follows for the reservation).
-fn weight_note(weights: &[f64], then: &str) -> (f64, Option<String>) {
+/// Sum of weights; when it is not 1, a warning and a note saying that negsim renormalizes
+/// (`then` says what follows for the reservation).
+fn weight_sum(
+    weights: &[f64],
+    then: &str,
+    origin: &str,
+    warnings: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) -> f64 {
     let sum: f64 = weights.iter().sum();
-    let note = ((sum - 1.0).abs() > WEIGHT_SUM_TOLERANCE).then(|| {
+    if (sum - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
         let shown = format!("{sum:.9}");
         let shown = shown.trim_end_matches('0').trim_end_matches('.');
-        format!(
+        let n = format!(
             "the issue weights sum to {shown}, not 1; negsim renormalizes them to sum 1, so every utility is the profile's divided by {shown}; {then}"
-        )
-    });
-    (sum, note)
+        );
+        warnings.push(format!("{origin}: {n}"));
+        notes.push(n);
+    }
+    sum
 }
 
 /// Reads GENIUS XML (`negotiation_template` domains, `utility_space` profiles), following
@@ -662,6 +671,7 @@ mod genius {
         let mut notes = Vec::new();
         let mut reservation = None;
         let mut discount = None;
+        let mut uncertainty = Vec::new();
         for child in elements(us) {
             match child.tag_name().name() {
                 "objective" => {}
@@ -676,16 +686,27 @@ mod genius {
                     }
                     *slot = Some((x.num(child, "value")?, child));
                 }
+                "comparisons" | "errors" | "fixed_seed" | "experimental" => {
+                    uncertainty.push(child);
+                }
                 other => {
                     refuse_structure(&x, child)?;
-                    warnings.push(x.warn(
-                        child,
-                        format_args!(
-                            "<{other}> in <utility_space> ignored (GENIUS ignores it too)"
-                        ),
-                    ));
+                    warnings
+                        .push(x.warn(child, format_args!("<{other}> in <utility_space> ignored")));
                 }
             }
+        }
+        if let Some(&first) = uncertainty.first() {
+            let names: Vec<String> = uncertainty
+                .iter()
+                .map(|n| format!("<{}>", n.tag_name().name()))
+                .collect();
+            let n = format!(
+                "{}: GENIUS's preference uncertainty (the agent is shown only a ranking of some bids) is not modelled; the agent knows its whole profile",
+                names.join(", ")
+            );
+            warnings.push(x.warn(first, &n));
+            notes.push(n);
         }
         let obj = objective(&x, us)?;
 
@@ -835,14 +856,13 @@ mod genius {
                 .with_help("is this profile for another domain?"));
         }
 
-        let (_, sum_note) = weight_note(
+        weight_sum(
             &weights,
             "the reservation value is kept as given (GENIUS compares it with the unnormalized utility, capped at 1)",
+            &src.origin,
+            warnings,
+            &mut notes,
         );
-        if let Some(n) = sum_note {
-            warnings.push(format!("{}: {n}", src.origin));
-            notes.push(n);
-        }
 
         let reservation = match reservation {
             None => {
@@ -1127,14 +1147,13 @@ mod geniusweb {
             }
         }
 
-        let (sum, sum_note) = weight_note(
+        let sum = weight_sum(
             &weights,
             "the reservation is the reservation bid's utility under the renormalized weights",
+            &src.origin,
+            warnings,
+            &mut notes,
         );
-        if let Some(n) = sum_note {
-            warnings.push(format!("{}: {n}", src.origin));
-            notes.push(n);
-        }
 
         let reservation = match las.get("reservationBid").filter(|b| !b.is_null()) {
             None => {

@@ -345,7 +345,25 @@ fn a_bare_ampersand_is_read_as_genius_reads_it() {
     assert_eq!(sc.terms[1].options[1], "coffee_tea");
 }
 
-/// Writes GENIUS files with `edit` applied to the named fixture; returns domain, p1, p2.
+#[test]
+fn genius_preference_uncertainty_is_reported_not_modelled() {
+    // ANAC 2019 profiles (GENIUS `type="UNCERTAIN"`) add these elements to a linear profile.
+    let files = genius_variant(
+        "uncertain",
+        G_P1,
+        "<reservation value=\"0.25\" />",
+        "<reservation value=\"0.25\" />\n<comparisons>50</comparisons>\n<errors>0</errors>",
+    );
+    let (sc, toml, err) = import_ok(&[&files[0], &files[1], &files[2]]);
+    assert!(
+        err.contains("<comparisons>, <errors>: GENIUS's preference uncertainty"),
+        "{err}"
+    );
+    assert!(toml.contains("# <comparisons>, <errors>"), "{toml}");
+    assert_same_utilities(&sc, "party1_utility", PARTY1, true, 1.0);
+}
+
+/// Writes the GENIUS fixtures with `from` replaced by `to` in `which`; returns their paths.
 fn genius_variant(tag: &str, which: &str, from: &str, to: &str) -> [String; 3] {
     let dir = temp_dir(tag);
     [G_DOMAIN, G_P1, G_P2].map(|f| {
@@ -360,7 +378,7 @@ fn genius_variant(tag: &str, which: &str, from: &str, to: &str) -> [String; 3] {
     })
 }
 
-/// Writes GeniusWeb files with `edit` applied to the JSON of the named fixture.
+/// Writes the GeniusWeb fixtures with `edit` applied to the JSON of `which`.
 fn geniusweb_variant(tag: &str, which: &str, edit: impl Fn(&mut Value)) -> [String; 3] {
     let dir = temp_dir(tag);
     [W_DOMAIN, W_P1, W_P2].map(|f| {
