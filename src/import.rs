@@ -1336,7 +1336,7 @@ fn id_from_name(name: &str) -> String {
                 id.push('_');
             }
             gap = false;
-            prev_lower = c.is_lowercase() || c.is_numeric();
+            prev_lower = c.is_lowercase();
             id.extend(c.to_lowercase());
         } else {
             gap = true;
