@@ -31,6 +31,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Merge the partial results of `run --shard K/N` jobs into the report.
     Merge(MergeArgs),
+    /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
+    Import(ImportArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -132,6 +134,21 @@ pub struct TraceArgs {
     pub seed: Option<u64>,
 }
 
+/// `negsim import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Domain file: GENIUS XML (`<negotiation_template>`) or GeniusWeb JSON (`issuesValues`).
+    pub domain: PathBuf,
+    /// Profile files, one agent each (at least two), in the domain's format.
+    pub profiles: Vec<PathBuf>,
+    /// Import profiles with a discount factor below 1, keeping the factor only as a comment.
+    #[arg(long)]
+    pub ignore_discount: bool,
+    /// Write the scenario to this file (written whole, then renamed into place) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -173,6 +190,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
         Command::Merge(a) => cmd_merge(&a),
+        Command::Import(a) => cmd_import(&a),
     }
 }
 
@@ -415,4 +433,28 @@ fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
+}
+
+fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
+    if let Some(out) = &a.output {
+        let same = |p: &PathBuf| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if same(&a.domain) || a.profiles.iter().any(same) {
+            return Err(
+                InputError::new("--output", "the output file is one of the inputs")
+                    .with_help("write the scenario to a new file")
+                    .into(),
+            );
+        }
+    }
+    let opts = crate::import::ImportOptions {
+        ignore_discount: a.ignore_discount,
+    };
+    let imported = crate::import::import_files(&a.domain, &a.profiles, opts)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit(a.output.as_deref(), &imported.toml)
 }

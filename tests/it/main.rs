@@ -2,6 +2,7 @@
 
 mod common;
 mod engine;
+mod import;
 mod invalid_input;
 mod offers;
 mod reproducibility;
