@@ -1,11 +1,15 @@
 //! The command line: flags parsed by clap into raw values, validated into typed options, then
 //! handed to the library. Errors end here: invalid input exits with code 2, other failures 1.
 
+use crate::batch::{self, Job};
 use crate::error::{Error, InputError};
 use crate::model::Model;
 use crate::montecarlo::{self, Control, Settings};
+use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::sweep::Sweep;
+use crate::tidy::{self, Layout, Output};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +33,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Run a scenario over a grid of parameter values into one tidy table.
+    Sweep(SweepArgs),
+    /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
+    Batch(BatchArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -46,6 +54,9 @@ pub struct SimArgs {
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Output formats of `run`.
@@ -72,6 +83,46 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A scenario key and its values: PATH=V1,V2,... or PATH=START:STOP:STEP (repeat the flag
+    /// to sweep the cartesian product; the last flag varies fastest).
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    pub params: Vec<String>,
+    /// Simulation options (the same for every point).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
+    pub format: tidy::Format,
+    /// Write to this file instead of stdout (rows are appended as each point finishes).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Keep the points already in the --output file and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `negsim batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Scenario files, or directories whose *.toml files are all run.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Simulation options (each scenario's own runs, seed and deadlines unless given).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
+    pub format: tidy::Format,
+    /// Write to this file instead of stdout (rows are appended as each scenario finishes).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -139,6 +190,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Sweep(a) => cmd_sweep(&a),
+        Command::Batch(a) => cmd_batch(&a),
     }
 }
 
@@ -148,6 +201,12 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
     let Some(path) = path else {
         return Scenario::from_toml_str(scenario::BUNDLED, scenario::BUNDLED_NAME);
     };
+    Scenario::from_toml_str(&read_source(path)?, &path.display().to_string())
+}
+
+/// Reads the text of a scenario file, reporting unreadable or non-UTF-8 files as invalid
+/// input.
+pub fn read_source(path: &Path) -> Result<String, InputError> {
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         InputError::new(&origin, format!("cannot read the scenario file: {e}"))
@@ -163,7 +222,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
         .at(&text, at)
         .with_help("save the scenario as UTF-8 text")
     })?;
-    Scenario::from_toml_str(&src, &origin)
+    Ok(src)
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -177,6 +236,17 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
+}
+
+impl ResolvedSim {
+    /// The Monte Carlo settings: every run at every deadline.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            deadlines: self.deadlines.clone(),
+            runs: 0..self.runs,
+        }
+    }
 }
 
 impl SimArgs {
@@ -238,11 +308,7 @@ pub fn simulate_report(
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
     let model = Model::new(sc);
-    let settings = Settings {
-        seed: sim.seed,
-        deadlines: sim.deadlines.clone(),
-        runs: 0..sim.runs,
-    };
+    let settings = sim.settings();
     let outcome = with_threads(sim.threads, || {
         montecarlo::simulate(&model, &settings, control)
     })?;
@@ -254,7 +320,8 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
-    let (model, report) = simulate_report(&sc, &sim, &control)?;
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, sim.runs);
+    let (model, report) = progress.run(|| simulate_report(&sc, &sim, &control))?;
     let text = match a.format {
         Format::Table => report.to_table(&model),
         Format::Json => report.to_json(),
@@ -322,4 +389,92 @@ fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
+}
+
+/// A fresh table on stdout or in a new file, its header written.
+fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
+    let mut out = match path {
+        None => Output::stdout(),
+        Some(p) => Output::create(p)?,
+    };
+    out.write(&layout.header())?;
+    Ok(out)
+}
+
+fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
+    if a.resume && a.output.is_none() {
+        return Err(InputError::new("--resume", "--resume needs --output FILE")
+            .with_help("the points already in FILE are kept and the others are run")
+            .into());
+    }
+    let origin = a.scenario.display().to_string();
+    let sweep = Sweep::new(&read_source(&a.scenario)?, &origin, &a.params)?;
+    let sim = a.sim.resolve(sweep.base())?;
+    let settings = sim.settings();
+    let layout = Layout {
+        format: a.format,
+        keys: sweep.columns(),
+    };
+    let (start, mut out) = match a.output.as_deref() {
+        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        path => (0, new_table(path, &layout)?),
+    };
+    let control = Control::default();
+    let todo = sweep.len() - start;
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
+        .with_items("points", todo);
+    progress.run(|| {
+        with_threads(sim.threads, || {
+            sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    Ok(())
+}
+
+fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
+    let mut jobs = Vec::new();
+    let mut failed = Vec::new();
+    for input in batch::expand(&a.inputs) {
+        match input.and_then(|p| Ok((load_scenario(Some(&p))?, p))) {
+            Ok((sc, p)) => {
+                let sim = a.sim.resolve(&sc)?;
+                jobs.push(Job {
+                    name: p.display().to_string(),
+                    scenario: sc,
+                    settings: sim.settings(),
+                });
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(e.origin);
+            }
+        }
+    }
+    let layout = Layout {
+        format: a.format,
+        keys: vec![batch::KEY.to_string()],
+    };
+    let mut out = new_table(a.output.as_deref(), &layout)?;
+    let control = Control::default();
+    let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)
+        .with_items("scenarios", jobs.len() as u64);
+    progress.run(|| {
+        with_threads(a.sim.threads, || {
+            batch::run(&jobs, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    if !failed.is_empty() {
+        return Err(InputError::new(
+            "batch",
+            format!(
+                "{} of {} scenarios failed and were left out: {}",
+                failed.len(),
+                failed.len() + jobs.len(),
+                failed.join(", ")
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
 //! the tallies into tables, JSON and CSV.
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod dist;
@@ -11,12 +12,15 @@ pub mod error;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod progress;
 pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod strategy;
+pub mod sweep;
+pub mod tidy;
 pub mod trace;
 
 pub use error::{Error, InputError, Result};
