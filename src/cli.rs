@@ -99,12 +99,9 @@ pub struct SweepArgs {
     /// Simulation options (the same for every point).
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
-    pub format: tidy::Format,
-    /// Write to this file instead of stdout (rows are appended as each point finishes).
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
     /// Keep the points already in the --output file and run only the rest.
     #[arg(long)]
     pub resume: bool,
@@ -119,10 +116,18 @@ pub struct BatchArgs {
     /// Simulation options (each scenario's own runs, seed and deadlines unless given).
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// Output options of the table commands, `sweep` and `batch`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
     pub format: tidy::Format,
-    /// Write to this file instead of stdout (rows are appended as each scenario finishes).
+    /// Write to this file instead of stdout (rows are appended as each item finishes).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -402,7 +407,7 @@ fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
 }
 
 fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
-    if a.resume && a.output.is_none() {
+    if a.resume && a.table.output.is_none() {
         return Err(InputError::new("--resume", "--resume needs --output FILE")
             .with_help("the points already in FILE are kept and the others are run")
             .into());
@@ -412,10 +417,10 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     let sim = a.sim.resolve(sweep.base())?;
     let settings = sim.settings();
     let layout = Layout {
-        format: a.format,
+        format: a.table.format,
         keys: sweep.columns(),
     };
-    let (start, mut out) = match a.output.as_deref() {
+    let (start, mut out) = match a.table.output.as_deref() {
         Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
         path => (0, new_table(path, &layout)?),
     };
@@ -451,10 +456,10 @@ fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
         }
     }
     let layout = Layout {
-        format: a.format,
+        format: a.table.format,
         keys: vec![batch::KEY.to_string()],
     };
-    let mut out = new_table(a.output.as_deref(), &layout)?;
+    let mut out = new_table(a.table.output.as_deref(), &layout)?;
     let control = Control::default();
     let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)

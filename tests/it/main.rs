@@ -1,7 +1,9 @@
 //! The one integration-test binary: each module covers one area.
 
+mod batch;
 mod common;
 mod engine;
 mod invalid_input;
 mod offers;
 mod reproducibility;
+mod sweep;
