@@ -14,6 +14,7 @@ use crate::montecarlo::{Control, Settings};
 use crate::progress::Progress;
 use crate::scenario::Scenario;
 use crate::tidy::{self, Cell, Finished, Item, Layout, Output};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -467,8 +468,12 @@ impl Sweep {
             params,
             len,
         };
-        for point in 0..sweep.len {
-            sweep.scenario(point)?;
+        // In parallel, but the error reported is always the one of the first bad point.
+        if let Some(e) = (0..sweep.len)
+            .into_par_iter()
+            .find_map_first(|p| sweep.scenario(p).err())
+        {
+            return Err(e);
         }
         Ok(sweep)
     }
