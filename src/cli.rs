@@ -33,6 +33,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Merge the partial results of `run --shard K/N` jobs into the report.
+    Merge(MergeArgs),
     /// Run a scenario over a grid of parameter values into one tidy table.
     Sweep(SweepArgs),
     /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
@@ -79,10 +81,41 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// Output formats of `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MergeFormat {
+    /// A readable report for a terminal.
+    #[default]
+    Table,
+    /// One JSON object (as `run --format json`).
+    Json,
+    /// Tidy CSV (as `run --format csv`).
+    Csv,
+    /// A merged partial result, to merge again with other groups.
+    Part,
+}
+
+/// `negsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files written by `negsim run --shard K/N` (or by `merge --format part`).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Table)]
+    pub format: MergeFormat,
+    /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -195,6 +228,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Merge(a) => cmd_merge(&a),
         Command::Sweep(a) => cmd_sweep(&a),
         Command::Batch(a) => cmd_batch(&a),
     }
@@ -203,15 +237,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
 /// invalid input.
 pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
-    let Some(path) = path else {
-        return Scenario::from_toml_str(scenario::BUNDLED, scenario::BUNDLED_NAME);
-    };
-    Scenario::from_toml_str(&read_source(path)?, &path.display().to_string())
+    let (src, origin) = load_source(path)?;
+    Scenario::from_toml_str(&src, &origin)
 }
 
-/// Reads the text of a scenario file, reporting unreadable or non-UTF-8 files as invalid
-/// input.
-pub fn read_source(path: &Path) -> Result<String, InputError> {
+/// Reads a scenario file's text (or the bundled one's) and the name to show for it.
+pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> {
+    let Some(path) = path else {
+        return Ok((
+            scenario::BUNDLED.to_string(),
+            scenario::BUNDLED_NAME.to_string(),
+        ));
+    };
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         InputError::new(&origin, format!("cannot read the scenario file: {e}"))
@@ -227,7 +264,7 @@ pub fn read_source(path: &Path) -> Result<String, InputError> {
         .at(&text, at)
         .with_help("save the scenario as UTF-8 text")
     })?;
-    Ok(src)
+    Ok((src, origin))
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -322,17 +359,74 @@ pub fn simulate_report(
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
-    let sc = load_scenario(a.scenario.as_deref())?;
+    let (src, origin) = load_source(a.scenario.as_deref())?;
+    let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
-    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, sim.runs);
+    let runs = a.shard.map_or(0..sim.runs, |s| s.runs(sim.runs));
+    let progress = Progress::new(
+        progress::wanted(a.sim.quiet),
+        &control,
+        runs.end - runs.start,
+    );
+    if let Some(shard) = a.shard {
+        if let Some(f) = a.format {
+            return Err(InputError::new(
+                "--format",
+                format!("--shard writes a partial result, not {f:?}"),
+            )
+            .with_help("leave out --format; `negsim merge --format ...` prints the report")
+            .into());
+        }
+        let job = crate::shard::Job {
+            source: &src,
+            origin: &origin,
+            scenario: &sc,
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: &sim.deadlines,
+        };
+        let part = progress.run(|| {
+            with_threads(sim.threads, || {
+                crate::shard::run_shard(&job, shard, &control)
+            })
+        })?;
+        return emit(a.output.as_deref(), &part.to_json());
+    }
     let (model, report) = progress.run(|| simulate_report(&sc, &sim, &control))?;
-    let text = match a.format {
-        Format::Table => report.to_table(&model),
+    let text = render(&report, &model, a.format.unwrap_or_default());
+    emit(a.output.as_deref(), &text)
+}
+
+/// Renders a report in one of the `run` formats.
+fn render(report: &Report, model: &Model, format: Format) -> String {
+    match format {
+        Format::Table => report.to_table(model),
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
+    }
+}
+
+fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
+    let mut parts = Vec::with_capacity(a.parts.len());
+    for p in &a.parts {
+        let name = p.display().to_string();
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
+        parts.push((
+            name.clone(),
+            crate::shard::Partial::from_json(&text, &name)?,
+        ));
+    }
+    let merged = crate::shard::merge(parts)?;
+    let format = match a.format {
+        MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
+        MergeFormat::Table => Format::Table,
+        MergeFormat::Json => Format::Json,
+        MergeFormat::Csv => Format::Csv,
     };
-    emit(a.output.as_deref(), &text)
+    let (model, report) = merged.into_report("merge")?;
+    emit(a.output.as_deref(), &render(&report, &model, format))
 }
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
@@ -412,8 +506,8 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             .with_help("the points already in FILE are kept and the others are run")
             .into());
     }
-    let origin = a.scenario.display().to_string();
-    let sweep = Sweep::new(&read_source(&a.scenario)?, &origin, &a.params)?;
+    let (src, origin) = load_source(Some(&a.scenario))?;
+    let sweep = Sweep::new(&src, &origin, &a.params)?;
     let sim = a.sim.resolve(sweep.base())?;
     let settings = sim.settings();
     let layout = Layout {

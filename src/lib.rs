@@ -17,6 +17,7 @@ pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod strategy;
 pub mod sweep;

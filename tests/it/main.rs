@@ -6,4 +6,5 @@ mod engine;
 mod invalid_input;
 mod offers;
 mod reproducibility;
+mod shard;
 mod sweep;
