@@ -1,11 +1,15 @@
 //! The command line: flags parsed by clap into raw values, validated into typed options, then
 //! handed to the library. Errors end here: invalid input exits with code 2, other failures 1.
 
+use crate::batch::{self, Job};
 use crate::error::{Error, InputError};
 use crate::model::Model;
 use crate::montecarlo::{self, Control, Settings};
+use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::sweep::Sweep;
+use crate::tidy::{self, Layout, Output};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,10 @@ pub enum Command {
     Merge(MergeArgs),
     /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
     Import(ImportArgs),
+    /// Run a scenario over a grid of parameter values into one tidy table.
+    Sweep(SweepArgs),
+    /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
+    Batch(BatchArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -50,6 +58,9 @@ pub struct SimArgs {
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Output formats of `run`.
@@ -107,6 +118,51 @@ pub struct MergeArgs {
     #[arg(long, value_enum, default_value_t = MergeFormat::Table)]
     pub format: MergeFormat,
     /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A scenario key and its values: PATH=V1,V2,... or PATH=START:STOP:STEP (repeat the flag
+    /// to sweep the cartesian product; the last flag varies fastest).
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    pub params: Vec<String>,
+    /// Simulation options (the same for every point).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Keep the points already in the --output file and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `negsim batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Scenario files, or directories whose *.toml files are all run.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Simulation options (each scenario's own runs, seed and deadlines unless given).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// Output options of the table commands, `sweep` and `batch`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
+    pub format: tidy::Format,
+    /// Write to this file instead of stdout (rows are appended as each item finishes).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -191,6 +247,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Trace(a) => cmd_trace(&a),
         Command::Merge(a) => cmd_merge(&a),
         Command::Import(a) => cmd_import(&a),
+        Command::Sweep(a) => cmd_sweep(&a),
+        Command::Batch(a) => cmd_batch(&a),
     }
 }
 
@@ -238,6 +296,17 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
+}
+
+impl ResolvedSim {
+    /// The Monte Carlo settings: every run at every deadline.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            deadlines: self.deadlines.clone(),
+            runs: 0..self.runs,
+        }
+    }
 }
 
 impl SimArgs {
@@ -299,11 +368,7 @@ pub fn simulate_report(
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
     let model = Model::new(sc);
-    let settings = Settings {
-        seed: sim.seed,
-        deadlines: sim.deadlines.clone(),
-        runs: 0..sim.runs,
-    };
+    let settings = sim.settings();
     let outcome = with_threads(sim.threads, || {
         montecarlo::simulate(&model, &settings, control)
     })?;
@@ -316,6 +381,12 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
+    let runs = a.shard.map_or(0..sim.runs, |s| s.runs(sim.runs));
+    let progress = Progress::new(
+        progress::wanted(a.sim.quiet),
+        &control,
+        runs.end - runs.start,
+    );
     if let Some(shard) = a.shard {
         if let Some(f) = a.format {
             return Err(InputError::new(
@@ -333,12 +404,14 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
             runs: sim.runs,
             deadlines: &sim.deadlines,
         };
-        let part = with_threads(sim.threads, || {
-            crate::shard::run_shard(&job, shard, &control)
+        let part = progress.run(|| {
+            with_threads(sim.threads, || {
+                crate::shard::run_shard(&job, shard, &control)
+            })
         })?;
         return emit(a.output.as_deref(), &part.to_json());
     }
-    let (model, report) = simulate_report(&sc, &sim, &control)?;
+    let (model, report) = progress.run(|| simulate_report(&sc, &sim, &control))?;
     let text = render(&report, &model, a.format.unwrap_or_default());
     emit(a.output.as_deref(), &text)
 }
@@ -457,4 +530,92 @@ fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     emit(a.output.as_deref(), &imported.toml)
+}
+
+/// A fresh table on stdout or in a new file, its header written.
+fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
+    let mut out = match path {
+        None => Output::stdout(),
+        Some(p) => Output::create(p)?,
+    };
+    out.write(&layout.header())?;
+    Ok(out)
+}
+
+fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
+    if a.resume && a.table.output.is_none() {
+        return Err(InputError::new("--resume", "--resume needs --output FILE")
+            .with_help("the points already in FILE are kept and the others are run")
+            .into());
+    }
+    let (src, origin) = load_source(Some(&a.scenario))?;
+    let sweep = Sweep::new(&src, &origin, &a.params)?;
+    let sim = a.sim.resolve(sweep.base())?;
+    let settings = sim.settings();
+    let layout = Layout {
+        format: a.table.format,
+        keys: sweep.columns(),
+    };
+    let (start, mut out) = match a.table.output.as_deref() {
+        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        path => (0, new_table(path, &layout)?),
+    };
+    let control = Control::default();
+    let todo = sweep.len() - start;
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
+        .with_items("points", todo);
+    progress.run(|| {
+        with_threads(sim.threads, || {
+            sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    Ok(())
+}
+
+fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
+    let mut jobs = Vec::new();
+    let mut failed = Vec::new();
+    for input in batch::expand(&a.inputs) {
+        match input.and_then(|p| Ok((load_scenario(Some(&p))?, p))) {
+            Ok((sc, p)) => {
+                let sim = a.sim.resolve(&sc)?;
+                jobs.push(Job {
+                    name: p.display().to_string(),
+                    scenario: sc,
+                    settings: sim.settings(),
+                });
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(e.origin);
+            }
+        }
+    }
+    let layout = Layout {
+        format: a.table.format,
+        keys: vec![batch::KEY.to_string()],
+    };
+    let mut out = new_table(a.table.output.as_deref(), &layout)?;
+    let control = Control::default();
+    let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)
+        .with_items("scenarios", jobs.len() as u64);
+    progress.run(|| {
+        with_threads(a.sim.threads, || {
+            batch::run(&jobs, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    if !failed.is_empty() {
+        return Err(InputError::new(
+            "batch",
+            format!(
+                "{} of {} scenarios failed and were left out: {}",
+                failed.len(),
+                failed.len() + jobs.len(),
+                failed.join(", ")
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }

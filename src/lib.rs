@@ -4,6 +4,7 @@
 //! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
 //! the tallies into tables, JSON and CSV.
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod dist;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod progress;
 pub mod protocol;
 pub mod report;
 pub mod rng;
@@ -19,6 +21,8 @@ pub mod scenario;
 pub mod shard;
 pub mod stats;
 pub mod strategy;
+pub mod sweep;
+pub mod tidy;
 pub mod trace;
 
 pub use error::{Error, InputError, Result};

@@ -347,28 +347,89 @@ impl DeadlineReport {
 
     /// One CSV row (without newline) matching [`Report::csv_header`].
     pub fn csv_row(&self) -> String {
-        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+        self.flat().csv_row()
+    }
+
+    /// The fields of a CSV row, for CSV and JSON-lines tables.
+    pub fn flat(&self) -> FlatRow<'_> {
         let top = self.top_packages.first();
+        FlatRow {
+            deadline: self.deadline,
+            runs: self.runs,
+            agreements: self.agreements,
+            p_agreement: self.p_agreement,
+            ci_low: self.ci95[0],
+            ci_high: self.ci95[1],
+            walkouts: self.walkouts,
+            expired: self.expired,
+            mean_round: self.mean_round,
+            median_round: self.median_round,
+            blocker: self.blocker.as_deref(),
+            top_package: top.map(|p| {
+                p.package
+                    .iter()
+                    .map(|(t, o)| format!("{t}={o}"))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+            top_package_share: top.map(|p| p.share),
+        }
+    }
+}
+
+/// The per-deadline fields of `run --format csv`, in column order; serialized as one JSON
+/// object per row by the JSON-lines tables of `sweep` and `batch`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlatRow<'a> {
+    /// Deadline in rounds.
+    pub deadline: u32,
+    /// Runs played.
+    pub runs: u64,
+    /// Runs ending in agreement.
+    pub agreements: u64,
+    /// Share of runs ending in agreement.
+    pub p_agreement: f64,
+    /// Lower end of the Wilson 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the Wilson 95% interval.
+    pub ci_high: f64,
+    /// Runs ended by a walk-out.
+    pub walkouts: u64,
+    /// Runs that reached the deadline without agreement.
+    pub expired: u64,
+    /// Mean round of agreement.
+    pub mean_round: Option<f64>,
+    /// Median round of agreement.
+    pub median_round: Option<u32>,
+    /// The signatory who most often rejected the last package.
+    pub blocker: Option<&'a str>,
+    /// The most frequent agreed package, as `term=option` pairs joined by `;`.
+    pub top_package: Option<String>,
+    /// Its share among agreements.
+    pub top_package_share: Option<f64>,
+}
+
+impl FlatRow<'_> {
+    /// One CSV row (without newline) matching [`Report::csv_header`]; `None` is an empty cell.
+    pub fn csv_row(&self) -> String {
+        fn opt<T: ToString>(x: Option<T>) -> String {
+            x.map_or(String::new(), |v| v.to_string())
+        }
         format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.deadline,
             self.runs,
             self.agreements,
             self.p_agreement,
-            self.ci95[0],
-            self.ci95[1],
+            self.ci_low,
+            self.ci_high,
             self.walkouts,
             self.expired,
             opt(self.mean_round),
-            self.median_round.map_or(String::new(), |m| m.to_string()),
-            self.blocker.as_deref().unwrap_or(""),
-            top.map_or(String::new(), |p| p
-                .package
-                .iter()
-                .map(|(t, o)| format!("{t}={o}"))
-                .collect::<Vec<_>>()
-                .join(";")),
-            top.map_or(String::new(), |p| p.share.to_string()),
+            opt(self.median_round),
+            self.blocker.unwrap_or(""),
+            self.top_package.as_deref().unwrap_or(""),
+            opt(self.top_package_share),
         )
     }
 }

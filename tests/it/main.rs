@@ -1,5 +1,6 @@
 //! The one integration-test binary: each module covers one area.
 
+mod batch;
 mod common;
 mod engine;
 mod import;
@@ -7,3 +8,4 @@ mod invalid_input;
 mod offers;
 mod reproducibility;
 mod shard;
+mod sweep;
