@@ -15,6 +15,7 @@ pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod strategy;
 pub mod trace;

@@ -5,3 +5,4 @@ mod engine;
 mod invalid_input;
 mod offers;
 mod reproducibility;
+mod sensitivity;
