@@ -131,6 +131,9 @@ pub struct SensitivityArgs {
     /// Write to this file instead of stdout (written whole, then renamed into place).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
+    pub params: Vec<String>,
 }
 
 /// Entry point of the binary.
@@ -377,7 +380,13 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
         threads: a.threads,
     }
     .resolve(&sc)?;
+    let ranges = a
+        .params
+        .iter()
+        .map(|p| sensitivity::paths::ParamRange::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let factors = sensitivity::factors::scenario_factors(&sc);
+    let factors = sensitivity::paths::with_ranges(&sc, factors, &ranges)?;
     sensitivity::check_factors(&factors)?;
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
     eprintln!(

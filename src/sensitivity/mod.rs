@@ -14,6 +14,7 @@
 
 pub mod factors;
 mod output;
+pub mod paths;
 pub mod sobol;
 
 use crate::error::InputError;

@@ -4,7 +4,8 @@
 
 use crate::common::{negsim, negsim_env, scenario, split, stderr, stdout, write_temp};
 use negsim::Scenario;
-use negsim::sensitivity::factors::scenario_factors;
+use negsim::sensitivity::factors::{all_slots, scenario_factors};
+use negsim::sensitivity::paths::{ParamRange, with_ranges};
 use negsim::sensitivity::sobol::sobol_indices;
 use negsim::sensitivity::{Method, Options, SensitivityReport, analyze, paired_difference_ci};
 use rand_chacha::ChaCha8Rng;
@@ -350,5 +351,153 @@ fn cli_refuses_invalid_requests_with_exit_code_2() {
         stderr(&o).contains("no uncertain numbers"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn every_parameter_path_resolves_to_its_own_slot() {
+    let sc = Scenario::bundled();
+    let slots = all_slots(&sc);
+    // 4 agents x (6 weights + 17 option values + reservation, walk-out, belief, exponent).
+    assert_eq!(slots.len(), 4 * (6 + 17 + 4));
+    for slot in slots {
+        let p = slot.get(&sc).unwrap();
+        let path = slot.path(&sc);
+        let r = ParamRange::parse(&format!("{path}={}:{}", p.min, p.min)).unwrap();
+        assert_eq!(r.resolve(&sc).unwrap().0, slot, "{path}");
+    }
+    // The paths of the uncertain ones are the factors, which `check` counts.
+    assert_eq!(scenario_factors(&sc).len(), 42);
+    assert!(negsim::check::summary(&sc).contains("42 uncertain parameters"));
+}
+
+#[test]
+fn a_param_range_adds_or_replaces_a_factor() {
+    let sc = one_factor_scenario();
+    let base = scenario_factors(&sc);
+    // Replacing an uncertain reservation by a range inside the zone of agreement takes its
+    // effect away; the factor keeps its place.
+    let r = ParamRange::parse("agents.a.reservation=0.1:0.2").unwrap();
+    let f = with_ranges(&sc, base.clone(), &[r]).unwrap();
+    assert_eq!(f.len(), base.len());
+    assert_eq!(f[2].name, "agents.a.reservation");
+    assert_eq!((f[2].low, f[2].high), (0.1, 0.2));
+    assert!((f[2].mean - 0.15).abs() < 1e-12);
+    let opts = Options {
+        method: Method::Oat,
+        deadline: 20,
+        seed: 3,
+        runs: 500,
+        samples: 0,
+        bootstrap: 0,
+    };
+    let r = analyze(&sc, &f, &opts);
+    let o = r.oat.unwrap();
+    assert!(o.rows.iter().all(|row| row.change.abs() < 0.01), "{o:?}");
+    assert_eq!(r.factors[2].source, "--param");
+    assert_eq!(r.factors[2].distribution, "uniform(0.1, 0.2)");
+    // A fixed number becomes a factor at the end, sampled uniformly on its range by Sobol.
+    let r = ParamRange::parse("agents.b.walk_away=0:0.5").unwrap();
+    let f = with_ranges(&sc, base.clone(), &[r]).unwrap();
+    assert_eq!(f.len(), base.len() + 1);
+    let last = f.last().unwrap();
+    assert_eq!(last.name, "agents.b.walk_away");
+    assert!((last.at_quantile(0.25) - 0.125).abs() < 1e-12);
+    let r = analyze(&sc, &f, &Options { runs: 500, ..opts });
+    assert_eq!(r.factors[5].name, "agents.b.walk_away");
+    let o = r.oat.unwrap();
+    // From no walk-outs (the deal always comes: A's reservation is at its mean 0.65) to a 50%
+    // chance per round (no negotiation lasts to the deal).
+    assert_eq!(o.rows[0].factor, "agents.b.walk_away");
+    assert!(o.rows[0].p_low > 0.99 && o.rows[0].p_high < 0.01, "{o:?}");
+    // At the base walk-out chance of 25% per round almost every run ends in a walk-out before
+    // the deal (0.75^15 is about 1.3%), so A's reservation barely matters there: a tornado is
+    // local. It can only take away the few deals that survive.
+    assert!(o.base < 0.03, "{o:?}");
+    let res = o.rows.iter().find(|x| x.factor == "agents.a.reservation");
+    assert!(res.unwrap().change.abs() <= o.base, "{o:?}");
+}
+
+#[test]
+fn cli_param_ranges_are_validated() {
+    let path = one_factor_file("sens-param");
+    let hard = write_temp(
+        "sens-hard",
+        "s.toml",
+        split(
+            "deadlines = [5]",
+            "reservation = { uniform = [0.2, 0.4] }\nstrategy = \"hardliner\"",
+            "",
+        ),
+    );
+    let cases: Vec<(&str, &str, &str)> = vec![
+        (
+            &path,
+            "agents.a.reservaton=0.1:0.2",
+            "did you mean `agents.a.reservation`?",
+        ),
+        (&path, "agents.a.reservation", "has no `=`"),
+        (&path, "agents.a.reservation=0.1", "has no `:`"),
+        (&path, "agents.a.reservation=x:0.2", "not a finite number"),
+        (&path, "agents.a.reservation=0.5:0.2", "above HIGH"),
+        (&path, "agents.a.reservation=0.5:1.2", "must be in [0, 1]"),
+        (&path, "agents.a.weights.share=-1:2", "must be >= 0"),
+        (
+            &path,
+            "agents.a.strategy.exponent=0:2",
+            "must be in [0.001, 1000]",
+        ),
+        (&path, "simulation.runs=1:2", "names no numeric value"),
+        (
+            hard.to_str().unwrap(),
+            "agents.a.strategy.exponent=0.5:2",
+            "is a hardliner",
+        ),
+    ];
+    for (file, param, needle) in cases {
+        let o = negsim(&["sensitivity", file, "--param", param]);
+        assert_eq!(o.status.code(), Some(2), "{param}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{param}: {}", stderr(&o));
+    }
+    let o = negsim(&[
+        "sensitivity",
+        &path,
+        "--param",
+        "agents.b.walk_away=0:0.1",
+        "--param",
+        "agents.b.walk_away=0:0.2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("more than once"), "{}", stderr(&o));
+    // A scenario without distributions becomes analysable with a range.
+    let fixed = write_temp(
+        "sens-fixed2",
+        "s.toml",
+        split(
+            "deadlines = [20]\nruns = 400",
+            "reservation = 0.3\nstrategy = \"boulware\"",
+            "reservation = 0.3\nstrategy = \"conceder\"",
+        ),
+    );
+    let o = negsim(&[
+        "sensitivity",
+        fixed.to_str().unwrap(),
+        "--param",
+        "agents.a.reservation=0.35:0.95",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(&row[..3], ["agents.a.reservation", "0.35", "0.95"]);
+    assert!(
+        (row[3].parse::<f64>().unwrap() - 0.65).abs() < 1e-12,
+        "{out}"
+    );
+    // p_low: a zone of agreement exists; p_high: none.
+    assert!(
+        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0",
+        "{out}"
     );
 }
