@@ -390,11 +390,8 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
     sensitivity::check_factors(&factors)?;
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
     eprintln!(
-        "sensitivity: {} factors, {evals} model evaluations x {} runs = {} runs at deadline {}",
-        factors.len(),
-        opts.runs,
-        u128::from(evals) * u128::from(opts.runs),
-        opts.deadline
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, opts.runs, opts.deadline)
     );
     let report = with_threads(sim.threads, || sensitivity::analyze(&sc, &factors, &opts))?;
     let text = match a.format {

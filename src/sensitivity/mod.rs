@@ -129,6 +129,15 @@ pub fn evaluations(method: Method, k: usize, samples: usize) -> u64 {
     }
 }
 
+/// The line announcing the work before it starts: factors, evaluations and runs.
+pub fn plan(factors: usize, evaluations: u64, runs: u64, deadline: u32) -> String {
+    format!(
+        "{}, {evaluations} model evaluations x {runs} runs = {} runs at deadline {deadline}",
+        output::counted(factors as u64, "factor"),
+        u128::from(evaluations) * u128::from(runs)
+    )
+}
+
 /// The results of an analysis, ready to print or to chart (a tornado from `oat`, an indices
 /// bar chart from `sobol`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

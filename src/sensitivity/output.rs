@@ -94,8 +94,8 @@ impl SensitivityReport {
         let _ = writeln!(s, "{}", self.scenario);
         let _ = writeln!(
             s,
-            "{} factors; {} model evaluations x {} runs each (seed {}, common random numbers)",
-            self.factors.len(),
+            "{}; {} model evaluations x {} runs each (seed {}, common random numbers)",
+            counted(self.factors.len() as u64, "factor"),
             self.evaluations,
             self.runs_per_evaluation,
             self.seed
@@ -239,6 +239,15 @@ impl SensitivityReport {
             "S1 = share of the variance of P(agreement) due to the factor alone; ST = including \
              its interactions. Largest ST first."
         );
+    }
+}
+
+/// "1 factor", "2 factors".
+pub(super) fn counted(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -501,3 +501,50 @@ fn cli_param_ranges_are_validated() {
         "{out}"
     );
 }
+
+#[test]
+fn constant_agreement_leaves_the_indices_undefined() {
+    // Both sides demand 0.9 of a two-option split: no deal whatever the uncertain weight.
+    let sc = scenario(
+        r#"
+[scenario]
+name = "no deal"
+[simulation]
+deadlines = [5]
+[[terms]]
+id = "x"
+options = ["a", "b"]
+[agents.p]
+reservation = 0.9
+[agents.p.weights]
+x = { uniform = [0.5, 1.0] }
+[agents.p.values.x]
+a = 1.0
+b = 0.0
+[agents.q]
+reservation = 0.9
+[agents.q.weights]
+x = 1.0
+[agents.q.values.x]
+a = 0.0
+b = 1.0
+"#,
+    );
+    let factors = scenario_factors(&sc);
+    let opts = Options {
+        method: Method::Sobol,
+        deadline: 5,
+        seed: 1,
+        runs: 4,
+        samples: 16,
+        bootstrap: 50,
+    };
+    let r = analyze(&sc, &factors, &opts);
+    let so = r.sobol.as_ref().unwrap();
+    assert_eq!((so.mean, so.variance), (0.0, 0.0));
+    assert!(so.rows[0].s1.is_nan() && so.rows[0].st.is_nan());
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert!(json["sobol"]["rows"][0]["s1"].is_null());
+    assert!(r.to_table().contains("indices are undefined"));
+    assert_eq!(r.to_csv().lines().nth(1), Some("agents.p.weights.x,,,,,,"));
+}
