@@ -329,14 +329,18 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates `points` points in parallel, `fill(p, values)` writing the factor values of
-    /// point `p`; returns each point's agreement indicators for runs `0..runs`.
-    fn evaluate<F>(&self, points: usize, fill: F) -> Vec<Vec<u64>>
+    /// point `p`. Each point's runs `0..runs` are played in chunks of [`RUN_CHUNK`]; `keep`
+    /// turns a chunk's agreement indicators into what the caller needs. Returns, for each
+    /// point, its chunks' results in run order.
+    fn evaluate<T, F, K>(&self, points: usize, fill: F, keep: K) -> Vec<Vec<T>>
     where
+        T: Send,
         F: Fn(usize, &mut [f64]) + Sync,
+        K: Fn(Vec<u64>) -> T + Sync,
     {
         let chunks = self.runs.div_ceil(RUN_CHUNK);
         let k = self.factors.len();
-        let pieces: Vec<Vec<u64>> = (0..points as u64 * chunks)
+        let mut pieces = (0..points as u64 * chunks)
             .into_par_iter()
             .map_init(
                 || vec![0.0; k],
@@ -344,22 +348,31 @@ impl Evaluator<'_> {
                     let (p, c) = (item / chunks, item % chunks);
                     fill(p as usize, values);
                     let start = c * RUN_CHUNK;
-                    self.outcomes(values, start..(start + RUN_CHUNK).min(self.runs))
+                    keep(self.outcomes(values, start..(start + RUN_CHUNK).min(self.runs)))
                 },
             )
-            .collect();
-        pieces.chunks(chunks as usize).map(|p| p.concat()).collect()
+            .collect::<Vec<T>>()
+            .into_iter();
+        (0..points)
+            .map(|_| pieces.by_ref().take(chunks as usize).collect())
+            .collect()
     }
 
     fn oat(&self) -> Oat {
         let means: Vec<f64> = self.factors.iter().map(|f| f.mean).collect();
-        let out = self.evaluate(2 * self.factors.len() + 1, |p, values| {
+        let fill = |p: usize, values: &mut [f64]| {
             values.copy_from_slice(&means);
             if p > 0 {
                 let f = &self.factors[(p - 1) / 2];
                 values[(p - 1) / 2] = if p % 2 == 1 { f.low } else { f.high };
             }
-        });
+        };
+        // Keep every run's indicator: the intervals pair the runs of the low and high ends.
+        let out: Vec<Vec<u64>> = self
+            .evaluate(2 * self.factors.len() + 1, fill, |bits| bits)
+            .into_iter()
+            .map(|chunks| chunks.concat())
+            .collect();
         let n = self.runs;
         let count = |bits: &[u64]| bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
         let base_k = count(&out[0]);
@@ -405,16 +418,19 @@ impl Evaluator<'_> {
     fn sobol(&self, samples: usize, bootstrap: usize) -> Sobol {
         let k = self.factors.len();
         let design = sobol::Design::new(samples, k, self.seed);
-        let out = self.evaluate(design.evaluations(), |e, values| {
+        let fill = |e: usize, values: &mut [f64]| {
             design.point(e, values);
             for (v, f) in values.iter_mut().zip(self.factors) {
                 *v = f.at_quantile(*v);
             }
-        });
+        };
+        // Only the agreement counts matter here; keeping them alone bounds the memory.
+        let count = |bits: Vec<u64>| bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
         let r = self.runs as f64;
-        let p: Vec<f64> = out
+        let p: Vec<f64> = self
+            .evaluate(design.evaluations(), fill, count)
             .iter()
-            .map(|bits| bits.iter().map(|w| f64::from(w.count_ones())).sum::<f64>() / r)
+            .map(|c| c.iter().sum::<u64>() as f64 / r)
             .collect();
         let est = sobol::estimate(&design, &p, bootstrap, self.seed);
         let ix = &est.indices;
