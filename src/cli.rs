@@ -8,6 +8,7 @@ use crate::montecarlo::{self, Control, Settings};
 use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::sensitivity::{self, Method};
 use crate::sweep::Sweep;
 use crate::tidy::{self, Layout, Output};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -41,6 +42,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
     Batch(BatchArgs),
+    /// Which uncertain assumptions drive P(agreement): one-at-a-time or Sobol indices.
+    Sensitivity(SensitivityArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -205,6 +208,40 @@ pub struct ImportArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `negsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Deadline in rounds at which P(agreement) is analysed (default: the scenario's longest).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// `oat`: each factor at its 5th/95th percentile (tornado); `sobol`: variance-based indices.
+    #[arg(long, value_enum, default_value_t = Method::Oat)]
+    pub method: Method,
+    /// Base samples N of the Sobol method (default 256; N·(k+2) model evaluations).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Monte Carlo runs per model evaluation (default: the scenario's runs for oat, 64 for sobol).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
+    pub params: Vec<String>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -249,6 +286,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => cmd_import(&a),
         Command::Sweep(a) => cmd_sweep(&a),
         Command::Batch(a) => cmd_batch(&a),
+        Command::Sensitivity(a) => cmd_sensitivity(&a),
     }
 }
 
@@ -618,4 +656,45 @@ fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    if let Some(d) = a.deadline.filter(|&d| d == 0 || d > MAX_DEADLINE) {
+        return Err(
+            InputError::new("--deadline", format!("deadline {d} is out of range"))
+                .with_help(format!("give a deadline from 1 to {MAX_DEADLINE} rounds"))
+                .into(),
+        );
+    }
+    let opts = sensitivity::resolve_options(&sc, a.method, a.deadline, a.samples, a.runs, a.seed)?;
+    // Reuse the shared validation of runs, seed and threads.
+    let sim = SimArgs {
+        runs: Some(opts.runs),
+        seed: Some(opts.seed),
+        deadlines: Some(vec![opts.deadline]),
+        threads: a.threads,
+        quiet: true,
+    }
+    .resolve(&sc)?;
+    let ranges = a
+        .params
+        .iter()
+        .map(|p| sensitivity::paths::ParamRange::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let factors = sensitivity::factors::scenario_factors(&sc);
+    let factors = sensitivity::paths::with_ranges(&sc, factors, &ranges)?;
+    sensitivity::check_factors(&factors)?;
+    let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
+    eprintln!(
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, opts.runs, opts.deadline)
+    );
+    let report = with_threads(sim.threads, || sensitivity::analyze(&sc, &factors, &opts))?;
+    let text = match a.format {
+        Format::Table => report.to_table(),
+        Format::Json => report.to_json(),
+        Format::Csv => report.to_csv(),
+    };
+    emit(a.output.as_deref(), &text)
 }

@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod shard;
 pub mod stats;
 pub mod strategy;

@@ -7,5 +7,6 @@ mod import;
 mod invalid_input;
 mod offers;
 mod reproducibility;
+mod sensitivity;
 mod shard;
 mod sweep;
