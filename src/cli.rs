@@ -100,13 +100,15 @@ pub struct RunArgs {
 /// Output formats of `merge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum MergeFormat {
-    /// A readable report for a terminal.
+    /// A readable report for a terminal (run parts; their default).
     #[default]
     Table,
-    /// One JSON object (as `run --format json`).
+    /// One JSON object (run parts, as `run --format json`).
     Json,
-    /// Tidy CSV (as `run --format csv`).
+    /// Tidy CSV (as `run --format csv`, or `sweep --format csv`: the default for sweep parts).
     Csv,
+    /// JSON lines (sweep parts, as `sweep --format jsonl`).
+    Jsonl,
     /// A merged partial result, to merge again with other groups.
     Part,
 }
@@ -117,9 +119,9 @@ pub struct MergeArgs {
     /// Part files written by `negsim run --shard K/N` (or by `merge --format part`).
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = MergeFormat::Table)]
-    pub format: MergeFormat,
+    /// Output format (default: table for run parts, csv for sweep parts).
+    #[arg(long, value_enum)]
+    pub format: Option<MergeFormat>,
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -143,6 +145,10 @@ pub struct SweepArgs {
     /// Keep the points already in the --output file and run only the rest.
     #[arg(long)]
     pub resume: bool,
+    /// Play only shard K of N of the points (0-based) and write its partial result for
+    /// `negsim merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "resume")]
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// `negsim batch`.
@@ -261,8 +267,8 @@ pub fn main() -> ExitCode {
 /// Prints an error and picks the exit code: 2 for invalid input, 0 for a closed stdout pipe,
 /// 1 otherwise.
 fn report_error(e: &anyhow::Error) -> ExitCode {
-    if let Some(Error::Io { source, .. }) = e.downcast_ref::<Error>()
-        && source.kind() == std::io::ErrorKind::BrokenPipe
+    if let Some(Error::Io { cause, .. }) = e.downcast_ref::<Error>()
+        && cause.kind() == std::io::ErrorKind::BrokenPipe
     {
         return ExitCode::SUCCESS;
     }
@@ -419,7 +425,7 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
-    let runs = a.shard.map_or(0..sim.runs, |s| s.runs(sim.runs));
+    let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
     let progress = Progress::new(
         progress::wanted(a.sim.quiet),
         &control,
@@ -464,22 +470,62 @@ fn render(report: &Report, model: &Model, format: Format) -> String {
 }
 
 fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
-    let mut parts = Vec::with_capacity(a.parts.len());
+    use crate::shard::{Partial, SweepPart};
+    let mut texts = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
         let text = std::fs::read_to_string(p)
             .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
-        parts.push((
-            name.clone(),
-            crate::shard::Partial::from_json(&text, &name)?,
-        ));
+        texts.push((name, text));
+    }
+    let sweeps = texts.iter().filter(|(_, t)| SweepPart::sniff(t)).count();
+    if sweeps > 0 && sweeps < texts.len() {
+        return Err(InputError::new(
+            "merge",
+            "sweep parts and run parts cannot be merged together",
+        )
+        .with_help("merge the parts of one `negsim run --shard` or one `negsim sweep --shard` job")
+        .into());
+    }
+    if sweeps > 0 {
+        let mut parts = Vec::with_capacity(texts.len());
+        for (name, text) in &texts {
+            parts.push((name.clone(), SweepPart::from_jsonl(text, name)?));
+        }
+        let merged = crate::shard::merge_sweep(parts)?;
+        let text = match a.format.unwrap_or(MergeFormat::Csv) {
+            MergeFormat::Part => merged.to_jsonl(),
+            MergeFormat::Csv => merged.table(tidy::Format::Csv)?,
+            MergeFormat::Jsonl => merged.table(tidy::Format::Jsonl)?,
+            f => {
+                return Err(InputError::new(
+                    "--format",
+                    format!("sweep parts merge into a tidy table, not {f:?}"),
+                )
+                .with_help("use --format csv, jsonl or part")
+                .into());
+            }
+        };
+        return emit(a.output.as_deref(), &text);
+    }
+    let mut parts = Vec::with_capacity(texts.len());
+    for (name, text) in &texts {
+        parts.push((name.clone(), Partial::from_json(text, name)?));
     }
     let merged = crate::shard::merge(parts)?;
-    let format = match a.format {
+    let format = match a.format.unwrap_or_default() {
         MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
         MergeFormat::Table => Format::Table,
         MergeFormat::Json => Format::Json,
         MergeFormat::Csv => Format::Csv,
+        MergeFormat::Jsonl => {
+            return Err(InputError::new(
+                "--format",
+                "run parts merge into a report, not JSON lines",
+            )
+            .with_help("use --format table, json, csv or part")
+            .into());
+        }
     };
     let (model, report) = merged.into_report("merge")?;
     emit(a.output.as_deref(), &render(&report, &model, format))
@@ -599,6 +645,36 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         path => (0, new_table(path, &layout)?),
     };
     let control = Control::default();
+    if let Some(shard) = a.shard {
+        let header = crate::shard::SweepHeader {
+            negsim_partial: crate::shard::FORMAT_VERSION,
+            kind: "sweep".into(),
+            scenario_source: src.clone(),
+            scenario_origin: origin.clone(),
+            params: a.params.clone(),
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: sim.deadlines.clone(),
+            points: sweep.len(),
+            shard_count: shard.n,
+            shards: vec![shard.k],
+        };
+        let mut out = match a.table.output.as_deref() {
+            None => Output::stdout(),
+            Some(p) => Output::create(p)?,
+        };
+        let todo = shard.range(sweep.len()).count() as u64;
+        let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
+            .with_items("points", todo);
+        progress.run(|| {
+            with_threads(sim.threads, || {
+                crate::shard::run_sweep_shard(
+                    &sweep, &header, shard, &settings, &mut out, &control, &progress,
+                )
+            })
+        })??;
+        return Ok(());
+    }
     let todo = sweep.len() - start;
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
         .with_items("points", todo);

@@ -39,7 +39,7 @@ fn shard_ranges_partition_the_runs() {
         for n in [1u64, 2, 3, 7, 16] {
             let mut next = 0;
             for k in 0..n {
-                let r = Shard { k, n }.runs(runs);
+                let r = Shard { k, n }.range(runs);
                 assert_eq!(r.start, next, "runs {runs}, shard {k}/{n}");
                 next = r.end;
             }
@@ -170,6 +170,117 @@ fn background_shard_processes_merge_to_the_single_process_bytes() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("not a negsim partial result"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Runs a sweep of the two-party split with extra arguments; returns stdout.
+fn sweep(extra: &[&str]) -> String {
+    let mut args = vec![
+        "sweep",
+        "scenarios/two-party-split.toml",
+        "--param",
+        "agents.a.reservation=0:0.4:0.1",
+        "--param",
+        "agents.b.strategy=boulware,conceder",
+        "--runs",
+        "300",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = negsim(&args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn sweep_shards_merge_to_the_single_process_table() {
+    let dir = temp_dir("sweep-shards");
+    let single_csv = sweep(&[]);
+    let single_jsonl = sweep(&["--format", "jsonl"]);
+    // 10 points; 3 shards (uneven blocks) and 13 shards (some empty).
+    for n in [3u64, 13] {
+        let exe = env!("CARGO_BIN_EXE_negsim");
+        let children: Vec<_> = (0..n)
+            .map(|k| {
+                Command::new(exe)
+                    .args([
+                        "sweep",
+                        "scenarios/two-party-split.toml",
+                        "--param",
+                        "agents.a.reservation=0:0.4:0.1",
+                    ])
+                    .args([
+                        "--param",
+                        "agents.b.strategy=boulware,conceder",
+                        "--runs",
+                        "300",
+                        "--quiet",
+                        "--threads",
+                        "1",
+                    ])
+                    .args(["--shard", &format!("{k}/{n}"), "--output"])
+                    .arg(dir.join(format!("n{n}-part-{k}.jsonl")))
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let parts: Vec<String> = (0..n)
+            .map(|k| {
+                dir.join(format!("n{n}-part-{k}.jsonl"))
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        let mut args: Vec<&str> = vec!["merge"];
+        args.extend(parts.iter().map(String::as_str));
+        let merged = negsim(&args);
+        assert!(merged.status.success(), "{}", stderr(&merged));
+        assert_eq!(stdout(&merged), single_csv, "{n} shards, csv");
+        args.extend(["--format", "jsonl"]);
+        assert_eq!(stdout(&negsim(&args)), single_jsonl, "{n} shards, jsonl");
+    }
+    // Groups merge again; a duplicated part is named; a missing one is listed.
+    let p = |k: u64| dir.join(format!("n3-part-{k}.jsonl")).display().to_string();
+    let group = dir.join("group.jsonl").display().to_string();
+    let o = negsim(&[
+        "merge",
+        &p(0),
+        &p(2),
+        "--format",
+        "part",
+        "--output",
+        &group,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&negsim(&["merge", &group, &p(1)])), single_csv);
+    let o = negsim(&["merge", &group, &p(1), &p(2)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is also in"), "{}", stderr(&o));
+    let o = negsim(&["merge", &p(0), &p(2)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("sweep points missing: 3, 4, 5"),
+        "{}",
+        stderr(&o)
+    );
+    // Run parts and sweep parts do not mix.
+    let run_part = dir.join("run.json").display().to_string();
+    assert!(
+        negsim(&[
+            "run", "--runs", "10", "--shard", "0/1", "--output", &run_part
+        ])
+        .status
+        .success()
+    );
+    let o = negsim(&["merge", &run_part, &p(0)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot be merged together"),
         "{}",
         stderr(&o)
     );
