@@ -4,6 +4,7 @@
 //! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
 //! the tallies into tables, JSON and CSV.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod dist;

@@ -1,5 +1,6 @@
 //! The one integration-test binary: each module covers one area.
 
+mod analysis;
 mod common;
 mod engine;
 mod invalid_input;
