@@ -29,6 +29,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Simulate and write a self-contained HTML report with charts.
+    Report(ReportArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -99,6 +101,23 @@ pub struct TraceArgs {
     pub seed: Option<u64>,
 }
 
+/// `negsim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The HTML file to write (written whole, then renamed into place).
+    #[arg(long, short, default_value = "report.html")]
+    pub output: PathBuf,
+    /// The two agents of the outcome-space plot, comma-separated (default: the first two
+    /// signatories).
+    #[arg(long, value_delimiter = ',')]
+    pub axes: Option<Vec<String>>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -139,6 +158,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Report(a) => cmd_report(&a),
     }
 }
 
@@ -237,6 +257,17 @@ pub fn simulate_report(
     sim: &ResolvedSim,
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
+    let (model, outcome) = simulate_outcome(sc, sim, control)?;
+    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    Ok((model, report))
+}
+
+/// Simulates `sc` with resolved settings and returns the raw tallies.
+pub fn simulate_outcome(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> anyhow::Result<(Model, montecarlo::Outcome)> {
     let model = Model::new(sc);
     let settings = Settings {
         seed: sim.seed,
@@ -246,8 +277,7 @@ pub fn simulate_report(
     let outcome = with_threads(sim.threads, || {
         montecarlo::simulate(&model, &settings, control)
     })?;
-    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
-    Ok((model, report))
+    Ok((model, outcome))
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
@@ -322,4 +352,52 @@ fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
+}
+
+fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let sim = a.sim.resolve(&sc)?;
+    let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
+    let analysis = crate::analysis::Analysis::new(&model);
+    let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+    let mut command = vec!["negsim".to_string(), "report".to_string()];
+    if let Some(p) = &a.scenario {
+        command.push(p.display().to_string());
+    }
+    let list = |v: &[String]| v.join(",");
+    command.extend([
+        "--runs".into(),
+        sim.runs.to_string(),
+        "--seed".into(),
+        sim.seed.to_string(),
+        "--deadlines".into(),
+        list(&sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>()),
+        "--axes".into(),
+        list(&[sc.agents[axes.0].id.clone(), sc.agents[axes.1].id.clone()]),
+        "--output".into(),
+        a.output.display().to_string(),
+    ]);
+    let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
+    let html = crate::html::render(&crate::html::HtmlInput {
+        model: &model,
+        report: &report,
+        outcome: &outcome,
+        analysis: analysis.as_ref(),
+        axes,
+        command: &command.join(" "),
+    });
+    write_atomic(&a.output, html.as_bytes())?;
+    eprintln!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// Quotes a word for a POSIX shell when it holds anything but safe characters.
+pub fn shell_quote(w: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !w.is_empty() && w.chars().all(safe) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod error;
+pub mod html;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
@@ -18,6 +19,7 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod strategy;
+pub mod svg;
 pub mod trace;
 
 pub use error::{Error, InputError, Result};

@@ -3,6 +3,7 @@
 mod analysis;
 mod common;
 mod engine;
+mod html_report;
 mod invalid_input;
 mod offers;
 mod reproducibility;
