@@ -31,6 +31,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Simulate and write a self-contained HTML report with charts.
     Report(ReportArgs),
+    /// Play one agent yourself, in the terminal, against the simulated others.
+    Play(PlayArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -118,6 +120,28 @@ pub struct ReportArgs {
     pub axes: Option<Vec<String>>,
 }
 
+/// `negsim play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// The agent you play (its id).
+    #[arg(long = "as", value_name = "AGENT")]
+    pub agent: String,
+    /// Deadline in rounds (default: the middle one of the scenario's deadlines).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run index whose sampled parameters and walk-out draws the game uses.
+    #[arg(long, default_value_t = 0)]
+    pub run: u64,
+    /// Simulated runs the debrief compares you with (default: the scenario's runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -159,6 +183,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
         Command::Report(a) => cmd_report(&a),
+        Command::Play(a) => cmd_play(&a),
     }
 }
 
@@ -400,4 +425,42 @@ pub fn shell_quote(w: &str) -> String {
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
     }
+}
+
+fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let player = sc
+        .agent_index(&a.agent)
+        .ok_or_else(|| sc.unknown_agent(&a.agent, "--as"))?;
+    let sim = SimArgs {
+        runs: a.runs,
+        seed: a.seed,
+        deadlines: Some(vec![a.deadline.unwrap_or_else(|| {
+            crate::play::default_deadline(&sc.simulation.deadlines)
+        })]),
+        threads: None,
+    }
+    .resolve(&sc)
+    .map_err(|e| {
+        if e.origin == "--deadlines" {
+            InputError {
+                origin: "--deadline".into(),
+                ..e
+            }
+        } else {
+            e
+        }
+    })?;
+    let opts = crate::play::PlayOptions {
+        player,
+        deadline: sim.deadlines[0],
+        seed: sim.seed,
+        run: a.run,
+        runs: sim.runs,
+        echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    let model = Model::new(&sc);
+    let stdin = std::io::stdin();
+    crate::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
+    Ok(())
 }

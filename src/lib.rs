@@ -13,6 +13,7 @@ pub mod html;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod play;
 pub mod protocol;
 pub mod report;
 pub mod rng;

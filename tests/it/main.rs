@@ -6,4 +6,5 @@ mod engine;
 mod html_report;
 mod invalid_input;
 mod offers;
+mod play;
 mod reproducibility;
