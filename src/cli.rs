@@ -33,6 +33,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Play one agent yourself, in the terminal, against the simulated others.
     Play(PlayArgs),
+    /// Write a commented starter scenario to edit.
+    Init(InitArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -142,6 +144,17 @@ pub struct PlayArgs {
     pub runs: Option<u64>,
 }
 
+/// `negsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -184,6 +197,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Trace(a) => cmd_trace(&a),
         Command::Report(a) => cmd_report(&a),
         Command::Play(a) => cmd_play(&a),
+        Command::Init(a) => cmd_init(&a),
     }
 }
 
@@ -463,4 +477,19 @@ fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     crate::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
     Ok(())
+}
+
+fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
+    match crate::init::write_starter(&a.path, a.force) {
+        // The input error itself, so that its message is printed once.
+        Err(Error::Input(e)) => return Err(e.into()),
+        r => r?,
+    }
+    let p = shell_quote(&a.path.display().to_string());
+    emit(
+        None,
+        &format!(
+            "wrote {p}: a starter scenario (two parties, three terms).\nNext: negsim check {p}   then   negsim run {p}\n"
+        ),
+    )
 }

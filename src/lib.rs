@@ -10,6 +10,7 @@ pub mod cli;
 pub mod dist;
 pub mod error;
 pub mod html;
+pub mod init;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;

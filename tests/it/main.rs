@@ -4,6 +4,7 @@ mod analysis;
 mod common;
 mod engine;
 mod html_report;
+mod init;
 mod invalid_input;
 mod offers;
 mod play;
