@@ -77,7 +77,8 @@ pub struct Analysis {
     pub nash: Option<Point>,
     /// The Kalai–Smorodinsky point: the smallest normalized gain is largest.
     pub kalai_smorodinsky: Option<Point>,
-    /// The agreeable package with the largest sum of the signatories' utilities.
+    /// The agreeable package with the largest sum of the signatories' utilities (ties: the
+    /// larger product of gains).
     pub max_welfare: Option<Point>,
     /// Mean-parameter utilities, kept to place agreements.
     inst: Instance,
@@ -241,6 +242,7 @@ impl Analysis {
                 .collect::<Vec<f64>>()
         });
         let sum_gain = |p: &Point| gains(p).iter().sum::<f64>();
+        let nash_product = |p: &Point| -> f64 { gains(p).iter().map(|g| g.max(0.0)).product() };
         // Ties on the criterion go to the larger sum of gains, then to the first package.
         let pick = |score: &dyn Fn(&Point) -> f64| -> Option<Point> {
             rational
@@ -255,7 +257,7 @@ impl Analysis {
                 })
                 .map(|(p, _, _)| p.clone())
         };
-        let nash = pick(&|p: &Point| gains(p).iter().map(|g| g.max(0.0)).product());
+        let nash = pick(&|p: &Point| nash_product(p));
         let kalai_smorodinsky = ideal.as_ref().and_then(|ideal| {
             pick(&|p: &Point| {
                 gains(p)
@@ -273,16 +275,19 @@ impl Analysis {
                     .fold(f64::INFINITY, f64::min)
             })
         });
+        // Ties in welfare (common: in a pure split every package has the same sum) go to the
+        // larger product of gains, then to the first package.
         let max_welfare = frontier
             .iter()
-            .fold(None::<(&Point, f64)>, |best, p| {
+            .fold(None::<(&Point, f64, f64)>, |best, p| {
                 let w: f64 = p.utility.iter().sum();
+                let n = nash_product(p);
                 match best {
-                    Some((_, bw)) if w <= bw + TIE_EPS => best,
-                    _ => Some((p, w)),
+                    Some((_, bw, bn)) if !beats((w, n), (bw, bn)) => best,
+                    _ => Some((p, w, n)),
                 }
             })
-            .map(|(p, _)| p.clone());
+            .map(|(p, _, _)| p.clone());
         Ok(Analysis {
             agents,
             reservation,

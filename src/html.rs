@@ -91,7 +91,7 @@ td.red { font-weight: bold; text-decoration: line-through; }
 figure { margin: 1em 0 1.6em; }
 figcaption { font-size: 0.9em; color: #333; max-width: 760px; }
 svg.chart { max-width: 100%; height: auto; display: block; }
-pre { background: #f4f4f4; border: 1px solid #ccc; padding: 0.7em; white-space: pre-wrap; word-break: break-all; }
+pre { background: #f4f4f4; border: 1px solid #ccc; padding: 0.7em; white-space: pre-wrap; overflow-wrap: anywhere; }
 nav ol { columns: 2; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 @media print {

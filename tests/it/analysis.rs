@@ -93,6 +93,8 @@ fn symmetric_split_has_nash_and_ks_in_the_middle() {
     assert_eq!(a.nash.unwrap().package, vec![5]);
     assert_eq!(a.kalai_smorodinsky.unwrap().package, vec![5]);
     assert_eq!(a.ideal, Some(vec![0.7, 0.7]));
+    // Every package has welfare 1 (up to rounding): the tie goes to the larger product of gains.
+    assert_eq!(a.max_welfare.unwrap().package, vec![5]);
 }
 
 #[test]
@@ -263,7 +265,7 @@ fn mean_distances_per_deadline_match_a_direct_computation() {
 
 /// Three signatories, 20 terms of 10 options with random values: far too many
 /// non-dominated packages to search.
-fn huge() -> String {
+pub fn huge() -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let mut s =
         String::from("[scenario]\nname = \"huge\"\n[simulation]\ndeadlines = [3]\nruns = 20\n");

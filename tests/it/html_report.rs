@@ -488,3 +488,26 @@ fn line_chart_draws_every_series_with_its_band() {
         assert!(svg.contains(s), "{s}");
     }
 }
+
+#[test]
+fn huge_outcome_spaces_are_reported_as_skipped() {
+    let dir = temp_dir("html-huge");
+    let src = dir.join("huge.toml");
+    std::fs::write(&src, crate::analysis::huge()).unwrap();
+    let out = dir.join("h.html");
+    let o = negsim(&[
+        "report",
+        src.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    let tags = parse(&html);
+    assert!(
+        tags.iter()
+            .any(|t| t.attrs.get("id").is_some_and(|i| i == "analysis-skipped"))
+    );
+    assert!(html.contains("are too many to draw"));
+    assert!(tags.iter().all(|t| !t.attrs.contains_key("data-point")));
+}
