@@ -602,7 +602,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             let below = v.iter().filter(|&&x| x < g.payoff - 1e-12).count();
             let equal = v.iter().filter(|&&x| (x - g.payoff).abs() <= 1e-12).count();
             s += &format!(
-                "Over {n} simulated runs (seed {}, deadline {} {label}s) the simulated {}:\n  reached agreement in {:.1}% of runs; its utility (reservation value when no deal): mean {mean:.3}, 10th percentile {:.3}, median {:.3}, 90th percentile {:.3}.\n  You did better than {:.1}% of them{}.\n",
+                "Over {n} simulated runs (seed {}, deadline {} {label}s) the simulated {}:\n  reached agreement in {:.1}% of runs; its utility (reservation value when no deal): mean {mean:.3}, 10th percentile {:.3}, median {:.3}, 90th percentile {:.3}.\n  You did better than {below} of the {n} runs ({:.1}%){}.\n",
                 o.seed,
                 o.deadline,
                 self.name(p),
@@ -612,7 +612,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                 q(0.9),
                 100.0 * below as f64 / n as f64,
                 if equal > 0 {
-                    format!(" and as well as {:.1}%", 100.0 * equal as f64 / n as f64)
+                    format!(" and as well as {equal}")
                 } else {
                     String::new()
                 }
