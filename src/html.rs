@@ -422,12 +422,12 @@ fn agreement_section(inp: &HtmlInput) -> String {
                     x: f64::from(d.deadline),
                     y: d.p_agreement,
                     band: Some((d.ci95[0], d.ci95[1])),
-                    data: vec![
-                        ("deadline".into(), d.deadline.to_string()),
-                        ("p".into(), d.p_agreement.to_string()),
-                        ("lo".into(), d.ci95[0].to_string()),
-                        ("hi".into(), d.ci95[1].to_string()),
-                    ],
+                    data: svg::data(&[
+                        ("deadline", d.deadline.to_string()),
+                        ("p", d.p_agreement.to_string()),
+                        ("lo", d.ci95[0].to_string()),
+                        ("hi", d.ci95[1].to_string()),
+                    ]),
                 })
                 .collect(),
         }],
@@ -473,11 +473,11 @@ fn endings_section(inp: &HtmlInput) -> String {
                 data: counts
                     .iter()
                     .map(|(k, c)| {
-                        vec![
-                            ("deadline".into(), d.deadline.to_string()),
-                            ("end".into(), k.clone()),
-                            ("count".into(), c.to_string()),
-                        ]
+                        svg::data(&[
+                            ("deadline", d.deadline.to_string()),
+                            ("end", k.clone()),
+                            ("count", c.to_string()),
+                        ])
                     })
                     .collect(),
                 empty_note: "no runs".into(),
@@ -548,12 +548,12 @@ fn deals_section(inp: &HtmlInput) -> String {
                     data: shares
                         .iter()
                         .map(|(o, s)| {
-                            vec![
-                                ("deadline".into(), d.deadline.to_string()),
-                                ("term".into(), term.id.clone()),
-                                ("option".into(), o.clone()),
-                                ("share".into(), s.to_string()),
-                            ]
+                            svg::data(&[
+                                ("deadline", d.deadline.to_string()),
+                                ("term", term.id.clone()),
+                                ("option", o.clone()),
+                                ("share", s.to_string()),
+                            ])
                         })
                         .collect(),
                     empty_note: "no agreements".into(),
@@ -656,15 +656,15 @@ fn utilities_section(inp: &HtmlInput) -> String {
                     o.mean_utility.map(|u| Bar {
                         value: u,
                         tick: o.mean_gain.map(|g| u - g),
-                        data: vec![
-                            ("agent".into(), ag.id.clone()),
-                            ("deadline".into(), d.deadline.to_string()),
-                            ("mean-utility".into(), u.to_string()),
+                        data: svg::data(&[
+                            ("agent", ag.id.clone()),
+                            ("deadline", d.deadline.to_string()),
+                            ("mean-utility", u.to_string()),
                             (
-                                "mean-gain".into(),
+                                "mean-gain",
                                 o.mean_gain.map_or("null".into(), |g| g.to_string()),
                             ),
-                        ],
+                        ]),
                     })
                 })
                 .collect();

@@ -71,6 +71,14 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// `data-*` attribute pairs (names without the prefix) from borrowed names.
+pub fn data(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect()
+}
+
 /// `data-*` attributes (name without the prefix, value) written out with a leading space.
 pub fn data_attrs(data: &[(String, String)]) -> String {
     data.iter()
