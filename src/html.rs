@@ -883,7 +883,7 @@ fn plane(inp: &HtmlInput) -> String {
                 let _ = if *agreeable {
                     write!(
                         body,
-                        "<circle class=\"outcome\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"2.2\" fill=\"#9a9a9a\" data-n=\"{count}\"/>"
+                        "<circle class=\"outcome\" cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"1.9\" fill=\"#a8a8a8\" data-n=\"{count}\"/>"
                     )
                 } else {
                     write!(
@@ -898,7 +898,7 @@ fn plane(inp: &HtmlInput) -> String {
             legend.push((
                 Swatch::Marker {
                     shape: Marker::Circle,
-                    fill: "#9a9a9a".into(),
+                    fill: "#a8a8a8".into(),
                     stroke: "none".into(),
                 },
                 "a package".into(),
@@ -1009,7 +1009,7 @@ fn plane(inp: &HtmlInput) -> String {
             let r = 3.0 + 11.0 * (*c as f64 / max).sqrt();
             let _ = write!(
                 body,
-                "<circle class=\"agreement\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"#D55E00\" fill-opacity=\"0.45\" stroke=\"#D55E00\" stroke-width=\"1.2\" data-x=\"{x}\" data-y=\"{y}\" data-count=\"{c}\"><title>{c} agreements at ({x:.3}, {y:.3})</title></circle>",
+                "<circle class=\"agreement\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"#D55E00\" fill-opacity=\"0.45\" stroke=\"#000\" stroke-width=\"1.1\" data-x=\"{x}\" data-y=\"{y}\" data-count=\"{c}\"><title>{c} agreements at ({x:.3}, {y:.3})</title></circle>",
                 f.px(*x),
                 f.py(*y)
             );
@@ -1019,7 +1019,7 @@ fn plane(inp: &HtmlInput) -> String {
             Swatch::Marker {
                 shape: Marker::Circle,
                 fill: "#F3B891".into(),
-                stroke: "#D55E00".into(),
+                stroke: "#000".into(),
             },
             "simulated agreements (area ∝ count)".into(),
         ));

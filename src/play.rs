@@ -163,6 +163,8 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             "You are the mediator: every round you table the single negotiating text; the signatories answer."
         } else if m.signatory[p] {
             "You sign: no deal without your yes."
+        } else if m.protocol == Protocol::Mediated {
+            "You neither sign nor draft the text in this protocol: watch how the talks go."
         } else {
             "You do not sign: you may propose, but the signatories decide."
         };
