@@ -44,6 +44,12 @@ pub enum Command {
     Batch(BatchArgs),
     /// Which uncertain assumptions drive P(agreement): one-at-a-time or Sobol indices.
     Sensitivity(SensitivityArgs),
+    /// Simulate and write a self-contained HTML report with charts.
+    Report(ReportArgs),
+    /// Play one agent yourself, in the terminal, against the simulated others.
+    Play(PlayArgs),
+    /// Write a commented starter scenario to edit.
+    Init(InitArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -248,6 +254,56 @@ pub struct SensitivityArgs {
     pub params: Vec<String>,
 }
 
+/// `negsim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The HTML file to write (written whole, then renamed into place).
+    #[arg(long, short, default_value = "report.html")]
+    pub output: PathBuf,
+    /// The two agents of the outcome-space plot, comma-separated (default: the first two
+    /// signatories).
+    #[arg(long, value_delimiter = ',')]
+    pub axes: Option<Vec<String>>,
+}
+
+/// `negsim play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// The agent you play (its id).
+    #[arg(long = "as", value_name = "AGENT")]
+    pub agent: String,
+    /// Deadline in rounds (default: the middle one of the scenario's deadlines).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run index whose sampled parameters and walk-out draws the game uses.
+    #[arg(long, default_value_t = 0)]
+    pub run: u64,
+    /// Simulated runs the debrief compares you with (default: the scenario's runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+}
+
+/// `negsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -293,6 +349,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(a) => cmd_sweep(&a),
         Command::Batch(a) => cmd_batch(&a),
         Command::Sensitivity(a) => cmd_sensitivity(&a),
+        Command::Report(a) => cmd_report(&a),
+        Command::Play(a) => cmd_play(&a),
+        Command::Init(a) => cmd_init(&a),
     }
 }
 
@@ -411,13 +470,23 @@ pub fn simulate_report(
     sim: &ResolvedSim,
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
+    let (model, outcome) = simulate_outcome(sc, sim, control)?;
+    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    Ok((model, report))
+}
+
+/// Simulates `sc` with resolved settings and returns the raw tallies.
+pub fn simulate_outcome(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> anyhow::Result<(Model, montecarlo::Outcome)> {
     let model = Model::new(sc);
     let settings = sim.settings();
     let outcome = with_threads(sim.threads, || {
         montecarlo::simulate(&model, &settings, control)
     })?;
-    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
-    Ok((model, report))
+    Ok((model, outcome))
 }
 
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
@@ -773,4 +842,106 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
         Format::Csv => report.to_csv(),
     };
     emit(a.output.as_deref(), &text)
+}
+
+fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let sim = a.sim.resolve(&sc)?;
+    let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
+    let analysis = crate::analysis::Analysis::new(&model);
+    let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+    let mut command = vec!["negsim".to_string(), "report".to_string()];
+    if let Some(p) = &a.scenario {
+        command.push(p.display().to_string());
+    }
+    let list = |v: &[String]| v.join(",");
+    command.extend([
+        "--runs".into(),
+        sim.runs.to_string(),
+        "--seed".into(),
+        sim.seed.to_string(),
+        "--deadlines".into(),
+        list(&sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>()),
+        "--axes".into(),
+        list(&[sc.agents[axes.0].id.clone(), sc.agents[axes.1].id.clone()]),
+        "--output".into(),
+        a.output.display().to_string(),
+    ]);
+    let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
+    let html = crate::html::render(&crate::html::HtmlInput {
+        model: &model,
+        report: &report,
+        outcome: &outcome,
+        analysis: analysis.as_ref(),
+        axes,
+        command: &command.join(" "),
+    });
+    write_atomic(&a.output, html.as_bytes())?;
+    eprintln!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// Quotes a word for a POSIX shell when it holds anything but safe characters.
+pub fn shell_quote(w: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !w.is_empty() && w.chars().all(safe) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let player = sc
+        .agent_index(&a.agent)
+        .ok_or_else(|| sc.unknown_agent(&a.agent, "--as"))?;
+    let sim = SimArgs {
+        runs: a.runs,
+        seed: a.seed,
+        deadlines: Some(vec![a.deadline.unwrap_or_else(|| {
+            crate::play::default_deadline(&sc.simulation.deadlines)
+        })]),
+        threads: None,
+        quiet: true,
+    }
+    .resolve(&sc)
+    .map_err(|e| {
+        if e.origin == "--deadlines" {
+            InputError {
+                origin: "--deadline".into(),
+                ..e
+            }
+        } else {
+            e
+        }
+    })?;
+    let opts = crate::play::PlayOptions {
+        player,
+        deadline: sim.deadlines[0],
+        seed: sim.seed,
+        run: a.run,
+        runs: sim.runs,
+        echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    let model = Model::new(&sc);
+    let stdin = std::io::stdin();
+    crate::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
+    Ok(())
+}
+
+fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
+    match crate::init::write_starter(&a.path, a.force) {
+        // The input error itself, so that its message is printed once.
+        Err(Error::Input(e)) => return Err(e.into()),
+        r => r?,
+    }
+    let p = shell_quote(&a.path.display().to_string());
+    emit(
+        None,
+        &format!(
+            "wrote {p}: a starter scenario (two parties, three terms).\nNext: negsim check {p}   then   negsim run {p}\n"
+        ),
+    )
 }

@@ -4,15 +4,19 @@
 //! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
 //! the tallies into tables, JSON and CSV.
 
+pub mod analysis;
 pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod error;
+pub mod html;
 pub mod import;
+pub mod init;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod play;
 pub mod progress;
 pub mod protocol;
 pub mod report;
@@ -22,6 +26,7 @@ pub mod sensitivity;
 pub mod shard;
 pub mod stats;
 pub mod strategy;
+pub mod svg;
 pub mod sweep;
 pub mod tidy;
 pub mod trace;

@@ -118,3 +118,21 @@ share = 1.0
         opts = opts.join(", ")
     )
 }
+
+/// Runs the negsim binary with `args`, feeding `input` on standard input.
+pub fn negsim_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the negsim binary runs");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // The game may end before reading everything; a closed pipe is fine then.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("negsim finishes")
+}
