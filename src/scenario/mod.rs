@@ -105,6 +105,8 @@ pub struct Term {
     pub name: String,
     /// Option identifiers.
     pub options: Vec<String>,
+    /// Display names of the options, in the order of `options` (the ids when not given).
+    pub labels: Vec<String>,
 }
 
 /// A concession tactic.
@@ -739,6 +741,35 @@ impl Validator<'_> {
                 }
                 options.push(o.into_inner());
             }
+            let labels = match t.labels {
+                None => options.clone(),
+                Some(l) => {
+                    if l.get_ref().len() != options.len() {
+                        return Err(self
+                            .at(
+                                l.span(),
+                                format!(
+                                    "term `{}` has {} labels for {} options",
+                                    id.get_ref(),
+                                    l.get_ref().len(),
+                                    options.len()
+                                ),
+                            )
+                            .with_help("give one label per option, in the order of `options`"));
+                    }
+                    let span = l.span();
+                    l.into_inner()
+                        .into_iter()
+                        .map(|label| {
+                            self.text(
+                                Spanned::new(span.clone(), label),
+                                "option label",
+                                MAX_NAME_CHARS,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>()?
+                }
+            };
             let id = id.into_inner();
             let name = match t.name {
                 None => id.clone(),
@@ -747,7 +778,12 @@ impl Validator<'_> {
             if let Some(d) = t.description {
                 self.text(d, "term description", MAX_DESCRIPTION_CHARS)?;
             }
-            terms.push(Term { name, id, options });
+            terms.push(Term {
+                name,
+                id,
+                options,
+                labels,
+            });
         }
         Ok(terms)
     }

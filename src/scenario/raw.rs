@@ -48,6 +48,7 @@ pub struct RawTerm {
     pub name: Option<Spanned<String>>,
     pub description: Option<Spanned<String>>,
     pub options: Option<Spanned<Vec<Spanned<String>>>>,
+    pub labels: Option<Spanned<Vec<String>>>,
 }
 
 /// One `[agents.ID]` table.

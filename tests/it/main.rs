@@ -1,11 +1,20 @@
 //! The one integration-test binary: each module covers one area.
 
+mod analysis;
+mod batch;
 mod common;
 mod engine;
 mod hostile_input;
+mod html_report;
+mod import;
+mod init;
 mod invalid_input;
 mod no_lost_work;
 mod offers;
+mod play;
 mod properties;
 mod reproducibility;
+mod sensitivity;
+mod shard;
+mod sweep;
 mod value_stability;
