@@ -440,8 +440,12 @@ impl SimArgs {
         let runs = self.runs.unwrap_or(sc.simulation.runs);
         if runs == 0 || runs > MAX_RUNS {
             return Err(
-                InputError::new("--runs", format!("{runs} runs is out of range"))
-                    .with_help(format!("give between 1 and {MAX_RUNS} runs")),
+                InputError::new("--runs", format!("{runs} runs is out of range")).with_help(
+                    format!(
+                        "give between 1 and {} runs (10,000 give P(agreement) within +-0.01)",
+                        scenario::thousands(MAX_RUNS)
+                    ),
+                ),
             );
         }
         let deadlines = self
@@ -454,8 +458,12 @@ impl SimArgs {
         }
         if let Some(&d) = deadlines.iter().find(|&&d| d == 0 || d > MAX_DEADLINE) {
             return Err(
-                InputError::new("--deadlines", format!("deadline {d} is out of range"))
-                    .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")),
+                InputError::new("--deadlines", format!("deadline {d} is out of range")).with_help(
+                    format!(
+                        "deadlines are rounds from 1 to {}",
+                        scenario::thousands(u64::from(MAX_DEADLINE))
+                    ),
+                ),
             );
         }
         scenario::check_deadline_list(&deadlines)

@@ -273,3 +273,26 @@ fn a_megabyte_long_unknown_key_is_refused_at_once() {
     assert!(err.ends_with(", t19, ... (1000 in all)\n"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(20));
 }
+
+#[test]
+fn flags_obey_the_same_limits_as_files() {
+    let long = ["1000000"; 11].join(",");
+    let many = ["2"; 1001].join(",");
+    for (args, expected) in [
+        (
+            vec!["run", "--deadlines", long.as_str()],
+            "error: --deadlines: the deadlines add up to 11,000,000 rounds, more than the limit of 10,000,000\n  help: each deadline is 1 to 1,000,000 rounds, and together at most 10,000,000 rounds\n",
+        ),
+        (
+            vec!["run", "--deadlines", many.as_str()],
+            "error: --deadlines: 1,001 deadlines are too many: at most 1,000\n  help: list fewer deadlines; P(agreement within k rounds) changes slowly with k\n",
+        ),
+        (
+            vec!["run", "--runs", "1000000000000"],
+            "error: --runs: 1000000000000 runs is out of range\n  help: give between 1 and 1,000,000,000 runs (10,000 give P(agreement) within +-0.01)\n",
+        ),
+    ] {
+        let o = run_capped(Path::new(env!("CARGO_MANIFEST_DIR")), &args);
+        assert_refused(&args[1..].join(" "), &o, expected);
+    }
+}
