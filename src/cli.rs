@@ -846,24 +846,49 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         let todo = shard.range(sweep.len()).count() as u64;
         let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
             .with_items("points", todo);
-        progress.run(|| {
-            with_threads(sim.threads, || {
-                crate::shard::run_sweep_shard(
-                    &sweep, &header, shard, &settings, &mut out, &control, &progress,
-                )
+        let complete = interrupt::forward_to(&control.cancel, || {
+            progress.run(|| {
+                with_threads(sim.threads, || {
+                    crate::shard::run_sweep_shard(
+                        &sweep, &header, shard, &settings, &mut out, &control, &progress,
+                    )
+                })
             })
         })??;
+        if !complete {
+            return Err(interrupted_items(a.table.output.as_deref(), "points"));
+        }
         return Ok(());
     }
     let todo = sweep.len() - start;
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
         .with_items("points", todo);
-    progress.run(|| {
-        with_threads(sim.threads, || {
-            sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+    let finished = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| {
+            with_threads(sim.threads, || {
+                sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+            })
         })
     })??;
+    if finished.cancelled {
+        return Err(interrupted_items(a.table.output.as_deref(), "points"));
+    }
     Ok(())
+}
+
+/// After Ctrl-C in a sweep or batch: says that the file holds whole items only (and how to
+/// go on), and returns the error that exits with 128 + the signal.
+fn interrupted_items(output: Option<&Path>, what: &str) -> anyhow::Error {
+    eprintln!(
+        "negsim: interrupted: the finished {what} were written{}; the one in progress was dropped{}",
+        output.map_or(String::new(), |p| format!(" to {}", p.display())),
+        if what == "points" {
+            " (rerun with --resume to go on)"
+        } else {
+            ""
+        }
+    );
+    Interrupted.into()
 }
 
 fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
@@ -894,11 +919,16 @@ fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)
         .with_items("scenarios", jobs.len() as u64);
-    progress.run(|| {
-        with_threads(a.sim.threads, || {
-            batch::run(&jobs, &layout, &mut out, &control, &progress)
+    let finished = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| {
+            with_threads(a.sim.threads, || {
+                batch::run(&jobs, &layout, &mut out, &control, &progress)
+            })
         })
     })??;
+    if finished.cancelled {
+        return Err(interrupted_items(a.table.output.as_deref(), "scenarios"));
+    }
     if !failed.is_empty() {
         return Err(InputError::new(
             "batch",

@@ -214,3 +214,83 @@ fn a_scenario_too_slow_to_measure_is_refused_without_hanging() {
     );
     assert!(start.elapsed() < Duration::from_secs(60));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_a_sweep_keeps_whole_points_and_resume_completes_it() {
+    let dir = temp_dir("sigint-sweep");
+    let out = dir.join("sweep.csv");
+    let args = |o: &std::path::Path| -> Vec<String> {
+        [
+            "sweep",
+            "scenarios/two-party-split.toml",
+            "--param",
+            "agents.a.reservation=0:0.3:0.004",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(
+            ["--runs", "2000", "--quiet", "--output"]
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .chain([o.display().to_string()])
+        .collect()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args(&out))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    // Wait until a few points (4 deadlines each, after the header) are written.
+    let start = Instant::now();
+    while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 1 + 4 * 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the sweep never wrote a point"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep finished before the signal"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: sends a signal to our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "stderr: {err}");
+    assert!(
+        err.contains("interrupted") && err.contains("--resume"),
+        "{err}"
+    );
+    let partial = std::fs::read_to_string(&out).unwrap();
+    let rows = partial.lines().count() - 1;
+    assert!(
+        partial.ends_with('\n') && rows % 4 == 0,
+        "whole points only: {rows} rows"
+    );
+
+    let resumed = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args(&out))
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let whole = dir.join("whole.csv");
+    let straight = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args(&whole))
+        .output()
+        .unwrap();
+    assert!(straight.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&whole).unwrap()
+    );
+    assert!(
+        partial.len() < std::fs::read_to_string(&whole).unwrap().len(),
+        "the signal came before the end"
+    );
+}
