@@ -159,6 +159,9 @@ pub struct SweepArgs {
     /// `negsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "resume")]
     pub shard: Option<crate::shard::Shard>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim batch`.
@@ -815,6 +818,17 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     let (src, origin) = load_source(Some(&a.scenario))?;
     let sweep = Sweep::new(&src, &origin, &a.params)?;
     let sim = a.sim.resolve(sweep.base())?;
+    if !a.force {
+        // The base scenario's speed stands for every point's.
+        let points = a
+            .shard
+            .map_or(sweep.len(), |s| s.range(sweep.len()).count() as u64);
+        let all = ResolvedSim {
+            runs: sim.runs.saturating_mul(points),
+            ..sim.clone()
+        };
+        refuse_if_too_long(sweep.base(), &all, &origin)?;
+    }
     let settings = sim.settings();
     let layout = Layout {
         format: a.table.format,

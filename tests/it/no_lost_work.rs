@@ -294,3 +294,26 @@ fn ctrl_c_during_a_sweep_keeps_whole_points_and_resume_completes_it() {
         "the signal came before the end"
     );
 }
+
+#[test]
+fn an_absurd_sweep_is_refused_with_an_estimate_before_anything_runs() {
+    let dir = temp_dir("absurd-sweep");
+    let out = dir.join("never.csv");
+    let o = negsim(&[
+        "sweep",
+        "scenarios/ukraine-peace-2025.toml",
+        "--param",
+        "agents.us.walk_away=0:0.05:0.0001",
+        "--runs",
+        "1000000",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("would take up to") && stderr(&o).contains("--force"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "nothing is written");
+}
