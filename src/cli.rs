@@ -29,6 +29,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Write a random scenario of a given shape (for stress tests and as a starting point).
+    Generate(GenerateArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -99,6 +101,29 @@ pub struct TraceArgs {
     pub seed: Option<u64>,
 }
 
+/// `negsim generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of terms.
+    #[arg(long)]
+    pub terms: usize,
+    /// Options per term: one count for all terms, or a comma-separated count per term.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub options: Vec<usize>,
+    /// Number of agents (all signatories).
+    #[arg(long)]
+    pub agents: usize,
+    /// 0 = everyone values the options alike, 1 = opposed values (see README).
+    #[arg(long, default_value_t = 1.0)]
+    pub opposition: f64,
+    /// Seed of the generator (also written as the scenario's seed).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -139,6 +164,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Generate(a) => cmd_generate(&a),
     }
 }
 
@@ -322,4 +348,21 @@ fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
+}
+
+fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
+    let shape = crate::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
+    let options: Vec<String> = a.options.iter().map(usize::to_string).collect();
+    let command = format!(
+        "negsim generate --terms {} --options {} --agents {} --opposition {} --seed {}",
+        a.terms,
+        options.join(","),
+        a.agents,
+        a.opposition,
+        a.seed
+    );
+    emit(
+        a.output.as_deref(),
+        &crate::generate::scenario_toml(&shape, &command),
+    )
 }

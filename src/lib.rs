@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod error;
+pub mod generate;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;

@@ -14,36 +14,77 @@ use crate::model::Model;
 struct Cand {
     own: f64,
     gain: f64,
+    /// `gain + λ·own` for the current search's multiplier λ (the DFS order within a term).
+    lag: f64,
     option: u8,
 }
 
+/// One step along a term's upper convex hull in the (own, gain) plane: moving to the next
+/// hull point gains `d_own` own utility at the price of `slope` gain per unit.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    slope: f64,
+    d_own: f64,
+}
+
 /// Search tables of one proposer for one run; reused across deadlines and rounds.
+///
+/// The search is a depth-first branch and bound over the terms in file order. Each node is
+/// bounded twice: by the sum of the remaining terms' best gains, and by the Lagrangian bound
+/// `Σ max(gain + λ·own) − λ·(still needed own)` whose multiplier λ is the LP-optimal one at the
+/// root (the slope of the critical step when the hull steps of all terms are taken greedily,
+/// cheapest first: the LP relaxation of the multiple-choice knapsack). Within a term the
+/// options are tried in order of `gain + λ·own`, so the first leaf reached is the LP solution
+/// rounded up, and the bound lets the loop stop at the first option that cannot win.
 #[derive(Debug, Clone, Default)]
 pub struct OfferSearch {
     cands: Vec<Cand>,
     starts: Vec<usize>,
     suffix_own: Vec<f64>,
     suffix_gain: Vec<f64>,
+    /// Hull steps of all terms, cheapest (smallest slope) first.
+    steps: Vec<Step>,
+    /// `steps_own[i]`: own utility gained by taking steps `0..=i`.
+    steps_own: Vec<f64>,
+    /// Own utility of the package made of every term's best-gain option.
+    base_own: f64,
+    lambda: f64,
+    slack: f64,
+    suffix_lag: Vec<f64>,
     cur: Vec<u8>,
     best: Vec<u8>,
     best_gain: f64,
     best_own: f64,
     found: bool,
+    /// The previous answer (package, own, gain): feasible again whenever the target allows.
+    last: Option<(f64, f64)>,
+    last_pkg: Vec<u8>,
+    nodes: u64,
 }
 
 /// Slack used only when pruning, so that rounding in the bounds never cuts a true optimum.
 const PRUNE_EPS: f64 = 1e-9;
 
+/// Largest Lagrange multiplier used; any λ ≥ 0 gives a valid bound, and capping it keeps the
+/// rounding slack (which grows with λ) meaningful.
+const MAX_LAMBDA: f64 = 1e6;
+
 impl OfferSearch {
     /// Builds the tables for proposer `a` from its own utility table `own` and the estimated
     /// gain table `gain` (both flat over options), keeping only the options it may offer.
+    ///
+    /// `gain` can be any per-option objective: maximizing `-own`, for example, finds the
+    /// package with the lowest own utility that still meets the target.
     pub fn prepare(&mut self, model: &Model, a: usize, own: &[f64], gain: &[f64]) {
         let nt = model.n_terms();
         let no = model.n_opts;
         self.cands.clear();
         self.starts.clear();
+        self.steps.clear();
+        self.base_own = 0.0;
         for t in 0..nt {
-            self.starts.push(self.cands.len());
+            let s = self.cands.len();
+            self.starts.push(s);
             let range = model.term_range(t);
             let first = range.start;
             for k in range {
@@ -51,19 +92,22 @@ impl OfferSearch {
                     self.cands.push(Cand {
                         own: own[k],
                         gain: gain[k],
+                        lag: gain[k],
                         option: (k - first) as u8,
                     });
                 }
             }
-            let s = *self.starts.last().unwrap();
-            self.cands[s..].sort_by(|x, y| {
-                y.gain
-                    .total_cmp(&x.gain)
-                    .then(y.own.total_cmp(&x.own))
-                    .then(x.option.cmp(&y.option))
-            });
+            let term = &mut self.cands[s..];
+            self.base_own += hull_steps(term, &mut self.steps);
         }
         self.starts.push(self.cands.len());
+        self.steps.sort_by(|x, y| x.slope.total_cmp(&y.slope));
+        self.steps_own.clear();
+        let mut cum = 0.0;
+        for st in &self.steps {
+            cum += st.d_own;
+            self.steps_own.push(cum);
+        }
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
         self.suffix_gain.clear();
@@ -75,8 +119,12 @@ impl OfferSearch {
             self.suffix_own[t] = self.suffix_own[t + 1] + mo;
             self.suffix_gain[t] = self.suffix_gain[t + 1] + mg;
         }
+        self.suffix_lag.clear();
+        self.suffix_lag.resize(nt + 1, 0.0);
         self.cur.clear();
         self.cur.resize(nt, 0);
+        self.last = None;
+        self.nodes = 0;
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
@@ -88,52 +136,184 @@ impl OfferSearch {
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
         }
+        self.set_multiplier(target);
+        // Start from the best known feasible package, so that pruning bites from the first
+        // node: the previous answer if it still meets the target, and the LP solution
+        // rounded up (each term's option of largest gain + λ·own).
+        if let Some((own, gain)) = self.last
+            && own >= target
+        {
+            self.best.clone_from(&self.last_pkg);
+            (self.best_own, self.best_gain, self.found) = (own, gain, true);
+        }
+        self.try_rounded_lp(target);
         self.dfs(0, 0.0, 0.0, target);
         if !self.found {
             return None;
         }
+        self.last = Some((self.best_own, self.best_gain));
+        self.last_pkg.clone_from(&self.best);
         out.clear();
         out.extend_from_slice(&self.best);
         Some(self.best_own)
     }
 
+    /// Search nodes visited since [`OfferSearch::prepare`] (a machine-independent cost measure).
+    pub fn nodes_visited(&self) -> u64 {
+        self.nodes
+    }
+
+    /// Picks the LP-optimal multiplier for `target`, orders each term's options by
+    /// `gain + λ·own` and tabulates the Lagrangian bound of every suffix of terms.
+    fn set_multiplier(&mut self, target: f64) {
+        let need = target - self.base_own;
+        let lambda = if need <= 0.0 || self.steps.is_empty() {
+            0.0
+        } else {
+            let i = self.steps_own.partition_point(|&c| c < need);
+            self.steps[i.min(self.steps.len() - 1)].slope
+        };
+        let lambda = lambda.min(MAX_LAMBDA);
+        self.lambda = lambda;
+        self.slack = PRUNE_EPS * (1.0 + lambda);
+        let nt = self.starts.len() - 1;
+        for t in (0..nt).rev() {
+            let term = &mut self.cands[self.starts[t]..self.starts[t + 1]];
+            let mut top = f64::NEG_INFINITY;
+            for c in term.iter_mut() {
+                c.lag = c.gain + lambda * c.own;
+                top = top.max(c.lag);
+            }
+            // Insertion sort: a handful of options, and nearly sorted from the last search.
+            for i in 1..term.len() {
+                let mut j = i;
+                while j > 0 && lag_before(&term[j], &term[j - 1]) {
+                    term.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+            self.suffix_lag[t] = self.suffix_lag[t + 1] + top;
+        }
+    }
+
+    /// Offers the rounded LP solution (first option of every term) as the first incumbent.
+    fn try_rounded_lp(&mut self, target: f64) {
+        let (mut own, mut gain) = (0.0, 0.0);
+        let nt = self.starts.len() - 1;
+        for t in 0..nt {
+            let c = self.cands[self.starts[t]];
+            own += c.own;
+            gain += c.gain;
+            self.cur[t] = c.option;
+        }
+        self.consider_leaf(own, gain, target);
+    }
+
+    #[inline]
+    fn consider_leaf(&mut self, own: f64, gain: f64, target: f64) {
+        if own >= target
+            && better(
+                gain,
+                own,
+                &self.cur,
+                self.best_gain,
+                self.best_own,
+                &self.best,
+                self.found,
+            )
+        {
+            self.best_gain = gain;
+            self.best_own = own;
+            self.best.clear();
+            self.best.extend_from_slice(&self.cur);
+            self.found = true;
+        }
+    }
+
     fn dfs(&mut self, t: usize, own: f64, gain: f64, target: f64) {
+        self.nodes += 1;
         let nt = self.starts.len() - 1;
         if t == nt {
-            if own >= target
-                && better(
-                    gain,
-                    own,
-                    &self.cur,
-                    self.best_gain,
-                    self.best_own,
-                    &self.best,
-                    self.found,
-                )
-            {
-                self.best_gain = gain;
-                self.best_own = own;
-                self.best.clear();
-                self.best.extend_from_slice(&self.cur);
-                self.found = true;
-            }
+            self.consider_leaf(own, gain, target);
             return;
         }
+        let (rest_own, rest_gain, rest_lag) = (
+            self.suffix_own[t + 1],
+            self.suffix_gain[t + 1],
+            self.suffix_lag[t + 1],
+        );
         for i in self.starts[t]..self.starts[t + 1] {
             let c = self.cands[i];
-            let g = gain + c.gain;
-            if self.found && g + self.suffix_gain[t + 1] < self.best_gain - PRUNE_EPS {
-                // Candidates are sorted by gain: the rest of this term can only do worse.
-                break;
-            }
             let o = own + c.own;
-            if o + self.suffix_own[t + 1] < target - PRUNE_EPS {
+            let g = gain + c.gain;
+            if self.found {
+                // Options come in order of gain + λ·own, so this bound only falls from here.
+                if g + rest_lag + self.lambda * (o - target) < self.best_gain - self.slack {
+                    break;
+                }
+                if g + rest_gain < self.best_gain - PRUNE_EPS {
+                    continue;
+                }
+            }
+            if o + rest_own < target - PRUNE_EPS {
                 continue;
             }
             self.cur[t] = c.option;
             self.dfs(t + 1, o, g, target);
         }
     }
+}
+
+/// DFS order within a term: larger `gain + λ·own` first, then larger own, then smaller option.
+#[inline]
+fn lag_before(x: &Cand, y: &Cand) -> bool {
+    if x.lag != y.lag {
+        return x.lag > y.lag;
+    }
+    if x.own != y.own {
+        return x.own > y.own;
+    }
+    x.option < y.option
+}
+
+/// Appends the steps of one term's upper hull (from its best-gain option towards more own
+/// utility) to `steps` and returns the own utility of its best-gain option (ties: more own).
+fn hull_steps(term: &mut [Cand], steps: &mut Vec<Step>) -> f64 {
+    if term.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    // By own ascending, then gain descending: the first of each own value dominates the rest.
+    term.sort_by(|x, y| x.own.total_cmp(&y.own).then(y.gain.total_cmp(&x.gain)));
+    let top = term
+        .iter()
+        .enumerate()
+        .max_by(|(_, x), (_, y)| x.gain.total_cmp(&y.gain).then(x.own.total_cmp(&y.own)))
+        .map(|(i, _)| i)
+        .expect("non-empty");
+    // Upper concave chain from the best-gain option rightwards (monotone chain algorithm).
+    let mut hull: Vec<(f64, f64)> = vec![(term[top].own, term[top].gain)];
+    for c in &term[top + 1..] {
+        let p = (c.own, c.gain);
+        if p.0 == hull.last().expect("non-empty").0 {
+            continue;
+        }
+        while hull.len() >= 2 {
+            let (a, b) = (hull[hull.len() - 2], hull[hull.len() - 1]);
+            // Drop b when it lies on or below the segment from a to p.
+            if (b.1 - a.1) * (p.0 - a.0) <= (p.1 - a.1) * (b.0 - a.0) {
+                hull.pop();
+            } else {
+                break;
+            }
+        }
+        hull.push(p);
+    }
+    for w in hull.windows(2) {
+        let d_own = w[1].0 - w[0].0;
+        let slope = ((w[0].1 - w[1].1) / d_own).max(0.0);
+        steps.push(Step { slope, d_own });
+    }
+    term[top].own
 }
 
 /// Whether candidate (gain, own, package) beats the incumbent under the documented order.
