@@ -56,10 +56,18 @@ pub struct OfferSearch {
     best_gain: f64,
     best_own: f64,
     found: bool,
-    /// The previous answer (package, own, gain): feasible again whenever the target allows.
+    /// The previous answer (own, gain; package in `last_pkg`): feasible again whenever the
+    /// target allows, and still the answer for every target in `(last_valid_above, own]`.
     last: Option<(f64, f64)>,
+    last_valid_above: f64,
+    /// Largest own utility that a package beating the current answer may have (see `dfs`).
+    cert: f64,
     last_pkg: Vec<u8>,
+    /// The multiplier the candidate order and `suffix_lag` were last set up for.
+    lambda_ready: Option<f64>,
+    hull: Vec<(f64, f64)>,
     nodes: u64,
+    reused: u64,
 }
 
 /// Slack used only when pruning, so that rounding in the bounds never cuts a true optimum.
@@ -98,7 +106,7 @@ impl OfferSearch {
                 }
             }
             let term = &mut self.cands[s..];
-            self.base_own += hull_steps(term, &mut self.steps);
+            self.base_own += hull_steps(term, &mut self.hull, &mut self.steps);
         }
         self.starts.push(self.cands.len());
         self.steps.sort_by(|x, y| x.slope.total_cmp(&y.slope));
@@ -124,7 +132,9 @@ impl OfferSearch {
         self.cur.clear();
         self.cur.resize(nt, 0);
         self.last = None;
+        self.lambda_ready = None;
         self.nodes = 0;
+        self.reused = 0;
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
@@ -135,6 +145,17 @@ impl OfferSearch {
         self.best_own = f64::NEG_INFINITY;
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
+        }
+        if let Some((own, _)) = self.last
+            && target <= own
+            && target > self.last_valid_above
+        {
+            // Proven by the search that found it: every package that beats it has own
+            // utility at most `last_valid_above`, so it is still the best one above target.
+            self.reused += 1;
+            out.clear();
+            out.extend_from_slice(&self.last_pkg);
+            return Some(own);
         }
         self.set_multiplier(target);
         // Start from the best known feasible package, so that pruning bites from the first
@@ -147,11 +168,13 @@ impl OfferSearch {
             (self.best_own, self.best_gain, self.found) = (own, gain, true);
         }
         self.try_rounded_lp(target);
+        self.cert = f64::NEG_INFINITY;
         self.dfs(0, 0.0, 0.0, target);
         if !self.found {
             return None;
         }
         self.last = Some((self.best_own, self.best_gain));
+        self.last_valid_above = self.cert;
         self.last_pkg.clone_from(&self.best);
         out.clear();
         out.extend_from_slice(&self.best);
@@ -161,6 +184,11 @@ impl OfferSearch {
     /// Search nodes visited since [`OfferSearch::prepare`] (a machine-independent cost measure).
     pub fn nodes_visited(&self) -> u64 {
         self.nodes
+    }
+
+    /// Searches since [`OfferSearch::prepare`] answered from the previous answer's proof.
+    pub fn answers_reused(&self) -> u64 {
+        self.reused
     }
 
     /// Picks the LP-optimal multiplier for `target`, orders each term's options by
@@ -174,6 +202,11 @@ impl OfferSearch {
             self.steps[i.min(self.steps.len() - 1)].slope
         };
         let lambda = lambda.min(MAX_LAMBDA);
+        if self.lambda_ready == Some(lambda) {
+            // Targets change every round but the critical hull step rarely does.
+            return;
+        }
+        self.lambda_ready = Some(lambda);
         self.lambda = lambda;
         self.slack = PRUNE_EPS * (1.0 + lambda);
         let nt = self.starts.len() - 1;
@@ -237,6 +270,22 @@ impl OfferSearch {
             self.consider_leaf(own, gain, target);
             return;
         }
+        if t + 1 == nt {
+            // Last term: every option is a leaf.
+            for i in self.starts[t]..self.starts[t + 1] {
+                let c = self.cands[i];
+                let (o, g) = (own + c.own, gain + c.gain);
+                if !self.found || g >= self.best_gain {
+                    if o >= target {
+                        self.cur[t] = c.option;
+                        self.consider_leaf(o, g, target);
+                    } else {
+                        self.cert = self.cert.max(o);
+                    }
+                }
+            }
+            return;
+        }
         let (rest_own, rest_gain, rest_lag) = (
             self.suffix_own[t + 1],
             self.suffix_gain[t + 1],
@@ -246,9 +295,18 @@ impl OfferSearch {
             let c = self.cands[i];
             let o = own + c.own;
             let g = gain + c.gain;
+            // Each pruned subtree also records the largest own utility that one of its
+            // packages could have while matching the incumbent's gain: the certificate that
+            // lets later, lower targets above it reuse this answer without a search.
             if self.found {
                 // Options come in order of gain + λ·own, so this bound only falls from here.
-                if g + rest_lag + self.lambda * (o - target) < self.best_gain - self.slack {
+                let bound = g + rest_lag + self.lambda * (o - target);
+                if bound < self.best_gain - self.slack {
+                    if self.lambda > 0.0 {
+                        // gain + λ(own − target) ≤ bound and gain ≥ incumbent give this.
+                        let c = target + (bound - self.best_gain + self.slack) / self.lambda;
+                        self.cert = self.cert.max(c);
+                    }
                     break;
                 }
                 if g + rest_gain < self.best_gain - PRUNE_EPS {
@@ -256,6 +314,7 @@ impl OfferSearch {
                 }
             }
             if o + rest_own < target - PRUNE_EPS {
+                self.cert = self.cert.max(o + rest_own + PRUNE_EPS);
                 continue;
             }
             self.cur[t] = c.option;
@@ -278,7 +337,7 @@ fn lag_before(x: &Cand, y: &Cand) -> bool {
 
 /// Appends the steps of one term's upper hull (from its best-gain option towards more own
 /// utility) to `steps` and returns the own utility of its best-gain option (ties: more own).
-fn hull_steps(term: &mut [Cand], steps: &mut Vec<Step>) -> f64 {
+fn hull_steps(term: &mut [Cand], hull: &mut Vec<(f64, f64)>, steps: &mut Vec<Step>) -> f64 {
     if term.is_empty() {
         return f64::NEG_INFINITY;
     }
@@ -291,7 +350,8 @@ fn hull_steps(term: &mut [Cand], steps: &mut Vec<Step>) -> f64 {
         .map(|(i, _)| i)
         .expect("non-empty");
     // Upper concave chain from the best-gain option rightwards (monotone chain algorithm).
-    let mut hull: Vec<(f64, f64)> = vec![(term[top].own, term[top].gain)];
+    hull.clear();
+    hull.push((term[top].own, term[top].gain));
     for c in &term[top + 1..] {
         let p = (c.own, c.gain);
         if p.0 == hull.last().expect("non-empty").0 {
@@ -328,7 +388,13 @@ fn better(gain: f64, own: f64, pkg: &[u8], bg: f64, bo: f64, bp: &[u8], have: bo
     if own != bo {
         return own > bo;
     }
-    pkg < bp
+    // Short packages: a plain loop beats a call to memcmp.
+    for (x, y) in pkg.iter().zip(bp) {
+        if x != y {
+            return x < y;
+        }
+    }
+    pkg.len() < bp.len()
 }
 
 /// Reference offer search by enumerating every package; same order and tie-breaks as

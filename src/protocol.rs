@@ -42,6 +42,9 @@ pub struct RunResult {
 
 /// Receives the events of a negotiation, for transcripts; the unit type ignores them.
 pub trait Observer {
+    /// Whether [`Observer::answer`] needs every answerer's target. When false, the protocol
+    /// skips computing targets that cannot change an answer (a `powf` each) and passes NaN.
+    const WANTS_TARGETS: bool = true;
     /// Agent `agent` left the talks at the start of `round`.
     fn walk_out(&mut self, _round: u32, _agent: usize) {}
     /// `proposer` put `package` on the table (for the mediated protocol, the mediator's text).
@@ -52,7 +55,9 @@ pub trait Observer {
     fn answer(&mut self, _round: u32, _agent: usize, _utility: f64, _target: f64, _accept: bool) {}
 }
 
-impl Observer for () {}
+impl Observer for () {
+    const WANTS_TARGETS: bool = false;
+}
 
 /// Reusable per-thread buffers: a run's offer-search tables and the package buffers.
 #[derive(Debug, Default, Clone)]
@@ -148,7 +153,8 @@ fn walk_outs<O: Observer>(
     ended
 }
 
-/// Collects the signatories' answers; returns the mask of rejecters.
+/// Collects the signatories' answers; returns the mask of rejecters. `known` is a target
+/// already computed this round (the proposer's), so that it is not computed twice.
 #[inline]
 fn answers<O: Observer>(
     model: &Model,
@@ -156,16 +162,42 @@ fn answers<O: Observer>(
     package: &[u8],
     round: u32,
     deadline: u32,
+    known: Option<(usize, f64)>,
     obs: &mut O,
 ) -> u64 {
+    let no = model.n_opts;
     let mut rejecters = 0u64;
     for s in 0..model.n_agents() {
-        if model.signatory[s] {
-            let (ok, u, tgt) = answer(model, inst, s, package, round, deadline);
-            obs.answer(round, s, u, tgt, ok);
-            if !ok {
-                rejecters |= 1 << s;
-            }
+        if !model.signatory[s] {
+            continue;
+        }
+        // One pass for the utility (summed in term order, as `Instance::utility` does) and
+        // the red-line check.
+        let red = &model.red[s * no..(s + 1) * no];
+        let util = &inst.util[s * no..(s + 1) * no];
+        let (mut u, mut crosses) = (0.0, false);
+        for (&o, &off) in package.iter().zip(&model.offsets) {
+            let k = off + o as usize;
+            u += util[k];
+            crosses |= red[k];
+        }
+        let res = inst.reservation[s];
+        // The target never exceeds `best`, so it only matters for res <= u < best; the same
+        // comparisons as `answer`, in the same order, decide.
+        let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
+        let tgt = match known {
+            Some((a, t)) if a == s => t,
+            _ if need_target => agent_target(inst, s, round, deadline),
+            _ => f64::NAN,
+        };
+        let ok = if need_target {
+            u >= tgt && u >= res && !crosses
+        } else {
+            !crosses && u >= res
+        };
+        obs.answer(round, s, u, tgt, ok);
+        if !ok {
+            rejecters |= 1 << s;
         }
     }
     rejecters
@@ -205,7 +237,7 @@ fn alternating<O: Observer>(
             continue;
         }
         obs.offer(round, p, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, Some((p, tgt)), obs);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
@@ -285,7 +317,7 @@ fn mediated<O: Observer>(
             continue;
         }
         obs.offer(round, m, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, None, obs);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {

@@ -46,6 +46,8 @@ pub struct Played {
     pub agreements: u64,
     /// Offer-search nodes visited (alternating protocol).
     pub nodes: u64,
+    /// Offer searches answered by reusing the previous answer (alternating protocol).
+    pub reused: u64,
 }
 
 /// Plays `runs` at every deadline on the current thread, exactly as `negsim run` does.
@@ -67,6 +69,7 @@ pub fn play_runs(model: &Model, seed: u64, deadlines: &[u32], runs: Range<u64>) 
             p.agreements += u64::from(matches!(res.end, End::Agreement { .. }));
         }
         p.nodes += ws.searches.iter().map(|s| s.nodes_visited()).sum::<u64>();
+        p.reused += ws.searches.iter().map(|s| s.answers_reused()).sum::<u64>();
     }
     p
 }

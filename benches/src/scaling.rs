@@ -25,13 +25,14 @@ fn row(label: &str, model: &Model, deadlines: &[u32], runs: u64, reps: usize) {
     let (s, p) = time_runs(model, 1, deadlines, runs, reps);
     let per = s / p.negotiations as f64;
     println!(
-        "| {label} | {:.2} | {:.0} | {:.1} | {:.0} | {:.2} | {:.1} |",
+        "| {label} | {:.2} | {:.0} | {:.1} | {:.0} | {:.2} | {:.1} | {:.1} |",
         per * 1e6,
         1.0 / per,
         p.rounds as f64 / p.negotiations as f64,
         s / p.rounds as f64 * 1e9,
         p.agreements as f64 / p.negotiations as f64,
         p.nodes as f64 / p.negotiations as f64,
+        p.reused as f64 / p.negotiations as f64,
     );
 }
 
