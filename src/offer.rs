@@ -286,11 +286,11 @@ impl OfferSearch {
             }
             return;
         }
-        let (rest_own, rest_gain, rest_lag) = (
-            self.suffix_own[t + 1],
-            self.suffix_gain[t + 1],
-            self.suffix_lag[t + 1],
-        );
+        let (rest_own, rest_gain) = (self.suffix_own[t + 1], self.suffix_gain[t + 1]);
+        let (lambda, slack) = (self.lambda, self.slack);
+        // The Lagrangian bound of option c is `base + c.lag` (up to rounding, which the
+        // slack covers): gain + c.gain + λ·(own + c.own − target) + Σ later max lag.
+        let base = gain + lambda * (own - target) + self.suffix_lag[t + 1];
         for i in self.starts[t]..self.starts[t + 1] {
             let c = self.cands[i];
             let o = own + c.own;
@@ -300,12 +300,12 @@ impl OfferSearch {
             // lets later, lower targets above it reuse this answer without a search.
             if self.found {
                 // Options come in order of gain + λ·own, so this bound only falls from here.
-                let bound = g + rest_lag + self.lambda * (o - target);
-                if bound < self.best_gain - self.slack {
-                    if self.lambda > 0.0 {
+                let bound = base + c.lag;
+                if bound < self.best_gain - slack {
+                    if lambda > 0.0 {
                         // gain + λ(own − target) ≤ bound and gain ≥ incumbent give this.
-                        let c = target + (bound - self.best_gain + self.slack) / self.lambda;
-                        self.cert = self.cert.max(c);
+                        let cert = target + (bound - self.best_gain + slack) / lambda;
+                        self.cert = self.cert.max(cert);
                     }
                     break;
                 }
