@@ -9,6 +9,30 @@
 
 use crate::model::Model;
 
+mod staircase;
+
+use staircase::Staircase;
+
+/// Which exact method answers a proposer's queries (all give the same offers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// The staircase when the proposer's outcome space is small, else branch and bound.
+    #[default]
+    Auto,
+    /// Depth-first branch and bound on every query.
+    BranchAndBound,
+    /// The whole staircase once per run, then a binary search per query (falls back to
+    /// branch and bound when the staircase grows too large or a target is below the floor).
+    Staircase,
+}
+
+/// Largest outcome space (packages of allowed options) that [`Method::Auto`] builds the
+/// staircase for: beyond it, the branch and bound's few nodes per query cost less.
+pub const STAIRCASE_MAX_OUTCOMES: f64 = 50_000.0;
+
+/// Most partial packages the staircase keeps at one term before giving up.
+const STAIRCASE_CAP: usize = 4096;
+
 /// One candidate option of a term, as seen by the proposer.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
@@ -68,6 +92,16 @@ pub struct OfferSearch {
     hull: Vec<(f64, f64)>,
     nodes: u64,
     reused: u64,
+    /// Whether the hull steps (branch-and-bound tables) exist for this run.
+    bnb_ready: bool,
+    method: Method,
+    floor: f64,
+    outcomes: f64,
+    stair: Staircase,
+    /// `None`: not built yet this run; `Some(false)`: too large, not used.
+    stair_ready: Option<bool>,
+    last_stair: Option<u32>,
+    stair_pkg: Vec<u8>,
 }
 
 /// Slack used only when pruning, so that rounding in the bounds never cuts a true optimum.
@@ -88,8 +122,7 @@ impl OfferSearch {
         let no = model.n_opts;
         self.cands.clear();
         self.starts.clear();
-        self.steps.clear();
-        self.base_own = 0.0;
+        self.outcomes = 1.0;
         for t in 0..nt {
             let s = self.cands.len();
             self.starts.push(s);
@@ -105,17 +138,9 @@ impl OfferSearch {
                     });
                 }
             }
-            let term = &mut self.cands[s..];
-            self.base_own += hull_steps(term, &mut self.hull, &mut self.steps);
+            self.outcomes *= (self.cands.len() - s) as f64;
         }
         self.starts.push(self.cands.len());
-        self.steps.sort_by(|x, y| x.slope.total_cmp(&y.slope));
-        self.steps_own.clear();
-        let mut cum = 0.0;
-        for st in &self.steps {
-            cum += st.d_own;
-            self.steps_own.push(cum);
-        }
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
         self.suffix_gain.clear();
@@ -133,8 +158,91 @@ impl OfferSearch {
         self.cur.resize(nt, 0);
         self.last = None;
         self.lambda_ready = None;
+        self.bnb_ready = false;
+        self.stair_ready = None;
+        self.last_stair = None;
+        self.floor = f64::NEG_INFINITY;
         self.nodes = 0;
         self.reused = 0;
+    }
+
+    /// Chooses the method (the default is [`Method::Auto`]); takes effect from the next query.
+    pub fn set_method(&mut self, method: Method) {
+        self.method = method;
+        self.stair_ready = None;
+    }
+
+    /// Declares that targets below `floor` will not come (or only rarely) in this run, so the
+    /// staircase need not cover them; such a target is still answered exactly, by branch and
+    /// bound. Call after [`OfferSearch::prepare`].
+    pub fn set_floor(&mut self, floor: f64) {
+        self.floor = floor;
+        self.stair_ready = None;
+    }
+
+    /// Builds the branch-and-bound tables: every term's hull steps, sorted by slope.
+    fn prepare_bnb(&mut self) {
+        let nt = self.starts.len() - 1;
+        self.steps.clear();
+        self.base_own = 0.0;
+        for t in 0..nt {
+            let term = &mut self.cands[self.starts[t]..self.starts[t + 1]];
+            self.base_own += hull_steps(term, &mut self.hull, &mut self.steps);
+        }
+        self.steps.sort_by(|x, y| x.slope.total_cmp(&y.slope));
+        self.steps_own.clear();
+        let mut cum = 0.0;
+        for st in &self.steps {
+            cum += st.d_own;
+            self.steps_own.push(cum);
+        }
+        self.bnb_ready = true;
+    }
+
+    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
+    fn staircase_answer(&mut self, target: f64, out: &mut Vec<u8>) -> Option<Option<f64>> {
+        let wanted = match self.method {
+            Method::BranchAndBound => false,
+            Method::Staircase => true,
+            Method::Auto => self.outcomes <= STAIRCASE_MAX_OUTCOMES,
+        };
+        if !wanted || target < self.floor {
+            return None;
+        }
+        if self.stair_ready.is_none() {
+            // Gains may be any objective: scale the tie margin to their size.
+            let size: f64 = (0..self.starts.len() - 1)
+                .map(|t| {
+                    self.cands[self.starts[t]..self.starts[t + 1]]
+                        .iter()
+                        .map(|c| c.gain.abs())
+                        .fold(0.0, f64::max)
+                })
+                .sum();
+            let ok = self.stair.build(
+                &self.cands,
+                &self.starts,
+                &self.suffix_own,
+                self.floor,
+                STAIRCASE_CAP,
+                PRUNE_EPS * (1.0 + size),
+            );
+            self.stair_ready = Some(ok);
+            self.last_stair = None;
+        }
+        if self.stair_ready != Some(true) {
+            return None;
+        }
+        let Some((j, own)) = self.stair.query(target) else {
+            return Some(None);
+        };
+        if self.last_stair != Some(j) {
+            self.stair
+                .package(j, self.starts.len() - 1, &mut self.stair_pkg);
+            self.last_stair = Some(j);
+        }
+        out.clone_from(&self.stair_pkg);
+        Some(Some(own))
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
@@ -146,6 +254,9 @@ impl OfferSearch {
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
         }
+        if let Some(answer) = self.staircase_answer(target, out) {
+            return answer;
+        }
         if let Some((own, _)) = self.last
             && target <= own
             && target > self.last_valid_above
@@ -156,6 +267,9 @@ impl OfferSearch {
             out.clear();
             out.extend_from_slice(&self.last_pkg);
             return Some(own);
+        }
+        if !self.bnb_ready {
+            self.prepare_bnb();
         }
         self.set_multiplier(target);
         // Start from the best known feasible package, so that pruning bites from the first

@@ -78,6 +78,8 @@ impl Workspace {
                 let own = &inst.util[a * no..(a + 1) * no];
                 let gain = &inst.est_others[a * no..(a + 1) * no];
                 self.searches[a].prepare(model, a, own, gain);
+                // No target falls below min(reservation, best) (see `strategy::target`).
+                self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
             }
         }
     }

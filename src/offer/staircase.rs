@@ -1,0 +1,247 @@
+//! The whole answer function of one proposer for one run, for small outcome spaces.
+//!
+//! The best package above a target, as a function of the target, is a staircase: it changes
+//! only at the own utilities of a few packages. [`Staircase`] finds those packages by dynamic
+//! programming over the terms in file order, keeping after each term only the partial packages
+//! that no other partial package beats whatever the remaining terms add; a query is then a
+//! binary search. Partial sums are formed term by term from 0, exactly as exhaustive search
+//! forms them, so every comparison sees the same floating-point numbers.
+
+use super::Cand;
+
+/// No parent: the partial package is empty.
+const ROOT: u32 = u32::MAX;
+
+/// A partial package: its sums so far, its rank in lexicographic order (the options read as
+/// the digits of a mixed-radix number) and the link that spells out its options (`parent`
+/// and `option` until it is kept and `link` is set).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    own: f64,
+    gain: f64,
+    rank: u64,
+    parent: u32,
+    option: u8,
+    link: u32,
+}
+
+/// One option choice: the previous choice's link (or [`ROOT`]) and this term's option.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    parent: u32,
+    option: u8,
+}
+
+/// The staircase of one proposer; built once per run, queried every round.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Staircase {
+    links: Vec<Link>,
+    level: Vec<Entry>,
+    next: Vec<Entry>,
+    merged: Vec<Entry>,
+    /// Per option of the current term: next unread position and end of its run in `next`.
+    heads: Vec<(usize, usize)>,
+    front: Vec<f64>,
+    term: Vec<Cand>,
+    /// Final packages by own utility, ascending.
+    finals: Vec<Entry>,
+    /// `best_from[i]`: index in `finals` of the best package among `finals[i..]`.
+    best_from: Vec<u32>,
+}
+
+impl Staircase {
+    /// Builds the staircase for targets at least `floor` from each term's candidates
+    /// (`cands[starts[t]..starts[t + 1]]`, any order) and `suffix_own[t]`, the largest own
+    /// utility the terms from `t` on can add. Returns false, leaving it unusable, when some
+    /// level keeps more than `cap` partial packages.
+    ///
+    /// `delta` must exceed the rounding that the remaining additions can do to a gain
+    /// difference: a partial package whose gain is at least `delta` above another's, and whose
+    /// own utility is no lower, beats it under every completion.
+    pub(super) fn build(
+        &mut self,
+        cands: &[Cand],
+        starts: &[usize],
+        suffix_own: &[f64],
+        floor: f64,
+        cap: usize,
+        delta: f64,
+    ) -> bool {
+        let nt = starts.len() - 1;
+        self.links.clear();
+        self.level.clear();
+        self.level.push(Entry {
+            own: 0.0,
+            gain: 0.0,
+            rank: 0,
+            parent: ROOT,
+            option: 0,
+            link: ROOT,
+        });
+        let mut radix: u64 = 1;
+        for t in 0..nt {
+            self.term.clear();
+            self.term
+                .extend_from_slice(&cands[starts[t]..starts[t + 1]]);
+            // Any radix above this term's largest option index keeps ranks in lexicographic order.
+            let width = self
+                .term
+                .iter()
+                .map(|c| usize::from(c.option) + 1)
+                .max()
+                .unwrap_or(1);
+            let Some(r) = radix.checked_mul(width as u64) else {
+                return false;
+            };
+            radix = r;
+            let reach = suffix_own[t + 1];
+            // Option by option over the parents (sorted by own, descending): each option
+            // gives a run sorted the same way (rounding is monotone), merged below.
+            self.next.clear();
+            self.heads.clear();
+            for c in &self.term {
+                let run_start = self.next.len();
+                for e in &self.level {
+                    let own = e.own + c.own;
+                    // Too low to reach the floor even with the best remaining options.
+                    if own + reach < floor - super::PRUNE_EPS {
+                        continue;
+                    }
+                    self.next.push(Entry {
+                        own,
+                        gain: e.gain + c.gain,
+                        rank: e.rank * width as u64 + u64::from(c.option),
+                        parent: e.link,
+                        option: c.option,
+                        link: ROOT,
+                    });
+                }
+                self.heads.push((run_start, self.next.len()));
+            }
+            merge_runs(
+                &self.next,
+                &mut self.heads,
+                &mut self.front,
+                &mut self.merged,
+            );
+            prune(&mut self.merged, delta);
+            if self.merged.len() > cap {
+                return false;
+            }
+            std::mem::swap(&mut self.next, &mut self.merged);
+            for e in &mut self.next {
+                self.links.push(Link {
+                    parent: e.parent,
+                    option: e.option,
+                });
+                e.link = (self.links.len() - 1) as u32;
+            }
+            std::mem::swap(&mut self.level, &mut self.next);
+        }
+        self.finals.clear();
+        self.finals.extend(self.level.iter().rev());
+        self.best_from.clear();
+        self.best_from.resize(self.finals.len(), 0);
+        for i in (0..self.finals.len()).rev() {
+            let keep_later = i + 1 < self.finals.len() && {
+                let b = self.finals[self.best_from[i + 1] as usize];
+                beats(&b, &self.finals[i])
+            };
+            self.best_from[i] = if keep_later {
+                self.best_from[i + 1]
+            } else {
+                i as u32
+            };
+        }
+        true
+    }
+
+    /// The best package with own utility at least `target`: its index and own utility.
+    pub(super) fn query(&self, target: f64) -> Option<(u32, f64)> {
+        let i = self.finals.partition_point(|e| e.own < target);
+        let j = *self.best_from.get(i)?;
+        Some((j, self.finals[j as usize].own))
+    }
+
+    /// Writes the options of final package `j` (one per term) to `out`.
+    pub(super) fn package(&self, j: u32, n_terms: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.resize(n_terms, 0);
+        let mut link = self.finals[j as usize].link;
+        for t in (0..n_terms).rev() {
+            let l = self.links[link as usize];
+            out[t] = l.option;
+            link = l.parent;
+        }
+    }
+}
+
+/// Whether complete package `x` comes before `y` in the offer order: more gain, then more own
+/// utility, then lexicographically first.
+#[inline]
+fn beats(x: &Entry, y: &Entry) -> bool {
+    if x.gain != y.gain {
+        return x.gain > y.gain;
+    }
+    if x.own != y.own {
+        return x.own > y.own;
+    }
+    x.rank < y.rank
+}
+
+/// Merges the runs `entries[start..end]` (each sorted by own utility, descending) into `out`;
+/// `front` is scratch for the own utility at the head of each run.
+fn merge_runs(
+    entries: &[Entry],
+    heads: &mut [(usize, usize)],
+    front: &mut Vec<f64>,
+    out: &mut Vec<Entry>,
+) {
+    out.clear();
+    let head_own = |&(i, end): &(usize, usize)| {
+        if i < end {
+            entries[i].own
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
+    front.clear();
+    front.extend(heads.iter().map(head_own));
+    loop {
+        let (mut pick, mut top) = (usize::MAX, f64::NEG_INFINITY);
+        for (h, &o) in front.iter().enumerate() {
+            if o > top {
+                (pick, top) = (h, o);
+            }
+        }
+        if pick == usize::MAX {
+            return;
+        }
+        out.push(entries[heads[pick].0]);
+        heads[pick].0 += 1;
+        front[pick] = head_own(&heads[pick]);
+    }
+}
+
+/// Drops the partial packages that another one beats under every completion: one with at
+/// least as much own utility and gain that is either lexicographically first (so it also wins
+/// every tie) or ahead in gain by at least `delta` (so rounding cannot turn it into a tie).
+/// Floating-point addition is monotone, so completing both with the same options keeps both
+/// inequalities. `entries` must be sorted by own utility, descending; keeping a partial
+/// package that could have been dropped is always safe.
+fn prune(entries: &mut Vec<Entry>, delta: f64) {
+    // The leader: most gain so far (ties: lexicographically first), with at least the own
+    // utility of everything after it.
+    let mut lead: Option<(f64, u64)> = None;
+    entries.retain(|e| {
+        if let Some((g, r)) = lead {
+            if g >= e.gain + delta || (g >= e.gain && r < e.rank) {
+                return false;
+            }
+        }
+        if lead.is_none_or(|(g, r)| e.gain > g || (e.gain == g && e.rank < r)) {
+            lead = Some((e.gain, e.rank));
+        }
+        true
+    });
+}
