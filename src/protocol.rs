@@ -3,9 +3,14 @@
 //!
 //! A round is: walk-out draws (one uniform per agent, in file order, drawn whether or not it
 //! matters, so that streams stay aligned), then one proposal, then every signatory's answer.
+//!
+//! The walk-out draws are the only reader of a run's play stream. So when no agent of a run
+//! can walk out (every sampled `walk_away` is 0) they are skipped, which changes no result. A
+//! future reader of the play stream must take its numbers from a word range of its own (see
+//! `rng`), so that this stays true and its draws do not depend on the walk-out chances.
 
 use crate::model::{Instance, Model};
-use crate::offer::OfferSearch;
+use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
 use crate::scenario::Protocol;
 use crate::strategy::{perceived_time, target};
@@ -64,6 +69,8 @@ impl Observer for () {
 pub struct Workspace {
     /// One offer search per agent, prepared for the current run.
     pub searches: Vec<OfferSearch>,
+    /// The offer-search method every proposer uses (all methods give the same offers).
+    pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
 }
@@ -77,6 +84,7 @@ impl Workspace {
             for a in 0..na {
                 let own = &inst.util[a * no..(a + 1) * no];
                 let gain = &inst.est_others[a * no..(a + 1) * no];
+                self.searches[a].set_method(self.method);
                 self.searches[a].prepare(model, a, own, gain);
                 // No target falls below min(reservation, best) (see `strategy::target`).
                 self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
@@ -142,6 +150,10 @@ fn walk_outs<O: Observer>(
     obs: &mut O,
 ) -> Option<usize> {
     let mut ended = None;
+    if inst.walk_away.iter().all(|&w| w <= 0.0) {
+        // Nobody can leave: the draws could not change anything (see the module docs).
+        return None;
+    }
     for a in 0..model.n_agents() {
         let u = uniform01(rng);
         if *departed & (1 << a) == 0 && u < inst.walk_away[a] {

@@ -118,25 +118,18 @@ impl Staircase {
                 }
                 self.heads.push((run_start, self.next.len()));
             }
-            merge_runs(
+            if !merge_prune(
                 &self.next,
                 &mut self.heads,
                 &mut self.front,
                 &mut self.merged,
-            );
-            prune(&mut self.merged, delta);
-            if self.merged.len() > cap {
+                &mut self.links,
+                delta,
+                cap,
+            ) {
                 return false;
             }
-            std::mem::swap(&mut self.next, &mut self.merged);
-            for e in &mut self.next {
-                self.links.push(Link {
-                    parent: e.parent,
-                    option: e.option,
-                });
-                e.link = (self.links.len() - 1) as u32;
-            }
-            std::mem::swap(&mut self.level, &mut self.next);
+            std::mem::swap(&mut self.level, &mut self.merged);
         }
         self.finals.clear();
         self.finals.extend(self.level.iter().rev());
@@ -189,14 +182,25 @@ fn beats(x: &Entry, y: &Entry) -> bool {
     x.rank < y.rank
 }
 
-/// Merges the runs `entries[start..end]` (each sorted by own utility, descending) into `out`;
-/// `front` is scratch for the own utility at the head of each run.
-fn merge_runs(
+/// Merges the runs `entries[start..end]` (each sorted by own utility, descending) into `out`,
+/// dropping on the way the partial packages that another one beats under every completion,
+/// and records a link for each one kept. Returns false when more than `cap` are kept.
+///
+/// A partial package is dropped when an earlier one (so with at least as much own utility)
+/// has at least as much gain and is either lexicographically first (so it also wins every tie)
+/// or ahead in gain by at least `delta` (so rounding cannot turn it into a tie). Floating-point
+/// addition is monotone, so completing both with the same options keeps these inequalities.
+/// Only the leader (the most gain so far, ties: lexicographically first) is compared against;
+/// keeping a partial package that could have been dropped is always safe.
+fn merge_prune(
     entries: &[Entry],
     heads: &mut [(usize, usize)],
     front: &mut Vec<f64>,
     out: &mut Vec<Entry>,
-) {
+    links: &mut Vec<Link>,
+    delta: f64,
+    cap: usize,
+) -> bool {
     out.clear();
     let head_own = |&(i, end): &(usize, usize)| {
         if i < end {
@@ -207,6 +211,7 @@ fn merge_runs(
     };
     front.clear();
     front.extend(heads.iter().map(head_own));
+    let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
     loop {
         let (mut pick, mut top) = (usize::MAX, f64::NEG_INFINITY);
         for (h, &o) in front.iter().enumerate() {
@@ -215,33 +220,25 @@ fn merge_runs(
             }
         }
         if pick == usize::MAX {
-            return;
+            return true;
         }
-        out.push(entries[heads[pick].0]);
+        let mut e = entries[heads[pick].0];
         heads[pick].0 += 1;
         front[pick] = head_own(&heads[pick]);
+        if lead_gain >= e.gain + delta || (lead_gain >= e.gain && lead_rank < e.rank) {
+            continue;
+        }
+        if e.gain > lead_gain || (e.gain == lead_gain && e.rank < lead_rank) {
+            (lead_gain, lead_rank) = (e.gain, e.rank);
+        }
+        if out.len() == cap {
+            return false;
+        }
+        links.push(Link {
+            parent: e.parent,
+            option: e.option,
+        });
+        e.link = (links.len() - 1) as u32;
+        out.push(e);
     }
-}
-
-/// Drops the partial packages that another one beats under every completion: one with at
-/// least as much own utility and gain that is either lexicographically first (so it also wins
-/// every tie) or ahead in gain by at least `delta` (so rounding cannot turn it into a tie).
-/// Floating-point addition is monotone, so completing both with the same options keeps both
-/// inequalities. `entries` must be sorted by own utility, descending; keeping a partial
-/// package that could have been dropped is always safe.
-fn prune(entries: &mut Vec<Entry>, delta: f64) {
-    // The leader: most gain so far (ties: lexicographically first), with at least the own
-    // utility of everything after it.
-    let mut lead: Option<(f64, u64)> = None;
-    entries.retain(|e| {
-        if let Some((g, r)) = lead {
-            if g >= e.gain + delta || (g >= e.gain && r < e.rank) {
-                return false;
-            }
-        }
-        if lead.is_none_or(|(g, r)| e.gain > g || (e.gain == g && e.rank < r)) {
-            lead = Some((e.gain, e.rank));
-        }
-        true
-    });
 }

@@ -2,6 +2,7 @@
 
 mod common;
 mod engine;
+mod generate;
 mod invalid_input;
 mod offers;
 mod reproducibility;
