@@ -199,37 +199,47 @@ impl OfferSearch {
         self.bnb_ready = true;
     }
 
-    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
-    fn staircase_answer(&mut self, target: f64, out: &mut Vec<u8>) -> Option<Option<f64>> {
-        let wanted = match self.method {
+    /// Whether the method calls for the staircase in this run.
+    fn staircase_wanted(&self) -> bool {
+        match self.method {
             Method::BranchAndBound => false,
             Method::Staircase => true,
             Method::Auto => self.outcomes <= STAIRCASE_MAX_OUTCOMES,
-        };
-        if !wanted || target < self.floor {
+        }
+    }
+
+    /// Builds the staircase if this run has not tried yet.
+    fn build_staircase(&mut self) {
+        if self.stair_ready.is_some() {
+            return;
+        }
+        // Gains may be any objective: scale the tie margin to their size.
+        let size: f64 = (0..self.starts.len() - 1)
+            .map(|t| {
+                self.cands[self.starts[t]..self.starts[t + 1]]
+                    .iter()
+                    .map(|c| c.gain.abs())
+                    .fold(0.0, f64::max)
+            })
+            .sum();
+        let ok = self.stair.build(
+            &self.cands,
+            &self.starts,
+            &self.suffix_own,
+            self.floor,
+            STAIRCASE_CAP,
+            PRUNE_EPS * (1.0 + size),
+        );
+        self.stair_ready = Some(ok);
+        self.last_stair = None;
+    }
+
+    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
+    fn staircase_answer(&mut self, target: f64, out: &mut Vec<u8>) -> Option<Option<f64>> {
+        if !self.staircase_wanted() || target < self.floor {
             return None;
         }
-        if self.stair_ready.is_none() {
-            // Gains may be any objective: scale the tie margin to their size.
-            let size: f64 = (0..self.starts.len() - 1)
-                .map(|t| {
-                    self.cands[self.starts[t]..self.starts[t + 1]]
-                        .iter()
-                        .map(|c| c.gain.abs())
-                        .fold(0.0, f64::max)
-                })
-                .sum();
-            let ok = self.stair.build(
-                &self.cands,
-                &self.starts,
-                &self.suffix_own,
-                self.floor,
-                STAIRCASE_CAP,
-                PRUNE_EPS * (1.0 + size),
-            );
-            self.stair_ready = Some(ok);
-            self.last_stair = None;
-        }
+        self.build_staircase();
         if self.stair_ready != Some(true) {
             return None;
         }

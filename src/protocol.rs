@@ -13,7 +13,7 @@ use crate::model::{Instance, Model};
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
 use crate::scenario::Protocol;
-use crate::strategy::{perceived_time, target};
+use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,17 @@ pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64
         return inst.reservation[a];
     }
     target(inst.reservation[a], best, inst.exponent[a], t)
+}
+
+/// [`agent_target`] to within [`APPROX_SLACK`], without `powf` where the tactic allows.
+#[inline]
+fn agent_target_approx(inst: &Instance, a: usize, round: u32, deadline: u32) -> Option<f64> {
+    let t = perceived_time(round, deadline, inst.belief[a]);
+    let best = inst.best[a];
+    if !best.is_finite() {
+        return Some(inst.reservation[a]);
+    }
+    approx_target(inst.reservation[a], best, inst.exponent[a], t)
 }
 
 /// Whether agent `a` accepts `package` in `round`; returns its utility and target too.
@@ -199,16 +210,24 @@ fn answers<O: Observer>(
         // The target never exceeds `best`, so it only matters for res <= u < best; the same
         // comparisons as `answer`, in the same order, decide.
         let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
-        let tgt = match known {
-            Some((a, t)) if a == s => t,
-            _ if need_target => agent_target(inst, s, round, deadline),
-            _ => f64::NAN,
+        let (meets, tgt) = match known {
+            // The proposer's offer meets its own target by construction.
+            Some((a, t)) if a == s => (true, t),
+            _ if O::WANTS_TARGETS => {
+                let t = agent_target(inst, s, round, deadline);
+                (u >= t, t)
+            }
+            _ if need_target => match agent_target_approx(inst, s, round, deadline) {
+                Some(t) if u >= t + APPROX_SLACK => (true, t),
+                Some(t) if u < t - APPROX_SLACK => (false, t),
+                _ => {
+                    let t = agent_target(inst, s, round, deadline);
+                    (u >= t, t)
+                }
+            },
+            _ => (true, f64::NAN),
         };
-        let ok = if need_target {
-            u >= tgt && u >= res && !crosses
-        } else {
-            !crosses && u >= res
-        };
+        let ok = meets && u >= res && !crosses;
         obs.answer(round, s, u, tgt, ok);
         if !ok {
             rejecters |= 1 << s;
