@@ -13,15 +13,12 @@ use super::Cand;
 const ROOT: u32 = u32::MAX;
 
 /// A partial package: its sums so far, its rank in lexicographic order (the options read as
-/// the digits of a mixed-radix number) and the link that spells out its options (`parent`
-/// and `option` until it is kept and `link` is set).
+/// the digits of a mixed-radix number) and the link that spells out its options.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     own: f64,
     gain: f64,
     rank: u64,
-    parent: u32,
-    option: u8,
     link: u32,
 }
 
@@ -37,10 +34,9 @@ struct Link {
 pub(super) struct Staircase {
     links: Vec<Link>,
     level: Vec<Entry>,
-    next: Vec<Entry>,
     merged: Vec<Entry>,
-    /// Per option of the current term: next unread position and end of its run in `next`.
-    heads: Vec<(usize, usize)>,
+    /// Per option of the current term: the position in `level` of its next child's parent.
+    heads: Vec<usize>,
     front: Vec<f64>,
     term: Vec<Cand>,
     /// Final packages by own utility, ascending.
@@ -74,8 +70,6 @@ impl Staircase {
             own: 0.0,
             gain: 0.0,
             rank: 0,
-            parent: ROOT,
-            option: 0,
             link: ROOT,
         });
         let mut radix: u64 = 1;
@@ -95,38 +89,7 @@ impl Staircase {
             };
             radix = r;
             let reach = suffix_own[t + 1];
-            // Option by option over the parents (sorted by own, descending): each option
-            // gives a run sorted the same way (rounding is monotone), merged below.
-            self.next.clear();
-            self.heads.clear();
-            for c in &self.term {
-                let run_start = self.next.len();
-                for e in &self.level {
-                    let own = e.own + c.own;
-                    // Too low to reach the floor even with the best remaining options.
-                    if own + reach < floor - super::PRUNE_EPS {
-                        continue;
-                    }
-                    self.next.push(Entry {
-                        own,
-                        gain: e.gain + c.gain,
-                        rank: e.rank * width as u64 + u64::from(c.option),
-                        parent: e.link,
-                        option: c.option,
-                        link: ROOT,
-                    });
-                }
-                self.heads.push((run_start, self.next.len()));
-            }
-            if !merge_prune(
-                &self.next,
-                &mut self.heads,
-                &mut self.front,
-                &mut self.merged,
-                &mut self.links,
-                delta,
-                cap,
-            ) {
+            if !self.extend_level(width as u64, reach, floor, delta, cap) {
                 return false;
             }
             std::mem::swap(&mut self.level, &mut self.merged);
@@ -182,63 +145,69 @@ fn beats(x: &Entry, y: &Entry) -> bool {
     x.rank < y.rank
 }
 
-/// Merges the runs `entries[start..end]` (each sorted by own utility, descending) into `out`,
-/// dropping on the way the partial packages that another one beats under every completion,
-/// and records a link for each one kept. Returns false when more than `cap` are kept.
-///
-/// A partial package is dropped when an earlier one (so with at least as much own utility)
-/// has at least as much gain and is either lexicographically first (so it also wins every tie)
-/// or ahead in gain by at least `delta` (so rounding cannot turn it into a tie). Floating-point
-/// addition is monotone, so completing both with the same options keeps these inequalities.
-/// Only the leader (the most gain so far, ties: lexicographically first) is compared against;
-/// keeping a partial package that could have been dropped is always safe.
-fn merge_prune(
-    entries: &[Entry],
-    heads: &mut [(usize, usize)],
-    front: &mut Vec<f64>,
-    out: &mut Vec<Entry>,
-    links: &mut Vec<Link>,
-    delta: f64,
-    cap: usize,
-) -> bool {
-    out.clear();
-    let head_own = |&(i, end): &(usize, usize)| {
-        if i < end {
-            entries[i].own
-        } else {
-            f64::NEG_INFINITY
-        }
-    };
-    front.clear();
-    front.extend(heads.iter().map(head_own));
-    let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
-    loop {
-        let (mut pick, mut top) = (usize::MAX, f64::NEG_INFINITY);
-        for (h, &o) in front.iter().enumerate() {
-            if o > top {
-                (pick, top) = (h, o);
+impl Staircase {
+    /// Forms the next level in `merged`: every kept partial package of `level` completed
+    /// with every option of `term`, dropping those that cannot reach `floor` and those that
+    /// another one beats under every completion. Returns false when more than `cap` are kept.
+    ///
+    /// `level` is sorted by own utility, descending, so for each option the children come
+    /// sorted the same way (rounding is monotone) and stop at the first that cannot reach the
+    /// floor; a K-way merge visits them all in that order without storing them.
+    ///
+    /// A child is dropped when an earlier one (so with at least as much own utility) has at
+    /// least as much gain and is either lexicographically first (so it also wins every tie) or
+    /// ahead in gain by at least `delta` (so rounding cannot turn it into a tie). Addition is
+    /// monotone, so completing both with the same options keeps these inequalities. Only the
+    /// leader (the most gain so far, ties: lexicographically first) is compared against;
+    /// keeping a partial package that could have been dropped is always safe.
+    fn extend_level(&mut self, width: u64, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
+        let (level, term) = (&self.level, &self.term);
+        let low = floor - super::PRUNE_EPS;
+        // The own utility of option h's next child, or -inf when its run is over.
+        let child_own = |h: usize, i: usize| match level.get(i) {
+            Some(p) if p.own + term[h].own + reach >= low => p.own + term[h].own,
+            _ => f64::NEG_INFINITY,
+        };
+        self.heads.clear();
+        self.heads.resize(term.len(), 0);
+        self.front.clear();
+        self.front.extend((0..term.len()).map(|h| child_own(h, 0)));
+        self.merged.clear();
+        let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
+        loop {
+            let (mut pick, mut own) = (usize::MAX, f64::NEG_INFINITY);
+            for (h, &o) in self.front.iter().enumerate() {
+                if o > own {
+                    (pick, own) = (h, o);
+                }
             }
+            if pick == usize::MAX {
+                return true;
+            }
+            let (p, c) = (&level[self.heads[pick]], &term[pick]);
+            let (gain, rank) = (p.gain + c.gain, p.rank * width + u64::from(c.option));
+            let parent = p.link;
+            self.heads[pick] += 1;
+            self.front[pick] = child_own(pick, self.heads[pick]);
+            if lead_gain >= gain + delta || (lead_gain >= gain && lead_rank < rank) {
+                continue;
+            }
+            if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
+                (lead_gain, lead_rank) = (gain, rank);
+            }
+            if self.merged.len() == cap {
+                return false;
+            }
+            self.links.push(Link {
+                parent,
+                option: c.option,
+            });
+            self.merged.push(Entry {
+                own,
+                gain,
+                rank,
+                link: (self.links.len() - 1) as u32,
+            });
         }
-        if pick == usize::MAX {
-            return true;
-        }
-        let mut e = entries[heads[pick].0];
-        heads[pick].0 += 1;
-        front[pick] = head_own(&heads[pick]);
-        if lead_gain >= e.gain + delta || (lead_gain >= e.gain && lead_rank < e.rank) {
-            continue;
-        }
-        if e.gain > lead_gain || (e.gain == lead_gain && e.rank < lead_rank) {
-            (lead_gain, lead_rank) = (e.gain, e.rank);
-        }
-        if out.len() == cap {
-            return false;
-        }
-        links.push(Link {
-            parent: e.parent,
-            option: e.option,
-        });
-        e.link = (links.len() - 1) as u32;
-        out.push(e);
     }
 }
