@@ -73,3 +73,17 @@ pub fn play_runs(model: &Model, seed: u64, deadlines: &[u32], runs: Range<u64>) 
     }
     p
 }
+
+/// Samples runs `0..runs` and prepares their workspaces without playing (the per-run set-up
+/// that [`play_runs`] includes); returns a checksum so the work cannot be optimized away.
+pub fn sample_runs(model: &Model, seed: u64, runs: Range<u64>) -> f64 {
+    let mut inst = Instance::default();
+    let mut ws = Workspace::default();
+    let mut sum = 0.0;
+    for run in runs {
+        model.sample_into(seed, run, &mut inst);
+        ws.prepare(model, &inst);
+        sum += inst.best[0];
+    }
+    sum
+}

@@ -1,80 +1,176 @@
-//! Prints per-negotiation timings of negsim: the reference scenarios and a scaling table
-//! over terms, options, agents and deadlines. Single thread; each figure is the median of
-//! several repeats.
+//! Prints per-negotiation timings of negsim as Markdown tables: the reference scenarios, a
+//! scaling table over terms, options, agents and deadlines, and 1 against 2 threads.
 //!
-//! Usage: `cargo run --release --bin scaling [quick]`
+//! Usage: `cargo run --release --bin scaling [quick] [parallel]`
+//!
+//! Single-thread figures are the median of several repeats and are given twice: wall time and
+//! the thread's own CPU time (from `/proc/thread-self/schedstat`, Linux only), which leaves
+//! out the time the thread spent waiting for a core on a busy machine.
 
 use negsim::model::Model;
-use negsim_bench::{Played, load, play_runs, scenario_path, shaped};
+use negsim::montecarlo::{Control, Settings, simulate};
+use negsim_bench::{Played, load, play_runs, sample_runs, scenario_path, shaped};
 use std::time::Instant;
 
-/// Times `runs` runs `reps` times; returns the median seconds and what was played.
-fn time_runs(model: &Model, seed: u64, deadlines: &[u32], runs: u64, reps: usize) -> (f64, Played) {
-    let mut secs = Vec::new();
-    let mut played = Played::default();
-    for _ in 0..reps {
-        let t = Instant::now();
-        played = play_runs(model, seed, deadlines, 0..runs);
-        secs.push(t.elapsed().as_secs_f64());
-    }
-    secs.sort_by(f64::total_cmp);
-    (secs[secs.len() / 2], played)
+/// Nanoseconds this thread has run on a CPU, if the kernel says.
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
-fn row(label: &str, model: &Model, deadlines: &[u32], runs: u64, reps: usize) {
-    let (s, p) = time_runs(model, 1, deadlines, runs, reps);
-    let per = s / p.negotiations as f64;
+/// Median wall and CPU seconds of `reps` repeats of runs `0..runs`, and what was played.
+fn time_runs(
+    model: &Model,
+    deadlines: &[u32],
+    runs: u64,
+    reps: usize,
+) -> (f64, Option<f64>, Played) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    let mut played = Played::default();
+    for _ in 0..reps {
+        let c0 = thread_cpu_ns();
+        let t = Instant::now();
+        played = play_runs(model, 1, deadlines, 0..runs);
+        wall.push(t.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (c0, thread_cpu_ns()) {
+            cpu.push((b - a) as f64 * 1e-9);
+        }
+    }
+    (
+        median(&mut wall),
+        (!cpu.is_empty()).then(|| median(&mut cpu)),
+        played,
+    )
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs per repeat so that one repeat takes about `budget` seconds.
+fn calibrate(model: &Model, deadlines: &[u32], budget: f64) -> u64 {
+    let (s, _, p) = time_runs(model, deadlines, 20, 1);
+    ((budget / (s / p.negotiations as f64)) as u64 / deadlines.len() as u64).clamp(20, 1_000_000)
+}
+
+/// Median CPU (or wall) seconds per run of the set-up alone (sampling and tables).
+fn setup_per_run(model: &Model, runs: u64, reps: usize) -> f64 {
+    let mut v = Vec::new();
+    for _ in 0..reps {
+        let c0 = thread_cpu_ns();
+        let t = Instant::now();
+        std::hint::black_box(sample_runs(model, 1, 0..runs));
+        let wall = t.elapsed().as_secs_f64();
+        v.push(match (c0, thread_cpu_ns()) {
+            (Some(a), Some(b)) => (b - a) as f64 * 1e-9,
+            _ => wall,
+        });
+    }
+    median(&mut v) / runs as f64
+}
+
+fn row(label: &str, model: &Model, deadlines: &[u32], budget: f64, reps: usize) {
+    let runs = calibrate(model, deadlines, budget);
+    let (wall, cpu, p) = time_runs(model, deadlines, runs, reps);
+    let setup = setup_per_run(model, runs, reps);
+    let n = p.negotiations as f64;
+    let busy = cpu.unwrap_or(wall);
+    let cpu_us = cpu.map_or("-".to_string(), |c| format!("{:.2}", c / n * 1e6));
+    let play_ns = (busy - setup * runs as f64).max(0.0) / p.rounds as f64 * 1e9;
     println!(
-        "| {label} | {:.2} | {:.0} | {:.1} | {:.0} | {:.2} | {:.1} | {:.1} |",
-        per * 1e6,
-        1.0 / per,
-        p.rounds as f64 / p.negotiations as f64,
-        s / p.rounds as f64 * 1e9,
-        p.agreements as f64 / p.negotiations as f64,
-        p.nodes as f64 / p.negotiations as f64,
-        p.reused as f64 / p.negotiations as f64,
+        "| {label} | {:.2} | {cpu_us} | {:.0} | {:.1} | {:.1} | {play_ns:.0} | {:.2} | {:.1} | {:.1} |",
+        wall / n * 1e6,
+        n / busy,
+        setup * 1e6,
+        p.rounds as f64 / n,
+        p.agreements as f64 / n,
+        p.nodes as f64 / n,
+        p.reused as f64 / n,
     );
+}
+
+fn header(first: &str) {
+    println!(
+        "| {first} | µs/negotiation (wall) | µs/negotiation (CPU) | negotiations/s/core | set-up µs/run | rounds/negotiation | play ns/round | P(agreement) | B&B nodes/negotiation | offers reused/negotiation |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+}
+
+fn parallel(runs: u64, reps: usize) {
+    let model = Model::new(&load(&scenario_path("bilateral-2304.toml")));
+    let settings = Settings {
+        seed: 1,
+        deadlines: vec![100],
+        runs: 0..runs,
+    };
+    println!("| threads | runs | median wall s | runs/s | speed-up |");
+    println!("|---|---|---|---|---|");
+    let mut base = None;
+    // Interleaved repeats, so that both thread counts see the same background load.
+    let mut times = [Vec::new(), Vec::new()];
+    let pools: Vec<_> = [1, 2]
+        .iter()
+        .map(|&n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .expect("a thread pool")
+        })
+        .collect();
+    for _ in 0..reps {
+        for (i, pool) in pools.iter().enumerate() {
+            let t = Instant::now();
+            pool.install(|| simulate(&model, &settings, &Control::default()));
+            times[i].push(t.elapsed().as_secs_f64());
+        }
+    }
+    for (i, t) in times.iter_mut().enumerate() {
+        let m = median(t);
+        let rate = runs as f64 / m;
+        let up = base.map_or(1.0, |b| rate / b);
+        base.get_or_insert(rate);
+        println!("| {} | {runs} | {m:.3} | {rate:.0} | {up:.2} |", i + 1);
+    }
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "quick");
+    if args.iter().any(|a| a == "parallel") {
+        parallel(
+            if quick { 20_000 } else { 200_000 },
+            if quick { 3 } else { 7 },
+        );
+        return;
+    }
     let reps = if quick { 3 } else { 7 };
     let budget = if quick { 0.05 } else { 0.3 };
-    println!(
-        "| case | µs/negotiation | negotiations/s | rounds/negotiation | ns/round | P(agreement) | search nodes/negotiation |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    let runs_for = |model: &Model, d: &[u32]| -> u64 {
-        // Calibrate the batch so that each repeat takes about `budget` seconds.
-        let (s, p) = time_runs(model, 1, d, 20, 1);
-        ((budget / (s / p.negotiations as f64)) as u64 / d.len() as u64).clamp(20, 200_000)
-    };
-    let named = |label: &str, model: Model, d: &[u32]| {
-        let n = runs_for(&model, d);
-        row(label, &model, d, n, reps);
-    };
+    header("scenario");
     let bil = Model::new(&load(&scenario_path("bilateral-2304.toml")));
-    named("bilateral-2304, deadline 100", bil, &[100]);
+    row("bilateral-2304, deadline 100", &bil, &[100], budget, reps);
     let scale = Model::new(&load(&scenario_path("scale-20x5x6.toml")));
-    named("scale-20x5x6, deadline 100", scale.clone(), &[100]);
-    named(
-        "scale-20x5x6, deadlines 10,20,50,100",
-        scale,
+    row("scale-20x5x6, deadline 100", &scale, &[100], budget, reps);
+    row(
+        "scale-20x5x6, deadlines 10, 20, 50, 100",
+        &scale,
         &[10, 20, 50, 100],
+        budget,
+        reps,
     );
     for protocol in [
-        negsim::scenario::Protocol::Alternating,
         negsim::scenario::Protocol::Mediated,
+        negsim::scenario::Protocol::Alternating,
     ] {
         let sc = negsim_bench::bundled(protocol);
         let d = sc.simulation.deadlines.clone();
-        named(
-            &format!("bundled, {}, deadlines {:?}", protocol.as_str(), d),
-            Model::new(&sc),
-            &d,
-        );
+        let label = format!("bundled, {}, deadlines 4, 8, 12, 26, 52", protocol.as_str());
+        row(&label, &Model::new(&sc), &d, budget, reps);
     }
-    let shapes: Vec<(usize, usize, usize, u32)> = [2, 5, 10, 20, 40]
+    println!();
+    header("terms × options, agents, deadline (generated, opposition 0.5)");
+    let shapes: Vec<(usize, usize, usize, u32)> = [2, 5, 10, 20, 30, 40]
         .iter()
         .map(|&t| (t, 5, 6, 100))
         .chain([2, 3, 5, 7, 10].iter().map(|&k| (20, k, 6, 100)))
@@ -83,10 +179,12 @@ fn main() {
         .collect();
     for (t, k, a, d) in shapes {
         let model = Model::new(&shaped(t, k, a, 0.5, 1));
-        named(
-            &format!("{t} terms × {k} options, {a} agents, deadline {d}"),
-            model,
+        row(
+            &format!("{t} × {k}, {a} agents, {d}"),
+            &model,
             &[d],
+            budget,
+            reps,
         );
     }
 }
