@@ -73,6 +73,7 @@ pub struct Workspace {
     pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
+    rows: Vec<(usize, usize)>,
 }
 
 impl Workspace {
@@ -303,6 +304,13 @@ fn mediated<O: Observer>(
     let eta = model.scenario.simulation.mediator_learning_rate;
     ws.weights.clear();
     ws.weights.resize(na, 1.0);
+    // The mediator's estimate row of each other signatory, in file order.
+    ws.rows.clear();
+    ws.rows.extend(
+        (0..na)
+            .filter(|&s| model.signatory[s] && s != m)
+            .map(|s| (s, (m * na + s) * no)),
+    );
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -321,17 +329,18 @@ fn mediated<O: Observer>(
         };
         ws.offer.clear();
         let mut feasible = true;
+        let util = &inst.util[m * no..(m + 1) * no];
+        let allowed = &model.allowed[m * no..(m + 1) * no];
         for t in 0..model.n_terms() {
             let mut best: Option<(f64, u8)> = None;
             for (o, k) in model.term_range(t).enumerate() {
-                if !model.allowed[m * no + k] {
+                if !allowed[k] {
                     continue;
                 }
-                let mut score = self_w * inst.util[m * no + k];
-                for s in 0..na {
-                    if model.signatory[s] && s != m {
-                        score += ws.weights[s] * inst.est[(m * na + s) * no + k];
-                    }
+                // Summed in file order of the signatories, as always.
+                let mut score = self_w * util[k];
+                for &(s, row) in &ws.rows {
+                    score += ws.weights[s] * inst.est[row + k];
                 }
                 if best.is_none_or(|(b, _)| score > b) {
                     best = Some((score, o as u8));
