@@ -98,6 +98,32 @@ fn header(first: &str) {
     println!("|---|---|---|---|---|---|---|---|---|---|");
 }
 
+/// CPU nanoseconds of every thread of this process (Linux), by thread id.
+fn process_cpu_ns() -> Vec<(String, u64)> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let s = std::fs::read_to_string(e.path().join("schedstat")).ok()?;
+        let ns = s.split_whitespace().next()?.parse().ok()?;
+        Some((e.file_name().to_string_lossy().into_owned(), ns))
+    })
+    .collect()
+}
+
+/// CPU seconds per thread spent between two snapshots (threads that ran at all).
+fn cpu_between(before: &[(String, u64)], after: &[(String, u64)]) -> Vec<f64> {
+    after
+        .iter()
+        .map(|(id, ns)| {
+            let b = before.iter().find(|(i, _)| i == id).map_or(0, |x| x.1);
+            (ns - b) as f64 * 1e-9
+        })
+        .filter(|&s| s > 1e-3)
+        .collect()
+}
+
 fn parallel(runs: u64, reps: usize) {
     let model = Model::new(&load(&scenario_path("bilateral-2304.toml")));
     let settings = Settings {
@@ -105,11 +131,6 @@ fn parallel(runs: u64, reps: usize) {
         deadlines: vec![100],
         runs: 0..runs,
     };
-    println!("| threads | runs | median wall s | runs/s | speed-up |");
-    println!("|---|---|---|---|---|");
-    let mut base = None;
-    // Interleaved repeats, so that both thread counts see the same background load.
-    let mut times = [Vec::new(), Vec::new()];
     let pools: Vec<_> = [1, 2]
         .iter()
         .map(|&n| {
@@ -119,19 +140,42 @@ fn parallel(runs: u64, reps: usize) {
                 .expect("a thread pool")
         })
         .collect();
+    // Interleaved repeats, so that both thread counts see the same background load.
+    let mut wall = [Vec::new(), Vec::new()];
+    let mut cpu = [Vec::new(), Vec::new()];
+    let mut busiest = [Vec::new(), Vec::new()];
     for _ in 0..reps {
         for (i, pool) in pools.iter().enumerate() {
+            let before = process_cpu_ns();
             let t = Instant::now();
             pool.install(|| simulate(&model, &settings, &Control::default()));
-            times[i].push(t.elapsed().as_secs_f64());
+            wall[i].push(t.elapsed().as_secs_f64());
+            let per_thread = cpu_between(&before, &process_cpu_ns());
+            cpu[i].push(per_thread.iter().sum::<f64>());
+            busiest[i].push(per_thread.iter().copied().fold(0.0, f64::max));
         }
     }
-    for (i, t) in times.iter_mut().enumerate() {
-        let m = median(t);
-        let rate = runs as f64 / m;
-        let up = base.map_or(1.0, |b| rate / b);
-        base.get_or_insert(rate);
-        println!("| {} | {runs} | {m:.3} | {rate:.0} | {up:.2} |", i + 1);
+    println!(
+        "| threads | runs | median wall s | runs/s | measured speed-up | CPU s (all threads) | busiest thread CPU s | speed-up on free cores |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    // (runs/s, CPU s) of the single thread.
+    let mut base: Option<(f64, f64)> = None;
+    for i in 0..2 {
+        let (w, c, b) = (
+            median(&mut wall[i]),
+            median(&mut cpu[i]),
+            median(&mut busiest[i]),
+        );
+        let rate = runs as f64 / w;
+        // With a core per thread, the wall time is the busiest thread's CPU time.
+        let (base_rate, base_cpu) = *base.get_or_insert((rate, c));
+        let free = base_cpu / b;
+        println!(
+            "| {} | {runs} | {w:.3} | {rate:.0} | {:.2} | {c:.3} | {b:.3} | {free:.2} |",
+            i + 1,
+            rate / base_rate,
+        );
     }
 }
 
