@@ -164,19 +164,27 @@ impl Staircase {
         let (level, term) = (&self.level, &self.term);
         let low = floor - super::PRUNE_EPS;
         // The own utility of option h's next child, or -inf when its run is over.
-        let child_own = |h: usize, i: usize| match level.get(i) {
-            Some(p) if p.own + term[h].own + reach >= low => p.own + term[h].own,
-            _ => f64::NEG_INFINITY,
+        let child_own = |h: usize, i: usize| {
+            if i < level.len() {
+                let own = level[i].own + term[h].own;
+                if own + reach >= low {
+                    return own;
+                }
+            }
+            f64::NEG_INFINITY
         };
-        self.heads.clear();
-        self.heads.resize(term.len(), 0);
-        self.front.clear();
-        self.front.extend((0..term.len()).map(|h| child_own(h, 0)));
-        self.merged.clear();
+        let (heads, front, merged) = (&mut self.heads, &mut self.front, &mut self.merged);
+        heads.clear();
+        heads.resize(term.len(), 0);
+        front.clear();
+        front.extend((0..term.len()).map(|h| child_own(h, 0)));
+        merged.clear();
+        merged.reserve(level.len() * term.len());
+        self.links.reserve(level.len() * term.len());
         let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
         loop {
             let (mut pick, mut own) = (usize::MAX, f64::NEG_INFINITY);
-            for (h, &o) in self.front.iter().enumerate() {
+            for (h, &o) in front.iter().enumerate() {
                 if o > own {
                     (pick, own) = (h, o);
                 }
@@ -184,25 +192,26 @@ impl Staircase {
             if pick == usize::MAX {
                 return true;
             }
-            let (p, c) = (&level[self.heads[pick]], &term[pick]);
+            let i = heads[pick];
+            let (p, c) = (&level[i], &term[pick]);
             let (gain, rank) = (p.gain + c.gain, p.rank * width + u64::from(c.option));
             let parent = p.link;
-            self.heads[pick] += 1;
-            self.front[pick] = child_own(pick, self.heads[pick]);
+            heads[pick] = i + 1;
+            front[pick] = child_own(pick, i + 1);
             if lead_gain >= gain + delta || (lead_gain >= gain && lead_rank < rank) {
                 continue;
             }
             if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
                 (lead_gain, lead_rank) = (gain, rank);
             }
-            if self.merged.len() == cap {
+            if merged.len() == cap {
                 return false;
             }
             self.links.push(Link {
                 parent,
                 option: c.option,
             });
-            self.merged.push(Entry {
+            merged.push(Entry {
                 own,
                 gain,
                 rank,
