@@ -74,7 +74,22 @@ pub struct OfferSearch {
     base_own: f64,
     lambda: f64,
     slack: f64,
-    suffix_lag: Vec<f64>,
+    /// `order[d]`: the term decided at depth `d` of the search (most clear-cut terms first).
+    order: Vec<usize>,
+    /// By depth: Σ over the terms from depth `d` on of the largest own, gain, `gain + λ·own`.
+    depth_own: Vec<f64>,
+    depth_gain: Vec<f64>,
+    depth_lag: Vec<f64>,
+    /// Per term: its largest own utility and gain, and the margin of its best `gain + λ·own`
+    /// over the second best.
+    term_own: Vec<f64>,
+    term_gain: Vec<f64>,
+    term_margin: Vec<(f64, usize)>,
+    term_top: Vec<f64>,
+    /// Own utility and gain by term and option index (`exact_at[t] + option`), to add up a
+    /// leaf in file order.
+    exact: Vec<(f64, f64)>,
+    exact_at: Vec<usize>,
     cur: Vec<u8>,
     best: Vec<u8>,
     best_gain: f64,
@@ -87,7 +102,7 @@ pub struct OfferSearch {
     /// Largest own utility that a package beating the current answer may have (see `dfs`).
     cert: f64,
     last_pkg: Vec<u8>,
-    /// The multiplier the candidate order and `suffix_lag` were last set up for.
+    /// The multiplier the candidate order and `depth_lag` were last set up for.
     lambda_ready: Option<f64>,
     hull: Vec<(f64, f64)>,
     nodes: u64,
@@ -120,6 +135,13 @@ impl OfferSearch {
     pub fn prepare(&mut self, model: &Model, a: usize, own: &[f64], gain: &[f64]) {
         let nt = model.n_terms();
         let no = model.n_opts;
+        self.exact.clear();
+        self.exact_at.clear();
+        for t in 0..nt {
+            self.exact_at.push(self.exact.len());
+            self.exact
+                .extend(model.term_range(t).map(|k| (own[k], gain[k])));
+        }
         self.cands.clear();
         self.starts.clear();
         self.outcomes = 1.0;
@@ -145,15 +167,26 @@ impl OfferSearch {
         self.suffix_own.resize(nt + 1, 0.0);
         self.suffix_gain.clear();
         self.suffix_gain.resize(nt + 1, 0.0);
+        self.term_own.clear();
+        self.term_own.resize(nt, 0.0);
+        self.term_gain.clear();
+        self.term_gain.resize(nt, 0.0);
         for t in (0..nt).rev() {
             let c = &self.cands[self.starts[t]..self.starts[t + 1]];
             let mo = c.iter().map(|c| c.own).fold(f64::NEG_INFINITY, f64::max);
             let mg = c.iter().map(|c| c.gain).fold(f64::NEG_INFINITY, f64::max);
             self.suffix_own[t] = self.suffix_own[t + 1] + mo;
             self.suffix_gain[t] = self.suffix_gain[t + 1] + mg;
+            (self.term_own[t], self.term_gain[t]) = (mo, mg);
         }
-        self.suffix_lag.clear();
-        self.suffix_lag.resize(nt + 1, 0.0);
+        for v in [
+            &mut self.depth_own,
+            &mut self.depth_gain,
+            &mut self.depth_lag,
+        ] {
+            v.clear();
+            v.resize(nt + 1, 0.0);
+        }
         self.cur.clear();
         self.cur.resize(nt, 0);
         self.last = None;
@@ -334,12 +367,12 @@ impl OfferSearch {
         self.lambda = lambda;
         self.slack = PRUNE_EPS * (1.0 + lambda);
         let nt = self.starts.len() - 1;
-        for t in (0..nt).rev() {
+        self.term_margin.clear();
+        self.term_top.clear();
+        for t in 0..nt {
             let term = &mut self.cands[self.starts[t]..self.starts[t + 1]];
-            let mut top = f64::NEG_INFINITY;
             for c in term.iter_mut() {
                 c.lag = c.gain + lambda * c.own;
-                top = top.max(c.lag);
             }
             // Insertion sort: a handful of options, and nearly sorted from the last search.
             for i in 1..term.len() {
@@ -349,7 +382,23 @@ impl OfferSearch {
                     j -= 1;
                 }
             }
-            self.suffix_lag[t] = self.suffix_lag[t + 1] + top;
+            let top = term.first().map_or(f64::NEG_INFINITY, |c| c.lag);
+            let margin = term.get(1).map_or(f64::INFINITY, |c| top - c.lag);
+            self.term_top.push(top);
+            self.term_margin.push((margin, t));
+        }
+        // Clear-cut terms (a large margin before the second-best option) first, the close
+        // calls last: the few partial packages worth continuing then branch only near the
+        // leaves, which keeps the tree narrow.
+        self.term_margin
+            .sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        self.order.clear();
+        self.order.extend(self.term_margin.iter().map(|&(_, t)| t));
+        for d in (0..nt).rev() {
+            let t = self.order[d];
+            self.depth_own[d] = self.depth_own[d + 1] + self.term_own[t];
+            self.depth_gain[d] = self.depth_gain[d + 1] + self.term_gain[t];
+            self.depth_lag[d] = self.depth_lag[d + 1] + self.term_top[t];
         }
     }
 
@@ -387,34 +436,57 @@ impl OfferSearch {
         }
     }
 
-    fn dfs(&mut self, t: usize, own: f64, gain: f64, target: f64) {
+    /// Own utility and gain of the package in `cur`, added up in file order (as exhaustive
+    /// search adds them, so that ties and targets are decided on the same numbers).
+    fn exact_sums(&self) -> (f64, f64) {
+        let (mut own, mut gain) = (0.0, 0.0);
+        for (t, &o) in self.cur.iter().enumerate() {
+            let (x, y) = self.exact[self.exact_at[t] + usize::from(o)];
+            own += x;
+            gain += y;
+        }
+        (own, gain)
+    }
+
+    /// Visits depth `d` (term `order[d]`); `own` and `gain` are the sums so far in search
+    /// order, which differ from file order only by rounding: bounds allow for it, and leaves
+    /// are added up again in file order before they are compared.
+    fn dfs(&mut self, d: usize, own: f64, gain: f64, target: f64) {
         self.nodes += 1;
         let nt = self.starts.len() - 1;
-        if t == nt {
-            self.consider_leaf(own, gain, target);
+        if d == nt {
+            let (o, g) = self.exact_sums();
+            self.consider_leaf(o, g, target);
             return;
         }
-        if t + 1 == nt {
+        let t = self.order[d];
+        let (lambda, slack) = (self.lambda, self.slack);
+        if d + 1 == nt {
             // Last term: every option is a leaf.
             for i in self.starts[t]..self.starts[t + 1] {
                 let c = self.cands[i];
                 let (o, g) = (own + c.own, gain + c.gain);
-                if !self.found || g >= self.best_gain {
-                    if o >= target {
-                        self.cur[t] = c.option;
-                        self.consider_leaf(o, g, target);
-                    } else {
-                        self.cert = self.cert.max(o);
-                    }
+                if self.found && g < self.best_gain - slack {
+                    continue;
+                }
+                if o < target - PRUNE_EPS {
+                    self.cert = self.cert.max(o + PRUNE_EPS);
+                    continue;
+                }
+                self.cur[t] = c.option;
+                let (o, g) = self.exact_sums();
+                if o >= target {
+                    self.consider_leaf(o, g, target);
+                } else {
+                    self.cert = self.cert.max(o);
                 }
             }
             return;
         }
-        let (rest_own, rest_gain) = (self.suffix_own[t + 1], self.suffix_gain[t + 1]);
-        let (lambda, slack) = (self.lambda, self.slack);
+        let (rest_own, rest_gain) = (self.depth_own[d + 1], self.depth_gain[d + 1]);
         // The Lagrangian bound of option c is `base + c.lag` (up to rounding, which the
         // slack covers): gain + c.gain + λ·(own + c.own − target) + Σ later max lag.
-        let base = gain + lambda * (own - target) + self.suffix_lag[t + 1];
+        let base = gain + lambda * (own - target) + self.depth_lag[d + 1];
         for i in self.starts[t]..self.starts[t + 1] {
             let c = self.cands[i];
             let o = own + c.own;
@@ -442,7 +514,7 @@ impl OfferSearch {
                 continue;
             }
             self.cur[t] = c.option;
-            self.dfs(t + 1, o, g, target);
+            self.dfs(d + 1, o, g, target);
         }
     }
 }
