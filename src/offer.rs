@@ -572,17 +572,27 @@ fn hull_steps(term: &mut [Cand], hull: &mut Vec<(f64, f64)>, steps: &mut Vec<Ste
     term[top].own
 }
 
+/// The offer order on sums: whether (gain, own) comes before (bg, bo), more gain first, then
+/// more own utility; `None` when both are equal and file order decides.
+#[inline]
+fn ahead(gain: f64, own: f64, bg: f64, bo: f64) -> Option<bool> {
+    if gain != bg {
+        Some(gain > bg)
+    } else if own != bo {
+        Some(own > bo)
+    } else {
+        None
+    }
+}
+
 /// Whether candidate (gain, own, package) beats the incumbent under the documented order.
 #[inline]
 fn better(gain: f64, own: f64, pkg: &[u8], bg: f64, bo: f64, bp: &[u8], have: bool) -> bool {
     if !have {
         return true;
     }
-    if gain != bg {
-        return gain > bg;
-    }
-    if own != bo {
-        return own > bo;
+    if let Some(first) = ahead(gain, own, bg, bo) {
+        return first;
     }
     // Short packages: a plain loop beats a call to memcmp.
     for (x, y) in pkg.iter().zip(bp) {

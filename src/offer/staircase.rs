@@ -136,13 +136,7 @@ impl Staircase {
 /// utility, then lexicographically first.
 #[inline]
 fn beats(x: &Entry, y: &Entry) -> bool {
-    if x.gain != y.gain {
-        return x.gain > y.gain;
-    }
-    if x.own != y.own {
-        return x.own > y.own;
-    }
-    x.rank < y.rank
+    super::ahead(x.gain, x.own, y.gain, y.own).unwrap_or(x.rank < y.rank)
 }
 
 impl Staircase {
