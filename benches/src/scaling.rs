@@ -194,6 +194,17 @@ fn main() {
     header("scenario");
     let bil = Model::new(&load(&scenario_path("bilateral-2304.toml")));
     row("bilateral-2304, deadline 100", &bil, &[100], budget, reps);
+    // The four-party counterpart of the peer's figure: the same issues, four agents.
+    let four = negsim::generate::generate(
+        &negsim::generate::Shape::new(6, &[4, 3, 4, 4, 3, 4], 4, 1.0, 1).expect("valid shape"),
+    );
+    row(
+        "four-party, 2,304 outcomes, deadline 100",
+        &Model::new(&four),
+        &[100],
+        budget,
+        reps,
+    );
     let scale = Model::new(&load(&scenario_path("scale-20x5x6.toml")));
     row("scale-20x5x6, deadline 100", &scale, &[100], budget, reps);
     row(
