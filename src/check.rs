@@ -1,6 +1,7 @@
 //! `negsim check`: a validated scenario summarized, with the zone of possible agreement at
 //! mean parameters.
 
+use crate::analysis::Analysis;
 use crate::model::Model;
 use crate::offer::for_each_package;
 use crate::report::package_string;
@@ -210,6 +211,61 @@ pub fn summary(sc: &Scenario) -> String {
                 for (pkg, prod) in &z.best {
                     let _ = writeln!(s, "    {:.4}  {}", prod, package_string(&model, pkg));
                 }
+            }
+        }
+    }
+    let _ = writeln!(s);
+    s.push_str(&outcome_analysis(&Model::new(sc)));
+    s
+}
+
+/// The outcome-space analysis as printed by `check`: frontier size and the Nash,
+/// Kalai–Smorodinsky and maximum-welfare packages with the signatories' utilities.
+pub fn outcome_analysis(model: &Model) -> String {
+    let mut s = String::new();
+    let sc = &model.scenario;
+    let a = match Analysis::new(model) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(s, "Outcome-space analysis: {e}");
+            return s;
+        }
+    };
+    let ids: Vec<&str> = a.agents.iter().map(|&i| sc.agents[i].id.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "Outcome-space analysis at mean parameters (utilities of {}; reservation {}):",
+        ids.join(", "),
+        a.reservation
+            .iter()
+            .map(|r| format!("{r:.3}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "  Pareto frontier: {} packages (none crossing a signatory's red line)",
+        a.frontier.len()
+    );
+    for (label, p) in [
+        ("Nash point (largest product of gains)", &a.nash),
+        (
+            "Kalai-Smorodinsky point (largest smallest normalized gain)",
+            &a.kalai_smorodinsky,
+        ),
+        ("maximum social welfare (largest sum)", &a.max_welfare),
+    ] {
+        match p {
+            None => {
+                let _ = writeln!(
+                    s,
+                    "  {label}: none (no package gives every signatory its reservation value)"
+                );
+            }
+            Some(p) => {
+                let u: Vec<String> = p.utility.iter().map(|u| format!("{u:.3}")).collect();
+                let _ = writeln!(s, "  {label}: utilities {}", u.join(", "));
+                let _ = writeln!(s, "    {}", package_string(model, &p.package));
             }
         }
     }

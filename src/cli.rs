@@ -1,11 +1,16 @@
 //! The command line: flags parsed by clap into raw values, validated into typed options, then
 //! handed to the library. Errors end here: invalid input exits with code 2, other failures 1.
 
+use crate::batch::{self, Job};
 use crate::error::{Error, InputError};
 use crate::model::Model;
 use crate::montecarlo::{self, Control, Settings};
+use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::sensitivity::{self, Method};
+use crate::sweep::Sweep;
+use crate::tidy::{self, Layout, Output};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +34,22 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Merge the partial results of `run --shard K/N` jobs into the report.
+    Merge(MergeArgs),
+    /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
+    Import(ImportArgs),
+    /// Run a scenario over a grid of parameter values into one tidy table.
+    Sweep(SweepArgs),
+    /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
+    Batch(BatchArgs),
+    /// Which uncertain assumptions drive P(agreement): one-at-a-time or Sobol indices.
+    Sensitivity(SensitivityArgs),
+    /// Simulate and write a self-contained HTML report with charts.
+    Report(ReportArgs),
+    /// Play one agent yourself, in the terminal, against the simulated others.
+    Play(PlayArgs),
+    /// Write a commented starter scenario to edit.
+    Init(InitArgs),
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
 }
@@ -48,6 +69,9 @@ pub struct SimArgs {
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Output formats of `run`.
@@ -70,10 +94,92 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// Output formats of `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MergeFormat {
+    /// A readable report for a terminal (run parts; their default).
+    #[default]
+    Table,
+    /// One JSON object (run parts, as `run --format json`).
+    Json,
+    /// Tidy CSV (as `run --format csv`, or `sweep --format csv`: the default for sweep parts).
+    Csv,
+    /// JSON lines (sweep parts, as `sweep --format jsonl`).
+    Jsonl,
+    /// A merged partial result, to merge again with other groups.
+    Part,
+}
+
+/// `negsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files written by `negsim run --shard K/N` (or by `merge --format part`).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format (default: table for run parts, csv for sweep parts).
+    #[arg(long, value_enum)]
+    pub format: Option<MergeFormat>,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A scenario key and its values: PATH=V1,V2,... or PATH=START:STOP:STEP (repeat the flag
+    /// to sweep the cartesian product; the last flag varies fastest).
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    pub params: Vec<String>,
+    /// Simulation options (the same for every point).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Keep the points already in the --output file and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Play only shard K of N of the points (0-based) and write its partial result for
+    /// `negsim merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "resume")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// `negsim batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Scenario files, or directories whose *.toml files are all run.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Simulation options (each scenario's own runs, seed and deadlines unless given).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// Output options of the table commands, `sweep` and `batch`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
+    pub format: tidy::Format,
+    /// Write to this file instead of stdout (rows are appended as each item finishes).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -99,6 +205,105 @@ pub struct TraceArgs {
     /// Master seed (overrides the scenario).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+/// `negsim import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Domain file: GENIUS XML (`<negotiation_template>`) or GeniusWeb JSON (`issuesValues`).
+    pub domain: PathBuf,
+    /// Profile files, one agent each (at least two), in the domain's format.
+    pub profiles: Vec<PathBuf>,
+    /// Import profiles with a discount factor below 1, keeping the factor only as a comment.
+    #[arg(long)]
+    pub ignore_discount: bool,
+    /// Write the scenario to this file (written whole, then renamed into place) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Deadline in rounds at which P(agreement) is analysed (default: the scenario's longest).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// `oat`: each factor at its 5th/95th percentile (tornado); `sobol`: variance-based indices.
+    #[arg(long, value_enum, default_value_t = Method::Oat)]
+    pub method: Method,
+    /// Base samples N of the Sobol method (default 256; N·(k+2) model evaluations).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Monte Carlo runs per model evaluation (default: the scenario's runs for oat, 64 for sobol).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout (written whole, then renamed into place).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
+    pub params: Vec<String>,
+}
+
+/// `negsim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The HTML file to write (written whole, then renamed into place).
+    #[arg(long, short, default_value = "report.html")]
+    pub output: PathBuf,
+    /// The two agents of the outcome-space plot, comma-separated (default: the first two
+    /// signatories).
+    #[arg(long, value_delimiter = ',')]
+    pub axes: Option<Vec<String>>,
+}
+
+/// `negsim play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// The agent you play (its id).
+    #[arg(long = "as", value_name = "AGENT")]
+    pub agent: String,
+    /// Deadline in rounds (default: the middle one of the scenario's deadlines).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run index whose sampled parameters and walk-out draws the game uses.
+    #[arg(long, default_value_t = 0)]
+    pub run: u64,
+    /// Simulated runs the debrief compares you with (default: the scenario's runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+}
+
+/// `negsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim generate`.
@@ -143,8 +348,8 @@ pub fn main() -> ExitCode {
 /// Prints an error and picks the exit code: 2 for invalid input, 0 for a closed stdout pipe,
 /// 1 otherwise.
 fn report_error(e: &anyhow::Error) -> ExitCode {
-    if let Some(Error::Io { source, .. }) = e.downcast_ref::<Error>()
-        && source.kind() == std::io::ErrorKind::BrokenPipe
+    if let Some(Error::Io { cause, .. }) = e.downcast_ref::<Error>()
+        && cause.kind() == std::io::ErrorKind::BrokenPipe
     {
         return ExitCode::SUCCESS;
     }
@@ -164,6 +369,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
+        Command::Merge(a) => cmd_merge(&a),
+        Command::Import(a) => cmd_import(&a),
+        Command::Sweep(a) => cmd_sweep(&a),
+        Command::Batch(a) => cmd_batch(&a),
+        Command::Sensitivity(a) => cmd_sensitivity(&a),
+        Command::Report(a) => cmd_report(&a),
+        Command::Play(a) => cmd_play(&a),
+        Command::Init(a) => cmd_init(&a),
         Command::Generate(a) => cmd_generate(&a),
     }
 }
@@ -171,8 +384,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
 /// invalid input.
 pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
+    let (src, origin) = load_source(path)?;
+    Scenario::from_toml_str(&src, &origin)
+}
+
+/// Reads a scenario file's text (or the bundled one's) and the name to show for it.
+pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> {
     let Some(path) = path else {
-        return Scenario::from_toml_str(scenario::BUNDLED, scenario::BUNDLED_NAME);
+        return Ok((
+            scenario::BUNDLED.to_string(),
+            scenario::BUNDLED_NAME.to_string(),
+        ));
     };
     let origin = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
@@ -189,7 +411,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
         .at(&text, at)
         .with_help("save the scenario as UTF-8 text")
     })?;
-    Scenario::from_toml_str(&src, &origin)
+    Ok((src, origin))
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -203,6 +425,17 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
+}
+
+impl ResolvedSim {
+    /// The Monte Carlo settings: every run at every deadline.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            deadlines: self.deadlines.clone(),
+            runs: 0..self.runs,
+        }
+    }
 }
 
 impl SimArgs {
@@ -263,30 +496,134 @@ pub fn simulate_report(
     sim: &ResolvedSim,
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
-    let model = Model::new(sc);
-    let settings = Settings {
-        seed: sim.seed,
-        deadlines: sim.deadlines.clone(),
-        runs: 0..sim.runs,
-    };
-    let outcome = with_threads(sim.threads, || {
-        montecarlo::simulate(&model, &settings, control)
-    })?;
+    let (model, outcome) = simulate_outcome(sc, sim, control)?;
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
 }
 
+/// Simulates `sc` with resolved settings and returns the raw tallies.
+pub fn simulate_outcome(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> anyhow::Result<(Model, montecarlo::Outcome)> {
+    let model = Model::new(sc);
+    let settings = sim.settings();
+    let outcome = with_threads(sim.threads, || {
+        montecarlo::simulate(&model, &settings, control)
+    })?;
+    Ok((model, outcome))
+}
+
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
-    let sc = load_scenario(a.scenario.as_deref())?;
+    let (src, origin) = load_source(a.scenario.as_deref())?;
+    let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
-    let (model, report) = simulate_report(&sc, &sim, &control)?;
-    let text = match a.format {
-        Format::Table => report.to_table(&model),
+    let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
+    let progress = Progress::new(
+        progress::wanted(a.sim.quiet),
+        &control,
+        runs.end - runs.start,
+    );
+    if let Some(shard) = a.shard {
+        if let Some(f) = a.format {
+            return Err(InputError::new(
+                "--format",
+                format!("--shard writes a partial result, not {f:?}"),
+            )
+            .with_help("leave out --format; `negsim merge --format ...` prints the report")
+            .into());
+        }
+        let job = crate::shard::Job {
+            source: &src,
+            origin: &origin,
+            scenario: &sc,
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: &sim.deadlines,
+        };
+        let part = progress.run(|| {
+            with_threads(sim.threads, || {
+                crate::shard::run_shard(&job, shard, &control)
+            })
+        })?;
+        return emit(a.output.as_deref(), &part.to_json());
+    }
+    let (model, report) = progress.run(|| simulate_report(&sc, &sim, &control))?;
+    let text = render(&report, &model, a.format.unwrap_or_default());
+    emit(a.output.as_deref(), &text)
+}
+
+/// Renders a report in one of the `run` formats.
+fn render(report: &Report, model: &Model, format: Format) -> String {
+    match format {
+        Format::Table => report.to_table(model),
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
+    }
+}
+
+fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
+    use crate::shard::{Partial, SweepPart};
+    let mut texts = Vec::with_capacity(a.parts.len());
+    for p in &a.parts {
+        let name = p.display().to_string();
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
+        texts.push((name, text));
+    }
+    let sweeps = texts.iter().filter(|(_, t)| SweepPart::sniff(t)).count();
+    if sweeps > 0 && sweeps < texts.len() {
+        return Err(InputError::new(
+            "merge",
+            "sweep parts and run parts cannot be merged together",
+        )
+        .with_help("merge the parts of one `negsim run --shard` or one `negsim sweep --shard` job")
+        .into());
+    }
+    if sweeps > 0 {
+        let mut parts = Vec::with_capacity(texts.len());
+        for (name, text) in &texts {
+            parts.push((name.clone(), SweepPart::from_jsonl(text, name)?));
+        }
+        let merged = crate::shard::merge_sweep(parts)?;
+        let text = match a.format.unwrap_or(MergeFormat::Csv) {
+            MergeFormat::Part => merged.to_jsonl(),
+            MergeFormat::Csv => merged.table(tidy::Format::Csv)?,
+            MergeFormat::Jsonl => merged.table(tidy::Format::Jsonl)?,
+            f => {
+                return Err(InputError::new(
+                    "--format",
+                    format!("sweep parts merge into a tidy table, not {f:?}"),
+                )
+                .with_help("use --format csv, jsonl or part")
+                .into());
+            }
+        };
+        return emit(a.output.as_deref(), &text);
+    }
+    let mut parts = Vec::with_capacity(texts.len());
+    for (name, text) in &texts {
+        parts.push((name.clone(), Partial::from_json(text, name)?));
+    }
+    let merged = crate::shard::merge(parts)?;
+    let format = match a.format.unwrap_or_default() {
+        MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
+        MergeFormat::Table => Format::Table,
+        MergeFormat::Json => Format::Json,
+        MergeFormat::Csv => Format::Csv,
+        MergeFormat::Jsonl => {
+            return Err(InputError::new(
+                "--format",
+                "run parts merge into a report, not JSON lines",
+            )
+            .with_help("use --format table, json, csv or part")
+            .into());
+        }
     };
-    emit(a.output.as_deref(), &text)
+    let (model, report) = merged.into_report("merge")?;
+    emit(a.output.as_deref(), &render(&report, &model, format))
 }
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
@@ -348,6 +685,291 @@ fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or(sc.simulation.seed);
     let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
+}
+
+fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
+    if let Some(out) = &a.output {
+        let same = |p: &PathBuf| match (std::fs::canonicalize(p), std::fs::canonicalize(out)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        };
+        if same(&a.domain) || a.profiles.iter().any(same) {
+            return Err(
+                InputError::new("--output", "the output file is one of the inputs")
+                    .with_help("write the scenario to a new file")
+                    .into(),
+            );
+        }
+    }
+    let opts = crate::import::ImportOptions {
+        ignore_discount: a.ignore_discount,
+    };
+    let imported = crate::import::import_files(&a.domain, &a.profiles, opts)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit(a.output.as_deref(), &imported.toml)
+}
+
+/// A fresh table on stdout or in a new file, its header written.
+fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
+    let mut out = match path {
+        None => Output::stdout(),
+        Some(p) => Output::create(p)?,
+    };
+    out.write(&layout.header())?;
+    Ok(out)
+}
+
+fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
+    if a.resume && a.table.output.is_none() {
+        return Err(InputError::new("--resume", "--resume needs --output FILE")
+            .with_help("the points already in FILE are kept and the others are run")
+            .into());
+    }
+    let (src, origin) = load_source(Some(&a.scenario))?;
+    let sweep = Sweep::new(&src, &origin, &a.params)?;
+    let sim = a.sim.resolve(sweep.base())?;
+    let settings = sim.settings();
+    let layout = Layout {
+        format: a.table.format,
+        keys: sweep.columns(),
+    };
+    let (start, mut out) = match a.table.output.as_deref() {
+        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        path => (0, new_table(path, &layout)?),
+    };
+    let control = Control::default();
+    if let Some(shard) = a.shard {
+        let header = crate::shard::SweepHeader {
+            negsim_partial: crate::shard::FORMAT_VERSION,
+            kind: "sweep".into(),
+            scenario_source: src.clone(),
+            scenario_origin: origin.clone(),
+            params: a.params.clone(),
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: sim.deadlines.clone(),
+            points: sweep.len(),
+            shard_count: shard.n,
+            shards: vec![shard.k],
+        };
+        let mut out = match a.table.output.as_deref() {
+            None => Output::stdout(),
+            Some(p) => Output::create(p)?,
+        };
+        let todo = shard.range(sweep.len()).count() as u64;
+        let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
+            .with_items("points", todo);
+        progress.run(|| {
+            with_threads(sim.threads, || {
+                crate::shard::run_sweep_shard(
+                    &sweep, &header, shard, &settings, &mut out, &control, &progress,
+                )
+            })
+        })??;
+        return Ok(());
+    }
+    let todo = sweep.len() - start;
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
+        .with_items("points", todo);
+    progress.run(|| {
+        with_threads(sim.threads, || {
+            sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    Ok(())
+}
+
+fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
+    let mut jobs = Vec::new();
+    let mut failed = Vec::new();
+    for input in batch::expand(&a.inputs) {
+        match input.and_then(|p| Ok((load_scenario(Some(&p))?, p))) {
+            Ok((sc, p)) => {
+                let sim = a.sim.resolve(&sc)?;
+                jobs.push(Job {
+                    name: p.display().to_string(),
+                    scenario: sc,
+                    settings: sim.settings(),
+                });
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(e.origin);
+            }
+        }
+    }
+    let layout = Layout {
+        format: a.table.format,
+        keys: vec![batch::KEY.to_string()],
+    };
+    let mut out = new_table(a.table.output.as_deref(), &layout)?;
+    let control = Control::default();
+    let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)
+        .with_items("scenarios", jobs.len() as u64);
+    progress.run(|| {
+        with_threads(a.sim.threads, || {
+            batch::run(&jobs, &layout, &mut out, &control, &progress)
+        })
+    })??;
+    if !failed.is_empty() {
+        return Err(InputError::new(
+            "batch",
+            format!(
+                "{} of {} scenarios failed and were left out: {}",
+                failed.len(),
+                failed.len() + jobs.len(),
+                failed.join(", ")
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    if let Some(d) = a.deadline.filter(|&d| d == 0 || d > MAX_DEADLINE) {
+        return Err(
+            InputError::new("--deadline", format!("deadline {d} is out of range"))
+                .with_help(format!("give a deadline from 1 to {MAX_DEADLINE} rounds"))
+                .into(),
+        );
+    }
+    let opts = sensitivity::resolve_options(&sc, a.method, a.deadline, a.samples, a.runs, a.seed)?;
+    // Reuse the shared validation of runs, seed and threads.
+    let sim = SimArgs {
+        runs: Some(opts.runs),
+        seed: Some(opts.seed),
+        deadlines: Some(vec![opts.deadline]),
+        threads: a.threads,
+        quiet: true,
+    }
+    .resolve(&sc)?;
+    let ranges = a
+        .params
+        .iter()
+        .map(|p| sensitivity::paths::ParamRange::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let factors = sensitivity::factors::scenario_factors(&sc);
+    let factors = sensitivity::paths::with_ranges(&sc, factors, &ranges)?;
+    sensitivity::check_factors(&factors)?;
+    let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
+    eprintln!(
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, opts.runs, opts.deadline)
+    );
+    let report = with_threads(sim.threads, || sensitivity::analyze(&sc, &factors, &opts))?;
+    let text = match a.format {
+        Format::Table => report.to_table(),
+        Format::Json => report.to_json(),
+        Format::Csv => report.to_csv(),
+    };
+    emit(a.output.as_deref(), &text)
+}
+
+fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let sim = a.sim.resolve(&sc)?;
+    let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
+    let analysis = crate::analysis::Analysis::new(&model);
+    let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+    let mut command = vec!["negsim".to_string(), "report".to_string()];
+    if let Some(p) = &a.scenario {
+        command.push(p.display().to_string());
+    }
+    let list = |v: &[String]| v.join(",");
+    command.extend([
+        "--runs".into(),
+        sim.runs.to_string(),
+        "--seed".into(),
+        sim.seed.to_string(),
+        "--deadlines".into(),
+        list(&sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>()),
+        "--axes".into(),
+        list(&[sc.agents[axes.0].id.clone(), sc.agents[axes.1].id.clone()]),
+        "--output".into(),
+        a.output.display().to_string(),
+    ]);
+    let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
+    let html = crate::html::render(&crate::html::HtmlInput {
+        model: &model,
+        report: &report,
+        outcome: &outcome,
+        analysis: analysis.as_ref(),
+        axes,
+        command: &command.join(" "),
+    });
+    write_atomic(&a.output, html.as_bytes())?;
+    eprintln!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// Quotes a word for a POSIX shell when it holds anything but safe characters.
+pub fn shell_quote(w: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !w.is_empty() && w.chars().all(safe) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let player = sc
+        .agent_index(&a.agent)
+        .ok_or_else(|| sc.unknown_agent(&a.agent, "--as"))?;
+    let sim = SimArgs {
+        runs: a.runs,
+        seed: a.seed,
+        deadlines: Some(vec![a.deadline.unwrap_or_else(|| {
+            crate::play::default_deadline(&sc.simulation.deadlines)
+        })]),
+        threads: None,
+        quiet: true,
+    }
+    .resolve(&sc)
+    .map_err(|e| {
+        if e.origin == "--deadlines" {
+            InputError {
+                origin: "--deadline".into(),
+                ..e
+            }
+        } else {
+            e
+        }
+    })?;
+    let opts = crate::play::PlayOptions {
+        player,
+        deadline: sim.deadlines[0],
+        seed: sim.seed,
+        run: a.run,
+        runs: sim.runs,
+        echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    let model = Model::new(&sc);
+    let stdin = std::io::stdin();
+    crate::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
+    Ok(())
+}
+
+fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
+    match crate::init::write_starter(&a.path, a.force) {
+        // The input error itself, so that its message is printed once.
+        Err(Error::Input(e)) => return Err(e.into()),
+        r => r?,
+    }
+    let p = shell_quote(&a.path.display().to_string());
+    emit(
+        None,
+        &format!(
+            "wrote {p}: a starter scenario (two parties, three terms).\nNext: negsim check {p}   then   negsim run {p}\n"
+        ),
+    )
 }
 
 fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {

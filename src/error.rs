@@ -7,24 +7,26 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The user's input (scenario file or option) is invalid.
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputError),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    // The I/O error is part of the message, not a separate source, so that `{:#}` prints it
+    // once.
+    #[error("{path}: {cause}")]
     Io {
         /// The file involved.
         path: String,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.
-    pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<String>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause,
         }
     }
 }

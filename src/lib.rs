@@ -4,20 +4,32 @@
 //! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
 //! the tallies into tables, JSON and CSV.
 
+pub mod analysis;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod dist;
 pub mod error;
 pub mod generate;
+pub mod html;
+pub mod import;
+pub mod init;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod play;
+pub mod progress;
 pub mod protocol;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
+pub mod shard;
 pub mod stats;
 pub mod strategy;
+pub mod svg;
+pub mod sweep;
+pub mod tidy;
 pub mod trace;
 
 pub use error::{Error, InputError, Result};

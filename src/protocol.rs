@@ -73,7 +73,6 @@ pub struct Workspace {
     pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
-    rows: Vec<(usize, usize)>,
 }
 
 impl Workspace {
@@ -151,9 +150,61 @@ pub fn play<O: Observer>(
     }
 }
 
-/// Draws this round's walk-outs; returns the first signatory or mediator who left, if any.
+/// The mediator's single negotiating text for `round`, written to `out`: term by term, the
+/// option that maximizes `self_weight · own utility + Σ λ_s · estimated utility of s` over
+/// the options it may table (`weights` holds the `λ_s`, one per agent). False when some term
+/// has no such option (no text this round).
+pub fn mediator_text(
+    model: &Model,
+    inst: &Instance,
+    weights: &[f64],
+    round: u32,
+    deadline: u32,
+    out: &mut Vec<u8>,
+) -> bool {
+    let m = model
+        .mediator
+        .expect("validated: mediated protocol has a mediator");
+    let (na, no) = (model.n_agents(), model.n_opts);
+    // The mediator's own interests fade along its own concession curve.
+    let self_w = match inst.exponent[m] {
+        None => 1.0,
+        Some(e) => 1.0 - perceived_time(round, deadline, inst.belief[m]).powf(1.0 / e),
+    };
+    out.clear();
+    // The mediator's rows, sliced once (this loop is most of a mediated round's cost).
+    let util = &inst.util[m * no..(m + 1) * no];
+    let allowed = &model.allowed[m * no..(m + 1) * no];
+    let est = &inst.est[m * na * no..(m + 1) * na * no];
+    for t in 0..model.n_terms() {
+        let mut best: Option<(f64, u8)> = None;
+        for (o, k) in model.term_range(t).enumerate() {
+            if !allowed[k] {
+                continue;
+            }
+            let mut score = self_w * util[k];
+            for (s, &lambda) in weights.iter().enumerate() {
+                if model.signatory[s] && s != m {
+                    score += lambda * est[s * no + k];
+                }
+            }
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, o as u8));
+            }
+        }
+        match best {
+            Some((_, o)) => out.push(o),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Draws this round's walk-outs (one uniform per agent, in file order, whether or not it
+/// matters; none at all when no agent of the run can walk out, see the module docs); returns
+/// the first signatory or mediator who left, if any.
 #[inline]
-fn walk_outs<O: Observer>(
+pub fn walk_outs<O: Observer>(
     model: &Model,
     inst: &Instance,
     departed: &mut u64,
@@ -300,17 +351,10 @@ fn mediated<O: Observer>(
     let m = model
         .mediator
         .expect("validated: mediated protocol has a mediator");
-    let (na, no) = (model.n_agents(), model.n_opts);
+    let na = model.n_agents();
     let eta = model.scenario.simulation.mediator_learning_rate;
     ws.weights.clear();
     ws.weights.resize(na, 1.0);
-    // The mediator's estimate row of each other signatory, in file order.
-    ws.rows.clear();
-    ws.rows.extend(
-        (0..na)
-            .filter(|&s| model.signatory[s] && s != m)
-            .map(|s| (s, (m * na + s) * no)),
-    );
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -322,39 +366,7 @@ fn mediated<O: Observer>(
                 last_rejecters,
             };
         }
-        // The mediator's own interests fade along its own concession curve.
-        let self_w = match inst.exponent[m] {
-            None => 1.0,
-            Some(e) => 1.0 - perceived_time(round, deadline, inst.belief[m]).powf(1.0 / e),
-        };
-        ws.offer.clear();
-        let mut feasible = true;
-        let util = &inst.util[m * no..(m + 1) * no];
-        let allowed = &model.allowed[m * no..(m + 1) * no];
-        for t in 0..model.n_terms() {
-            let mut best: Option<(f64, u8)> = None;
-            for (o, k) in model.term_range(t).enumerate() {
-                if !allowed[k] {
-                    continue;
-                }
-                // Summed in file order of the signatories, as always.
-                let mut score = self_w * util[k];
-                for &(s, row) in &ws.rows {
-                    score += ws.weights[s] * inst.est[row + k];
-                }
-                if best.is_none_or(|(b, _)| score > b) {
-                    best = Some((score, o as u8));
-                }
-            }
-            match best {
-                Some((_, o)) => ws.offer.push(o),
-                None => {
-                    feasible = false;
-                    break;
-                }
-            }
-        }
-        if !feasible {
+        if !mediator_text(model, inst, &ws.weights, round, deadline, &mut ws.offer) {
             obs.no_offer(round, m);
             continue;
         }

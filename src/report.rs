@@ -1,6 +1,7 @@
 //! Reports: the tallies of a simulation turned into a summary (per deadline) and rendered as a
 //! terminal table, JSON or tidy CSV.
 
+use crate::analysis::{Analysis, Point, TooLarge};
 use crate::model::Model;
 use crate::montecarlo::Outcome;
 use crate::scenario::fmt_num;
@@ -29,6 +30,84 @@ pub struct Report {
     pub partial: bool,
     /// One entry per deadline.
     pub deadlines: Vec<DeadlineReport>,
+    /// The outcome space at mean parameters: Pareto frontier, Nash, Kalai–Smorodinsky and
+    /// maximum-welfare packages.
+    pub outcome_space: OutcomeSpace,
+}
+
+/// The outcome-space analysis at mean parameters, as reported (see [`crate::analysis`]).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OutcomeSpace {
+    /// Whether the analysis was computed (false when the outcome space is too large).
+    pub computed: bool,
+    /// Why it was not computed, or what to keep in mind.
+    pub note: Option<String>,
+    /// The signatories: the axes of the utility space.
+    pub signatories: Vec<String>,
+    /// Number of Pareto-optimal agreeable packages (one per distinct utility vector).
+    pub pareto_size: Option<usize>,
+    /// The Nash bargaining point (largest product of gains over reservation).
+    pub nash: Option<Solution>,
+    /// The Kalai–Smorodinsky point (largest smallest normalized gain).
+    pub kalai_smorodinsky: Option<Solution>,
+    /// The agreeable package with the largest sum of the signatories' utilities.
+    pub max_welfare: Option<Solution>,
+}
+
+/// A package singled out by the analysis, with the signatories' utilities for it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Solution {
+    /// Option chosen for each term.
+    pub package: IndexMap<String, String>,
+    /// Each signatory's utility at mean parameters.
+    pub utilities: IndexMap<String, f64>,
+}
+
+impl OutcomeSpace {
+    /// Summarizes an analysis (or the reason it was skipped).
+    pub fn new(model: &Model, analysis: Result<&Analysis, &TooLarge>) -> OutcomeSpace {
+        let sc = &model.scenario;
+        let signatories: Vec<String> = sc
+            .signatories()
+            .into_iter()
+            .map(|a| sc.agents[a].id.clone())
+            .collect();
+        match analysis {
+            Err(e) => OutcomeSpace {
+                computed: false,
+                note: Some(e.to_string()),
+                signatories,
+                pareto_size: None,
+                nash: None,
+                kalai_smorodinsky: None,
+                max_welfare: None,
+            },
+            Ok(a) => {
+                let solution = |p: &Option<Point>| {
+                    p.as_ref().map(|p| Solution {
+                        package: package_names(model, &p.package),
+                        utilities: signatories.iter().cloned().zip(p.utility.clone()).collect(),
+                    })
+                };
+                let note = if a.frontier.is_empty() {
+                    Some("every package crosses a signatory's red line".to_string())
+                } else if a.nash.is_none() {
+                    Some("no package gives every signatory at least its reservation value: no Nash or Kalai–Smorodinsky point".to_string())
+                } else {
+                    None
+                };
+                OutcomeSpace {
+                    computed: true,
+                    note,
+                    pareto_size: Some(a.frontier.len()),
+                    nash: solution(&a.nash),
+                    kalai_smorodinsky: solution(&a.kalai_smorodinsky),
+                    max_welfare: solution(&a.max_welfare),
+                    signatories,
+                }
+            }
+        }
+    }
 }
 
 /// The results at one deadline.
@@ -64,6 +143,12 @@ pub struct DeadlineReport {
     pub blocker: Option<String>,
     /// Per signatory, runs without agreement in which it rejected the last package.
     pub blocked_by: IndexMap<String, u64>,
+    /// Mean Euclidean distance of the agreements to the Pareto frontier, in the signatories'
+    /// mean-parameter utility space (null without agreements or analysis).
+    pub mean_distance_pareto: Option<f64>,
+    /// Mean Euclidean distance of the agreements to the Nash point (null without agreements,
+    /// analysis or Nash point).
+    pub mean_distance_nash: Option<f64>,
 }
 
 /// An agreed package and how often it was agreed.
@@ -87,8 +172,20 @@ pub struct AgentOutcome {
 }
 
 impl Report {
-    /// Builds the report of `outcome` for `model`.
+    /// Builds the report of `outcome` for `model`, analyzing the outcome space first.
     pub fn new(model: &Model, seed: u64, runs: u64, outcome: &Outcome) -> Report {
+        let analysis = Analysis::new(model);
+        Report::with_analysis(model, seed, runs, outcome, analysis.as_ref())
+    }
+
+    /// Builds the report of `outcome` for `model` with an analysis computed beforehand.
+    pub fn with_analysis(
+        model: &Model,
+        seed: u64,
+        runs: u64,
+        outcome: &Outcome,
+        analysis: Result<&Analysis, &TooLarge>,
+    ) -> Report {
         let sc = &model.scenario;
         Report {
             scenario: sc.name.clone(),
@@ -100,8 +197,9 @@ impl Report {
             deadlines: outcome
                 .tallies
                 .iter()
-                .map(|t| DeadlineReport::new(model, t))
+                .map(|t| DeadlineReport::new(model, t, analysis.ok()))
                 .collect(),
+            outcome_space: OutcomeSpace::new(model, analysis),
         }
     }
 
@@ -223,6 +321,14 @@ impl Report {
                     .collect();
                 let _ = writeln!(s, "    {term}: {}", parts.join(", "));
             }
+            if let Some(dp) = d.mean_distance_pareto {
+                let _ = writeln!(
+                    s,
+                    "  mean distance to the Pareto frontier {dp:.3}{} (mean-parameter utilities)",
+                    d.mean_distance_nash
+                        .map_or(String::new(), |dn| format!(", to the Nash point {dn:.3}"))
+                );
+            }
             let _ = writeln!(s, "  mean utility in agreements (gain over reservation):");
             for (a, agent) in model.scenario.agents.iter().enumerate() {
                 let o = &d.agents[a];
@@ -251,8 +357,8 @@ fn plural(label: &str, n: u32) -> String {
 }
 
 impl DeadlineReport {
-    /// Summarizes one tally.
-    pub fn new(model: &Model, t: &Tally) -> DeadlineReport {
+    /// Summarizes one tally; distances need the outcome-space analysis.
+    pub fn new(model: &Model, t: &Tally, analysis: Option<&Analysis>) -> DeadlineReport {
         let sc = &model.scenario;
         let p = if t.runs > 0 {
             t.agreements as f64 / t.runs as f64
@@ -313,6 +419,7 @@ impl DeadlineReport {
                 _ => Some((id, *c)),
             })
             .map(|(id, _)| id.clone());
+        let distances = analysis.map_or((None, None), |a| a.mean_distances(model, t));
         DeadlineReport {
             deadline: t.deadline,
             runs: t.runs,
@@ -342,33 +449,96 @@ impl DeadlineReport {
             agents,
             blocker,
             blocked_by,
+            mean_distance_pareto: distances.0,
+            mean_distance_nash: distances.1,
         }
     }
 
     /// One CSV row (without newline) matching [`Report::csv_header`].
     pub fn csv_row(&self) -> String {
-        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+        self.flat().csv_row()
+    }
+
+    /// The fields of a CSV row, for CSV and JSON-lines tables.
+    pub fn flat(&self) -> FlatRow<'_> {
         let top = self.top_packages.first();
+        FlatRow {
+            deadline: self.deadline,
+            runs: self.runs,
+            agreements: self.agreements,
+            p_agreement: self.p_agreement,
+            ci_low: self.ci95[0],
+            ci_high: self.ci95[1],
+            walkouts: self.walkouts,
+            expired: self.expired,
+            mean_round: self.mean_round,
+            median_round: self.median_round,
+            blocker: self.blocker.as_deref(),
+            top_package: top.map(|p| {
+                p.package
+                    .iter()
+                    .map(|(t, o)| format!("{t}={o}"))
+                    .collect::<Vec<_>>()
+                    .join(";")
+            }),
+            top_package_share: top.map(|p| p.share),
+        }
+    }
+}
+
+/// The per-deadline fields of `run --format csv`, in column order; serialized as one JSON
+/// object per row by the JSON-lines tables of `sweep` and `batch`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlatRow<'a> {
+    /// Deadline in rounds.
+    pub deadline: u32,
+    /// Runs played.
+    pub runs: u64,
+    /// Runs ending in agreement.
+    pub agreements: u64,
+    /// Share of runs ending in agreement.
+    pub p_agreement: f64,
+    /// Lower end of the Wilson 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the Wilson 95% interval.
+    pub ci_high: f64,
+    /// Runs ended by a walk-out.
+    pub walkouts: u64,
+    /// Runs that reached the deadline without agreement.
+    pub expired: u64,
+    /// Mean round of agreement.
+    pub mean_round: Option<f64>,
+    /// Median round of agreement.
+    pub median_round: Option<u32>,
+    /// The signatory who most often rejected the last package.
+    pub blocker: Option<&'a str>,
+    /// The most frequent agreed package, as `term=option` pairs joined by `;`.
+    pub top_package: Option<String>,
+    /// Its share among agreements.
+    pub top_package_share: Option<f64>,
+}
+
+impl FlatRow<'_> {
+    /// One CSV row (without newline) matching [`Report::csv_header`]; `None` is an empty cell.
+    pub fn csv_row(&self) -> String {
+        fn opt<T: ToString>(x: Option<T>) -> String {
+            x.map_or(String::new(), |v| v.to_string())
+        }
         format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.deadline,
             self.runs,
             self.agreements,
             self.p_agreement,
-            self.ci95[0],
-            self.ci95[1],
+            self.ci_low,
+            self.ci_high,
             self.walkouts,
             self.expired,
             opt(self.mean_round),
-            self.median_round.map_or(String::new(), |m| m.to_string()),
-            self.blocker.as_deref().unwrap_or(""),
-            top.map_or(String::new(), |p| p
-                .package
-                .iter()
-                .map(|(t, o)| format!("{t}={o}"))
-                .collect::<Vec<_>>()
-                .join(";")),
-            top.map_or(String::new(), |p| p.share.to_string()),
+            opt(self.median_round),
+            self.blocker.unwrap_or(""),
+            self.top_package.as_deref().unwrap_or(""),
+            opt(self.top_package_share),
         )
     }
 }

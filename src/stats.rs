@@ -3,6 +3,7 @@
 
 use crate::model::{Instance, Model};
 use crate::protocol::{End, RunResult};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
 
 /// Fixed-point scale of utility sums: utilities are summed as integers in units of 1e-9, which
@@ -16,7 +17,10 @@ pub fn to_fixed(x: f64) -> i64 {
 }
 
 /// Sufficient statistics of the runs at one deadline.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// It serializes (for shard files) with the packages as a sorted list, so that the same tally
+/// always gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
     /// The deadline in rounds.
     pub deadline: u32,
@@ -33,6 +37,7 @@ pub struct Tally {
     /// `option_counts[k]`: agreements containing flat option `k`.
     pub option_counts: Vec<u64>,
     /// Count of each agreed package.
+    #[serde(serialize_with = "packages_out", deserialize_with = "packages_in")]
     pub packages: HashMap<Vec<u8>, u64>,
     /// Per agent, sum over agreements of its utility (fixed point).
     pub utility_sum: Vec<i64>,
@@ -165,6 +170,19 @@ impl Tally {
         v.truncate(n);
         v
     }
+}
+
+/// Writes the package counts as `[[options...], count]` pairs in package order.
+fn packages_out<S: Serializer>(p: &HashMap<Vec<u8>, u64>, s: S) -> Result<S::Ok, S::Error> {
+    let mut v: Vec<(&Vec<u8>, &u64)> = p.iter().collect();
+    v.sort();
+    v.serialize(s)
+}
+
+/// Reads package counts written by [`packages_out`].
+fn packages_in<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<Vec<u8>, u64>, D::Error> {
+    let v: Vec<(Vec<u8>, u64)> = Vec::deserialize(d)?;
+    Ok(v.into_iter().collect())
 }
 
 fn add_vec<T: Copy + std::ops::AddAssign>(a: &mut [T], b: &[T]) {

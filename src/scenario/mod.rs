@@ -87,6 +87,8 @@ pub struct Term {
     pub name: String,
     /// Option identifiers.
     pub options: Vec<String>,
+    /// Display names of the options, in the order of `options` (the ids when not given).
+    pub labels: Vec<String>,
 }
 
 /// A concession tactic.
@@ -548,11 +550,31 @@ impl Validator<'_> {
                 }
                 options.push(o.into_inner());
             }
+            let labels = match t.labels {
+                None => options.clone(),
+                Some(l) => {
+                    if l.get_ref().len() != options.len() {
+                        return Err(self
+                            .at(
+                                l.span(),
+                                format!(
+                                    "term `{}` has {} labels for {} options",
+                                    id.get_ref(),
+                                    l.get_ref().len(),
+                                    options.len()
+                                ),
+                            )
+                            .with_help("give one label per option, in the order of `options`"));
+                    }
+                    l.into_inner()
+                }
+            };
             let id = id.into_inner();
             terms.push(Term {
                 name: t.name.unwrap_or_else(|| id.clone()),
                 id,
                 options,
+                labels,
             });
         }
         Ok(terms)

@@ -49,6 +49,7 @@ pub struct RawTerm {
     #[allow(dead_code)] // accepted for documentation; not used by the engine
     pub description: Option<String>,
     pub options: Option<Spanned<Vec<Spanned<String>>>>,
+    pub labels: Option<Spanned<Vec<String>>>,
 }
 
 /// One `[agents.ID]` table.

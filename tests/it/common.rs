@@ -72,6 +72,15 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The data rows (without header) of `negsim run FILE --format csv` plus `extra` flags.
+pub fn run_csv_rows(path: &std::path::Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["run", path.to_str().unwrap(), "--format", "csv"];
+    args.extend_from_slice(extra);
+    let o = negsim(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).lines().skip(1).map(str::to_string).collect()
+}
+
 /// A two-agent, one-term scenario: `a` gets option `a_i` worth i/10 to A and 1 - i/10 to B.
 pub fn split(extra_sim: &str, a_extra: &str, b_extra: &str) -> String {
     let vals_a: String = (0..=10)
@@ -108,4 +117,22 @@ share = 1.0
 "#,
         opts = opts.join(", ")
     )
+}
+
+/// Runs the negsim binary with `args`, feeding `input` on standard input.
+pub fn negsim_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the negsim binary runs");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // The game may end before reading everything; a closed pipe is fine then.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    child.wait_with_output().expect("negsim finishes")
 }

@@ -1,0 +1,671 @@
+//! `negsim play`: a person plays one agent in the terminal against the simulated others.
+//!
+//! The game is run `run` (default 0) of the master seed at one deadline: the player's
+//! preferences and everyone else's are that run's sampled parameters, and the walk-out draws
+//! come from that run's play stream, under exactly the rules of [`crate::protocol`] (walk-out
+//! draws for every agent every round in file order, the same proposers, offer search,
+//! mediator texts and answers). The one difference: the player never walks out by chance (its
+//! draw is made and ignored); the player leaves only by typing `quit` or ending the input. So a
+//! player who answers and proposes as the simulated agent would gets the simulated result.
+//!
+//! Input is read line by line: `accept`/`a`, `reject`/`r`, a proposal as one option number per
+//! term (`2 1 3`), `pass` (make no offer), `quit` (walk out), `help`. Bad input asks again.
+
+use crate::error::Error;
+use crate::model::{Instance, Model};
+use crate::montecarlo::trace_run;
+use crate::protocol::{End, Observer, Workspace, agent_target, answer, mediator_text, walk_outs};
+use crate::report::package_string;
+use crate::rng::play_rng;
+use crate::scenario::Protocol;
+use rayon::prelude::*;
+use std::io::{BufRead, Write};
+
+/// What to play.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayOptions {
+    /// The agent the person plays.
+    pub player: usize,
+    /// Deadline in rounds.
+    pub deadline: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Which run's parameters and play stream the game uses.
+    pub run: u64,
+    /// Simulated runs the debrief compares the player with (runs `0..runs`, same seed).
+    pub runs: u64,
+    /// Repeat each input line after its prompt (when input does not come from a terminal,
+    /// so that a scripted game reads as a transcript).
+    pub echo: bool,
+}
+
+/// How the game ended, for the player.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GameResult {
+    /// How the negotiation ended.
+    pub end: End,
+    /// The agreed package (empty without agreement).
+    pub package: Vec<u8>,
+    /// The player's payoff: its utility for the agreement, or its reservation value.
+    pub payoff: f64,
+    /// Whether the player walked out (by `quit` or end of input).
+    pub player_left: bool,
+}
+
+/// The deadline `play` uses by default: the middle one of the scenario's list (the lower
+/// middle for an even count), long enough to bargain, short enough to finish in class.
+pub fn default_deadline(deadlines: &[u32]) -> u32 {
+    let mut d = deadlines.to_vec();
+    d.sort_unstable();
+    d[(d.len() - 1) / 2]
+}
+
+/// Collects who walked out in a round.
+struct Leavers(Vec<usize>);
+
+impl Observer for Leavers {
+    fn walk_out(&mut self, _round: u32, agent: usize) {
+        self.0.push(agent);
+    }
+}
+
+/// One line of player input, read and classified.
+enum Input {
+    Accept,
+    Reject,
+    Pass,
+    Quit,
+    Help,
+    Numbers(Vec<usize>),
+    Other,
+}
+
+/// The game's state and terminal.
+struct Game<'a, R, W> {
+    model: &'a Model,
+    inst: Instance,
+    opts: &'a PlayOptions,
+    input: R,
+    out: W,
+    label: String,
+    /// The last package put on the table and who put it there.
+    table: Option<(usize, Vec<u8>)>,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::io("stdout", e)
+}
+
+impl<R: BufRead, W: Write> Game<'_, R, W> {
+    fn say(&mut self, s: &str) -> Result<(), Error> {
+        self.out.write_all(s.as_bytes()).map_err(io)
+    }
+
+    /// Prompts and reads one line; `None` at end of input.
+    fn ask(&mut self, prompt: &str) -> Result<Option<Input>, Error> {
+        self.say(prompt)?;
+        self.out.flush().map_err(io)?;
+        let mut line = String::new();
+        let n = self
+            .input
+            .read_line(&mut line)
+            .map_err(|e| Error::io("stdin", e))?;
+        if n == 0 {
+            self.say("\n")?;
+            return Ok(None);
+        }
+        if self.opts.echo {
+            self.say(&format!("{}\n", line.trim_end()))?;
+        }
+        let l = line.trim().to_lowercase();
+        Ok(Some(match l.as_str() {
+            "a" | "accept" | "y" | "yes" => Input::Accept,
+            "r" | "reject" | "n" | "no" => Input::Reject,
+            "p" | "pass" => Input::Pass,
+            "q" | "quit" | "walk" | "exit" => Input::Quit,
+            "h" | "help" | "?" => Input::Help,
+            _ => match l
+                .split([' ', ',', '\t'])
+                .filter(|w| !w.is_empty())
+                .map(str::parse::<usize>)
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(v) if !v.is_empty() => Input::Numbers(v),
+                _ => Input::Other,
+            },
+        }))
+    }
+
+    fn name(&self, a: usize) -> &str {
+        &self.model.scenario.agents[a].id
+    }
+
+    /// Whether agent `a` leaving ends the talks.
+    fn essential(&self, a: usize) -> bool {
+        self.model.signatory[a] || self.model.mediator == Some(a)
+    }
+
+    fn intro(&mut self) -> Result<(), Error> {
+        let (m, p) = (self.model, self.opts.player);
+        let sc = &m.scenario;
+        let mut s = format!(
+            "negsim play: you are {} ({}) in \"{}\"\n{} protocol, deadline {} {}s, seed {}, run {}.\n\n",
+            sc.agents[p].id,
+            sc.agents[p].name,
+            sc.name,
+            sc.simulation.protocol.as_str(),
+            self.opts.deadline,
+            self.label,
+            self.opts.seed,
+            self.opts.run
+        );
+        let role = if m.mediator == Some(p) {
+            "You are the mediator: every round you table the single negotiating text; the signatories answer."
+        } else if m.signatory[p] {
+            "You sign: no deal without your yes."
+        } else if m.protocol == Protocol::Mediated {
+            "You neither sign nor draft the text in this protocol: watch how the talks go."
+        } else {
+            "You do not sign: you may propose, but the signatories decide."
+        };
+        s += role;
+        s += "\n\nYour preferences in this game (what this run sampled for you):\n";
+        s += &format!(
+            "  reservation value (what no deal is worth to you): {:.3}\n",
+            self.inst.reservation[p]
+        );
+        s += &self.menu();
+        let others: Vec<String> = (0..m.n_agents())
+            .filter(|&a| a != p)
+            .map(|a| {
+                let role = if m.mediator == Some(a) {
+                    "mediator"
+                } else if m.signatory[a] {
+                    "signs"
+                } else {
+                    "does not sign"
+                };
+                format!("{} ({role})", sc.agents[a].id)
+            })
+            .collect();
+        s += &format!(
+            "\nThe others: {}. Their preferences are private; their red lines (options they never accept) are public and cannot be proposed.\n",
+            others.join(", ")
+        );
+        s += HELP;
+        self.say(&s)
+    }
+
+    /// The terms with the player's weight and the numbered options with its values.
+    fn menu(&self) -> String {
+        let (m, p) = (self.model, self.opts.player);
+        let sc = &m.scenario;
+        let (nt, no) = (m.n_terms(), m.n_opts);
+        let mut s = String::new();
+        for t in 0..nt {
+            let w = self.inst.weights[p * nt + t];
+            let opts: Vec<String> = sc.terms[t]
+                .options
+                .iter()
+                .enumerate()
+                .map(|(o, name)| {
+                    let k = m.offsets[t] + o;
+                    let mark = if m.red[p * no + k] {
+                        " (your red line)"
+                    } else if !m.allowed[p * no + k] {
+                        " (a signatory's red line)"
+                    } else {
+                        ""
+                    };
+                    format!("{} {name} {:.2}{mark}", o + 1, self.inst.values[p * no + k])
+                })
+                .collect();
+            s += &format!(
+                "  {} (weight {:.2}): {}\n",
+                sc.terms[t].id,
+                w,
+                opts.join(" | ")
+            );
+        }
+        s
+    }
+
+    /// The package with the player's per-term breakdown.
+    fn show_offer(&mut self, who: usize, pkg: &[u8]) -> Result<(), Error> {
+        let (m, p) = (self.model, self.opts.player);
+        let sc = &m.scenario;
+        let (nt, no) = (m.n_terms(), m.n_opts);
+        let mediated = m.protocol == Protocol::Mediated;
+        let mut s = match (who == p, mediated) {
+            (true, true) => "You table the text:\n".to_string(),
+            (true, false) => "You propose:\n".to_string(),
+            (false, true) => format!("{} tables the text:\n", sc.agents[who].id),
+            (false, false) => format!("{} proposes:\n", sc.agents[who].id),
+        };
+        for (t, &o) in pkg.iter().enumerate() {
+            let k = m.offsets[t] + o as usize;
+            let w = self.inst.weights[p * nt + t];
+            let v = self.inst.values[p * no + k];
+            s += &format!(
+                "  {:<20} {:>2} {:<24} value {:.2} x weight {:.2} = {:.3}\n",
+                sc.terms[t].id,
+                o + 1,
+                sc.terms[t].options[o as usize],
+                v,
+                w,
+                self.inst.util[p * no + k]
+            );
+        }
+        let u = self.inst.utility(m, p, pkg);
+        s += &format!(
+            "  your utility {:.3}; your reservation value {:.3} ({})\n",
+            u,
+            self.inst.reservation[p],
+            if u >= self.inst.reservation[p] {
+                "better than no deal"
+            } else {
+                "worse than no deal"
+            }
+        );
+        self.say(&s)
+    }
+
+    /// Asks for accept/reject until valid; `None` when the player quits or input ends.
+    fn ask_answer(&mut self, round: u32) -> Result<Option<bool>, Error> {
+        let tgt = agent_target(&self.inst, self.opts.player, round, self.opts.deadline)
+            .max(self.inst.reservation[self.opts.player]);
+        let prompt = format!(
+            "(following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
+        );
+        loop {
+            match self.ask(&prompt)? {
+                None | Some(Input::Quit) => return Ok(None),
+                Some(Input::Accept) => return Ok(Some(true)),
+                Some(Input::Reject) => return Ok(Some(false)),
+                Some(Input::Help) => self.say(HELP)?,
+                Some(_) => self.say("Please answer a (accept), r (reject) or q (walk out).\n")?,
+            }
+        }
+    }
+
+    /// Asks for a proposal until valid: `Ok(Some(Some(pkg)))` an offer, `Ok(Some(None))` no
+    /// offer, `Ok(None)` the player quits or input ends.
+    fn ask_proposal(&mut self, round: u32) -> Result<Option<Option<Vec<u8>>>, Error> {
+        let (m, p) = (self.model, self.opts.player);
+        let nt = m.n_terms();
+        let tgt = agent_target(&self.inst, p, round, self.opts.deadline);
+        let mut menu = String::new();
+        if let Some((who, pkg)) = &self.table {
+            menu = format!(
+                "On the table: {} last offer, worth {:.3} to you (reservation value {:.3}): {}\n",
+                if *who == p {
+                    "your".to_string()
+                } else {
+                    format!("{}'s", self.name(*who))
+                },
+                self.inst.utility(m, p, pkg),
+                self.inst.reservation[p],
+                package_string(m, pkg)
+            );
+        }
+        menu += &format!(
+            "Your turn to propose. Options (number, name, value to you):\n{}",
+            self.menu()
+        );
+        self.say(&menu)?;
+        // A mediator drafts by its weighting of everyone's wishes, not by a target.
+        let hint = if m.mediator == Some(p) {
+            String::new()
+        } else {
+            format!(
+                "(following the scenario's strategy you would offer nothing worth less than {tgt:.3} to you)\n"
+            )
+        };
+        let prompt =
+            format!("{hint}Your proposal: {nt} option number(s), one per term, or pass / q > ");
+        loop {
+            let line = match self.ask(&prompt)? {
+                None | Some(Input::Quit) => return Ok(None),
+                Some(Input::Pass) => return Ok(Some(None)),
+                Some(Input::Help) => {
+                    self.say(HELP)?;
+                    continue;
+                }
+                Some(Input::Numbers(v)) => v,
+                Some(_) => {
+                    self.say(&format!(
+                        "Please give {nt} option number(s), one per term in the order listed (for example {}), or pass, or q.\n",
+                        vec!["1"; nt].join(" ")
+                    ))?;
+                    continue;
+                }
+            };
+            match self.check_proposal(&line) {
+                Ok(pkg) => return Ok(Some(Some(pkg))),
+                Err(msg) => self.say(&format!("{msg}\n"))?,
+            }
+        }
+    }
+
+    /// Validates a proposal (1-based option numbers); the message says what is wrong.
+    fn check_proposal(&self, nums: &[usize]) -> Result<Vec<u8>, String> {
+        let (m, p) = (self.model, self.opts.player);
+        let sc = &m.scenario;
+        let no = m.n_opts;
+        if nums.len() != m.n_terms() {
+            return Err(format!(
+                "{} number(s) given; give exactly {}, one per term ({}).",
+                nums.len(),
+                m.n_terms(),
+                sc.terms
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let mut pkg = Vec::with_capacity(nums.len());
+        for (t, &n) in nums.iter().enumerate() {
+            let term = &sc.terms[t];
+            if n == 0 || n > term.options.len() {
+                return Err(format!(
+                    "term {} has options 1 to {}; {n} is not one of them.",
+                    term.id,
+                    term.options.len()
+                ));
+            }
+            let k = m.offsets[t] + n - 1;
+            if !m.allowed[p * no + k] {
+                let who: Vec<&str> = (0..m.n_agents())
+                    .filter(|&a| m.red[a * no + k] && (m.signatory[a] || a == p))
+                    .map(|a| {
+                        if a == p {
+                            "you"
+                        } else {
+                            sc.agents[a].id.as_str()
+                        }
+                    })
+                    .collect();
+                return Err(format!(
+                    "{} = {} is a red line of {}: it cannot be proposed. Choose another option.",
+                    term.id,
+                    term.options[n - 1],
+                    who.join(" and ")
+                ));
+            }
+            pkg.push((n - 1) as u8);
+        }
+        Ok(pkg)
+    }
+
+    /// Plays the rounds; mirrors `protocol::alternating` and `protocol::mediated`.
+    fn rounds(&mut self) -> Result<GameResult, Error> {
+        let (m, p) = (self.model, self.opts.player);
+        let (na, deadline) = (m.n_agents(), self.opts.deadline);
+        let mut ws = Workspace::default();
+        ws.prepare(m, &self.inst);
+        // The player leaves only by choice: its chance draw is made (to keep the stream in
+        // step) against a walk-out chance of 0.
+        let mut drawn = self.inst.clone();
+        drawn.walk_away[p] = 0.0;
+        let mut rng = play_rng(self.opts.seed, self.opts.run);
+        let mut departed = 0u64;
+        let mut lambda = vec![1.0; na];
+        let eta = m.scenario.simulation.mediator_learning_rate;
+        let mut offer = Vec::new();
+        let mut player_left = false;
+        let end = 'game: {
+            for round in 1..=deadline {
+                let mut leavers = Leavers(Vec::new());
+                let ended = walk_outs(m, &drawn, &mut departed, round, &mut rng, &mut leavers);
+                let label = self.label.clone();
+                self.say(&format!("\n=== {label} {round} of {deadline} ===\n"))?;
+                for a in leavers.0 {
+                    let s = format!("{} walks out of the talks.\n", self.name(a));
+                    self.say(&s)?;
+                }
+                if let Some(agent) = ended {
+                    break 'game End::WalkOut { round, agent };
+                }
+                let proposer = match m.protocol {
+                    Protocol::Mediated => m.mediator.expect("validated"),
+                    Protocol::Alternating => {
+                        let start = (round as usize - 1) % na;
+                        match (0..na)
+                            .map(|i| (start + i) % na)
+                            .find(|&a| departed & (1 << a) == 0)
+                        {
+                            Some(a) => a,
+                            None => break 'game End::Expired,
+                        }
+                    }
+                };
+                let has_offer = if proposer == p {
+                    match self.ask_proposal(round)? {
+                        None => {
+                            player_left = true;
+                            departed |= 1 << p;
+                            self.say("You walk out of the talks.\n")?;
+                            if self.essential(p) {
+                                break 'game End::WalkOut { round, agent: p };
+                            }
+                            false
+                        }
+                        Some(None) => false,
+                        Some(Some(pkg)) => {
+                            offer = pkg;
+                            true
+                        }
+                    }
+                } else if m.protocol == Protocol::Mediated {
+                    mediator_text(m, &self.inst, &lambda, round, deadline, &mut offer)
+                } else {
+                    let tgt = agent_target(&self.inst, proposer, round, deadline);
+                    ws.searches[proposer].search(tgt, &mut offer).is_some()
+                };
+                if !has_offer {
+                    if !(proposer == p && player_left) {
+                        let s = format!(
+                            "{} makes no offer this {label}.\n",
+                            if proposer == p {
+                                "You"
+                            } else {
+                                self.name(proposer)
+                            }
+                        );
+                        self.say(&s)?;
+                    }
+                    continue;
+                }
+                self.show_offer(proposer, &offer)?;
+                self.table = Some((proposer, offer.clone()));
+                let mut rejecters = 0u64;
+                if m.signatory[p] && proposer != p {
+                    match self.ask_answer(round)? {
+                        None => {
+                            player_left = true;
+                            self.say("You walk out of the talks.\n")?;
+                            break 'game End::WalkOut { round, agent: p };
+                        }
+                        Some(false) => rejecters |= 1 << p,
+                        Some(true) => {}
+                    }
+                }
+                let mut answers = Vec::new();
+                if m.signatory[p] {
+                    answers.push(if rejecters & (1 << p) != 0 {
+                        "you reject".to_string()
+                    } else {
+                        "you accept".to_string()
+                    });
+                }
+                for s in (0..na).filter(|&s| m.signatory[s] && s != p) {
+                    let (ok, _, _) = answer(m, &self.inst, s, &offer, round, deadline);
+                    if !ok {
+                        rejecters |= 1 << s;
+                    }
+                    answers.push(format!(
+                        "{} {}",
+                        self.name(s),
+                        if ok { "accepts" } else { "rejects" }
+                    ));
+                }
+                let s = format!("  Answers: {}.\n", answers.join(", "));
+                self.say(&s)?;
+                if rejecters == 0 {
+                    break 'game End::Agreement { round };
+                }
+                if m.protocol == Protocol::Mediated {
+                    for (s, l) in lambda.iter_mut().enumerate() {
+                        if rejecters & (1 << s) != 0 {
+                            *l *= 1.0 + eta;
+                        }
+                    }
+                }
+            }
+            End::Expired
+        };
+        let package = match end {
+            End::Agreement { .. } => offer,
+            _ => Vec::new(),
+        };
+        let payoff = if package.is_empty() {
+            self.inst.reservation[p]
+        } else {
+            self.inst.utility(m, p, &package)
+        };
+        Ok(GameResult {
+            end,
+            package,
+            payoff,
+            player_left,
+        })
+    }
+
+    fn debrief(&mut self, g: &GameResult) -> Result<(), Error> {
+        let (m, o) = (self.model, self.opts);
+        let p = o.player;
+        let label = self.label.clone();
+        let mut s = String::from("\n=== Debrief ===\n");
+        s += &match g.end {
+            End::Agreement { round } => format!(
+                "Agreement in {label} {round}: {}\n",
+                package_string(m, &g.package)
+            ),
+            End::WalkOut { round, agent } if agent == p => {
+                format!("No deal: you walked out in {label} {round}.\n")
+            }
+            End::WalkOut { round, agent } => format!(
+                "No deal: {} walked out in {label} {round}.\n",
+                self.name(agent)
+            ),
+            End::Expired => format!(
+                "No deal: the deadline of {} {label}s passed without agreement.\n",
+                o.deadline
+            ),
+        };
+        let res = self.inst.reservation[p];
+        s += &format!(
+            "Your utility: {:.3} (reservation value {res:.3}, gain {:+.3}).\n",
+            g.payoff,
+            g.payoff - res
+        );
+        // What the simulated agent did in this very game.
+        let (_, sim) = trace_run(m, o.seed, o.run, o.deadline, &mut ());
+        let sim_payoff = match sim.end {
+            End::Agreement { .. } => self.inst.utility(m, p, &sim.package),
+            _ => res,
+        };
+        s += &format!(
+            "In your seat the simulated {} got {:.3} in this game: {}.\n",
+            self.name(p),
+            sim_payoff,
+            match sim.end {
+                End::Agreement { round } => format!(
+                    "agreement in {label} {round} on {}",
+                    package_string(m, &sim.package)
+                ),
+                End::WalkOut { round, agent } => format!(
+                    "no deal, {} walked out in {label} {round}",
+                    self.name(agent)
+                ),
+                End::Expired => "no deal, time ran out".into(),
+            }
+        );
+        // The agent's outcomes over simulated runs with the same seed.
+        let payoffs = simulated_payoffs(m, o);
+        let n = payoffs.len();
+        if n > 0 {
+            let deals = payoffs.iter().filter(|x| x.1).count();
+            let mut v: Vec<f64> = payoffs.iter().map(|x| x.0).collect();
+            v.sort_by(f64::total_cmp);
+            let q = |f: f64| v[((n - 1) as f64 * f).round() as usize];
+            let mean = v.iter().sum::<f64>() / n as f64;
+            let below = v.iter().filter(|&&x| x < g.payoff - 1e-12).count();
+            let equal = v.iter().filter(|&&x| (x - g.payoff).abs() <= 1e-12).count();
+            s += &format!(
+                "Over {n} simulated runs (seed {}, deadline {} {label}s) the simulated {}:\n  reached agreement in {:.1}% of runs; its utility (reservation value when no deal): mean {mean:.3}, 10th percentile {:.3}, median {:.3}, 90th percentile {:.3}.\n  You did better than {below} of the {n} runs ({:.1}%){}.\n",
+                o.seed,
+                o.deadline,
+                self.name(p),
+                100.0 * deals as f64 / n as f64,
+                q(0.1),
+                q(0.5),
+                q(0.9),
+                100.0 * below as f64 / n as f64,
+                if equal > 0 {
+                    format!(" and as well as {equal}")
+                } else {
+                    String::new()
+                }
+            );
+            s += "  (Each run samples its own preferences, so compare with care: utilities are on the agent's own 0-1 scale.)\n";
+        }
+        self.say(&s)?;
+        self.out.flush().map_err(io)
+    }
+}
+
+const HELP: &str = "\nHow to answer: a = accept, r = reject, q = walk out (so does ending the input).\nTo propose, type one option number per term in the order listed, e.g. \"2 1 3\"; pass = make no offer.\n";
+
+/// Each simulated run's payoff for the player's agent (its utility in agreement, else its
+/// reservation value) and whether it agreed, for runs `0..opts.runs`; same order for any
+/// thread count.
+pub fn simulated_payoffs(model: &Model, opts: &PlayOptions) -> Vec<(f64, bool)> {
+    let p = opts.player;
+    (0..opts.runs)
+        .into_par_iter()
+        .map(|run| {
+            let (inst, res) = trace_run(model, opts.seed, run, opts.deadline, &mut ());
+            match res.end {
+                End::Agreement { .. } => (inst.utility(model, p, &res.package), true),
+                _ => (inst.reservation[p], false),
+            }
+        })
+        .collect()
+}
+
+/// Plays a game, reading the player's moves from `input` and writing to `out`; the debrief is
+/// printed however the game ends (end of input counts as walking out).
+pub fn play_game<R: BufRead, W: Write>(
+    model: &Model,
+    opts: &PlayOptions,
+    input: R,
+    out: W,
+) -> Result<GameResult, Error> {
+    let mut inst = Instance::default();
+    model.sample_into(opts.seed, opts.run, &mut inst);
+    let mut g = Game {
+        model,
+        inst,
+        opts,
+        input,
+        out,
+        label: model.scenario.simulation.round_label.clone(),
+        table: None,
+    };
+    g.intro()?;
+    let result = g.rounds()?;
+    g.debrief(&result)?;
+    Ok(result)
+}

@@ -1,0 +1,213 @@
+//! The factors of a sensitivity analysis: the scenario's uncertain numbers (and any extra
+//! ranges given on the command line), each named by its dotted TOML path.
+//!
+//! A [`Slot`] addresses one numeric parameter of a [`Scenario`] by index, so that an
+//! evaluation can clone the scenario and fix any set of slots to chosen values without a round
+//! trip through TOML text.
+
+use crate::dist::{Dist, Param};
+use crate::scenario::{Scenario, Strategy, describe_param};
+
+/// Lower and upper percentiles that bound a factor's range (the ends of a tornado bar).
+pub const RANGE_PERCENTILES: (f64, f64) = (0.05, 0.95);
+
+/// One numeric parameter of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `agents.ID.weights.TERM`.
+    Weight {
+        /// Agent index.
+        agent: usize,
+        /// Term index.
+        term: usize,
+    },
+    /// `agents.ID.values.TERM.OPTION`.
+    Value {
+        /// Agent index.
+        agent: usize,
+        /// Term index.
+        term: usize,
+        /// Option index within the term.
+        option: usize,
+    },
+    /// `agents.ID.reservation`.
+    Reservation {
+        /// Agent index.
+        agent: usize,
+    },
+    /// `agents.ID.walk_away`.
+    WalkAway {
+        /// Agent index.
+        agent: usize,
+    },
+    /// `agents.ID.deadline_belief`.
+    DeadlineBelief {
+        /// Agent index.
+        agent: usize,
+    },
+    /// `agents.ID.strategy.exponent` (absent for hardliners).
+    Exponent {
+        /// Agent index.
+        agent: usize,
+    },
+}
+
+impl Slot {
+    /// The dotted path naming this slot, as the scenario file would spell it.
+    pub fn path(&self, sc: &Scenario) -> String {
+        let id = |a: usize| sc.agents[a].id.as_str();
+        match *self {
+            Slot::Weight { agent, term } => {
+                format!("agents.{}.weights.{}", id(agent), sc.terms[term].id)
+            }
+            Slot::Value {
+                agent,
+                term,
+                option,
+            } => format!(
+                "agents.{}.values.{}.{}",
+                id(agent),
+                sc.terms[term].id,
+                sc.terms[term].options[option]
+            ),
+            Slot::Reservation { agent } => format!("agents.{}.reservation", id(agent)),
+            Slot::WalkAway { agent } => format!("agents.{}.walk_away", id(agent)),
+            Slot::DeadlineBelief { agent } => format!("agents.{}.deadline_belief", id(agent)),
+            Slot::Exponent { agent } => format!("agents.{}.strategy.exponent", id(agent)),
+        }
+    }
+
+    /// The parameter in this slot (`None` for the exponent of a hardliner).
+    pub fn get(&self, sc: &Scenario) -> Option<Param> {
+        let a = |agent: usize| &sc.agents[agent];
+        match *self {
+            Slot::Weight { agent, term } => Some(a(agent).weights[term]),
+            Slot::Value {
+                agent,
+                term,
+                option,
+            } => Some(a(agent).values[term][option]),
+            Slot::Reservation { agent } => Some(a(agent).reservation),
+            Slot::WalkAway { agent } => Some(a(agent).walk_away),
+            Slot::DeadlineBelief { agent } => Some(a(agent).deadline_belief),
+            Slot::Exponent { agent } => match a(agent).strategy {
+                Strategy::TimeDependent { exponent, .. } => Some(exponent),
+                Strategy::Hardliner => None,
+            },
+        }
+    }
+
+    /// Mutable access to the parameter in this slot (`None` for the exponent of a hardliner).
+    pub fn get_mut<'a>(&self, sc: &'a mut Scenario) -> Option<&'a mut Param> {
+        match *self {
+            Slot::Weight { agent, term } => Some(&mut sc.agents[agent].weights[term]),
+            Slot::Value {
+                agent,
+                term,
+                option,
+            } => Some(&mut sc.agents[agent].values[term][option]),
+            Slot::Reservation { agent } => Some(&mut sc.agents[agent].reservation),
+            Slot::WalkAway { agent } => Some(&mut sc.agents[agent].walk_away),
+            Slot::DeadlineBelief { agent } => Some(&mut sc.agents[agent].deadline_belief),
+            Slot::Exponent { agent } => match &mut sc.agents[agent].strategy {
+                Strategy::TimeDependent { exponent, .. } => Some(exponent),
+                Strategy::Hardliner => None,
+            },
+        }
+    }
+
+    /// Replaces the parameter in this slot by the known value `v` (kept inside its valid
+    /// range by the sampler's clamp). A hardliner's missing exponent is left alone.
+    pub fn fix(&self, sc: &mut Scenario, v: f64) {
+        if let Some(p) = self.get_mut(sc) {
+            p.dist = Dist::Fixed(v);
+        }
+    }
+}
+
+/// Every parameter slot of the scenario, in the engine's draw order (for each agent: weights,
+/// values, reservation, walk-out chance, deadline belief, strategy exponent).
+pub fn all_slots(sc: &Scenario) -> Vec<Slot> {
+    let mut out = Vec::new();
+    for (agent, a) in sc.agents.iter().enumerate() {
+        out.extend((0..sc.terms.len()).map(|term| Slot::Weight { agent, term }));
+        for (term, t) in sc.terms.iter().enumerate() {
+            out.extend((0..t.options.len()).map(|option| Slot::Value {
+                agent,
+                term,
+                option,
+            }));
+        }
+        out.push(Slot::Reservation { agent });
+        out.push(Slot::WalkAway { agent });
+        out.push(Slot::DeadlineBelief { agent });
+        if matches!(a.strategy, Strategy::TimeDependent { .. }) {
+            out.push(Slot::Exponent { agent });
+        }
+    }
+    out
+}
+
+/// Where a factor's range comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A distribution written in the scenario file.
+    Scenario,
+    /// A `--param PATH=LOW:HIGH` range (uniform on it).
+    Flag,
+}
+
+/// One factor: a parameter slot, the distribution it is sampled from, and its range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    /// The dotted path of the slot.
+    pub name: String,
+    /// The slot it sets.
+    pub slot: Slot,
+    /// The distribution sampled by the variance-based method (via its quantile function).
+    pub dist: Param,
+    /// Low end of the range (5th percentile, or LOW of `--param`).
+    pub low: f64,
+    /// High end of the range (95th percentile, or HIGH of `--param`).
+    pub high: f64,
+    /// Value held while other factors move (the mean; the midpoint for `--param` ranges).
+    pub mean: f64,
+    /// Where the range comes from.
+    pub source: Source,
+}
+
+impl Factor {
+    /// A factor for an uncertain scenario parameter.
+    fn from_scenario(sc: &Scenario, slot: Slot, p: Param) -> Factor {
+        Factor {
+            name: slot.path(sc),
+            slot,
+            dist: p,
+            low: p.quantile(RANGE_PERCENTILES.0),
+            high: p.quantile(RANGE_PERCENTILES.1),
+            mean: p.mean(),
+            source: Source::Scenario,
+        }
+    }
+
+    /// The factor's value at the `u`-quantile of its distribution (`u` in (0, 1)).
+    pub fn at_quantile(&self, u: f64) -> f64 {
+        self.dist.quantile(u)
+    }
+
+    /// The distribution as written ("triangular(0.3, 0.4, 0.5)", "uniform(0.1, 0.9)").
+    pub fn describe(&self) -> String {
+        describe_param(&self.dist)
+    }
+}
+
+/// The scenario's factors: every uncertain parameter, in the engine's draw order.
+pub fn scenario_factors(sc: &Scenario) -> Vec<Factor> {
+    all_slots(sc)
+        .into_iter()
+        .filter_map(|slot| {
+            let p = slot.get(sc)?;
+            p.is_uncertain().then(|| Factor::from_scenario(sc, slot, p))
+        })
+        .collect()
+}

@@ -1,0 +1,378 @@
+//! Tidy long tables shared by `sweep` and `batch`: one row per (item, deadline), a few key
+//! columns naming the item (swept parameters, or the scenario) followed by the fields of
+//! `run --format csv`, as CSV or JSON lines. Rows are written and flushed item by item, so an
+//! interrupted job keeps every finished item.
+
+use crate::error::{Error, InputError};
+use crate::model::Model;
+use crate::montecarlo::{self, Control, Settings};
+use crate::progress::Progress;
+use crate::report::Report;
+use crate::scenario::Scenario;
+use std::borrow::Cow;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+/// Table formats of `sweep` and `batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// CSV with a header line.
+    #[default]
+    Csv,
+    /// One JSON object per line, no header.
+    Jsonl,
+}
+
+/// The value of one key column in one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// The text of the CSV cell (quoted on output when needed).
+    pub text: String,
+    /// The JSON literal (a number, `true`/`false` or a quoted string).
+    pub json: String,
+}
+
+impl Cell {
+    /// A text cell: a JSON string.
+    pub fn text(s: impl Into<String>) -> Cell {
+        let text = s.into();
+        let json = serde_json::to_string(&text).expect("strings serialize");
+        Cell { text, json }
+    }
+
+    /// A cell whose text is already a valid JSON literal (a number or a boolean).
+    pub fn literal(s: impl Into<String>) -> Cell {
+        let text = s.into();
+        Cell {
+            json: text.clone(),
+            text,
+        }
+    }
+}
+
+/// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180).
+pub fn csv_field(s: &str) -> Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The shape of a table: its format and the names of its key columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// CSV or JSON lines.
+    pub format: Format,
+    /// Names of the key columns, before the fields of `run --format csv`.
+    pub keys: Vec<String>,
+}
+
+impl Layout {
+    /// The header line with its newline (CSV), or nothing (JSON lines).
+    pub fn header(&self) -> String {
+        match self.format {
+            Format::Jsonl => String::new(),
+            Format::Csv => {
+                let mut s: String = self
+                    .keys
+                    .iter()
+                    .map(|k| format!("{},", csv_field(k)))
+                    .collect();
+                s.push_str(Report::csv_header());
+                s.push('\n');
+                s
+            }
+        }
+    }
+
+    /// The key cells rendered as the start of a line.
+    fn prefix(&self, cells: &[Cell]) -> String {
+        debug_assert_eq!(cells.len(), self.keys.len());
+        match self.format {
+            Format::Csv => cells
+                .iter()
+                .map(|c| format!("{},", csv_field(&c.text)))
+                .collect(),
+            Format::Jsonl => {
+                let mut s = String::from("{");
+                for (k, c) in self.keys.iter().zip(cells) {
+                    let key = serde_json::to_string(k).expect("strings serialize");
+                    s.push_str(&format!("{key}:{},", c.json));
+                }
+                s
+            }
+        }
+    }
+
+    /// The rows of one item (one per deadline of `report`), each ending in a newline.
+    pub fn rows(&self, cells: &[Cell], report: &Report) -> String {
+        let prefix = self.prefix(cells);
+        let mut s = String::new();
+        for d in &report.deadlines {
+            s.push_str(&prefix);
+            match self.format {
+                Format::Csv => s.push_str(&d.csv_row()),
+                Format::Jsonl => {
+                    let obj = serde_json::to_string(&d.flat()).expect("rows serialize");
+                    // The row object continues the key fields: drop its opening brace.
+                    s.push_str(&obj[1..]);
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// How a row of this item at `deadline` with `runs` runs begins: enough to recognize the
+    /// rows of finished items when resuming.
+    pub fn row_start(&self, cells: &[Cell], deadline: u32, runs: u64) -> String {
+        let prefix = self.prefix(cells);
+        match self.format {
+            Format::Csv => format!("{prefix}{deadline},{runs},"),
+            Format::Jsonl => format!("{prefix}\"deadline\":{deadline},\"runs\":{runs},"),
+        }
+    }
+}
+
+/// Where table rows go: stdout or a file, flushed after every item.
+pub struct Output {
+    w: Box<dyn Write + Send>,
+    name: String,
+}
+
+impl Output {
+    /// Any writer; `name` identifies it in error messages.
+    pub fn new(w: Box<dyn Write + Send>, name: impl Into<String>) -> Output {
+        Output {
+            w,
+            name: name.into(),
+        }
+    }
+
+    /// Standard output.
+    pub fn stdout() -> Output {
+        Output::new(Box::new(std::io::stdout()), "stdout")
+    }
+
+    /// A new file (an existing one is emptied).
+    pub fn create(path: &Path) -> Result<Output, Error> {
+        let f =
+            std::fs::File::create(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        Ok(Output::new(Box::new(f), path.display().to_string()))
+    }
+
+    /// An existing file, written at its end.
+    pub fn append(path: &Path) -> Result<Output, Error> {
+        let f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path.display().to_string(), e))?;
+        Ok(Output::new(Box::new(f), path.display().to_string()))
+    }
+
+    /// Writes `text` whole and flushes it.
+    pub fn write(&mut self, text: &str) -> Result<(), Error> {
+        self.w
+            .write_all(text.as_bytes())
+            .and_then(|()| self.w.flush())
+            .map_err(|e| Error::io(self.name.clone(), e))
+    }
+}
+
+/// One item of a table: its key cells, its scenario and how to simulate it.
+pub struct Item<'s> {
+    /// Key cells, one per key column of the layout.
+    pub cells: Vec<Cell>,
+    /// The scenario to simulate.
+    pub scenario: Cow<'s, Scenario>,
+    /// Seed, deadlines and runs.
+    pub settings: &'s Settings,
+}
+
+/// How a sweep or batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Finished {
+    /// Items simulated and written in this invocation.
+    pub written: u64,
+    /// True when stopped by the cancel flag before the last item.
+    pub cancelled: bool,
+}
+
+/// Simulates the items one after another (each on all threads of the current rayon pool),
+/// writing and flushing the rows of each as soon as it is done. Items are produced lazily, so
+/// memory does not grow with their number. `control.cancel` is checked between items and
+/// inside them; an item cut short is not written, so the output only ever holds whole items.
+pub fn run_items<'s>(
+    items: impl IntoIterator<Item = Result<Item<'s>, Error>>,
+    layout: &Layout,
+    out: &mut Output,
+    control: &Control,
+    progress: &Progress,
+) -> Result<Finished, Error> {
+    let mut written = 0;
+    let mut items = items.into_iter();
+    loop {
+        if control.cancel.load(Ordering::Relaxed) {
+            return Ok(Finished {
+                written,
+                cancelled: true,
+            });
+        }
+        let Some(item) = items.next() else {
+            return Ok(Finished {
+                written,
+                cancelled: false,
+            });
+        };
+        let item = item?;
+        let model = Model::new(&item.scenario);
+        let outcome = montecarlo::simulate(&model, item.settings, control);
+        if outcome.partial {
+            return Ok(Finished {
+                written,
+                cancelled: true,
+            });
+        }
+        let runs = item.settings.runs.end - item.settings.runs.start;
+        let report = Report::new(&model, item.settings.seed, runs, &outcome);
+        let text = layout.rows(&item.cells, &report);
+        progress.suspend(|| out.write(&text))?;
+        progress.item_done();
+        written += 1;
+    }
+}
+
+/// Opens `path` to continue a table: keeps its header and the rows of its first whole items,
+/// cuts off what follows (the rows of an item whose writing was interrupted, a partial line),
+/// and returns how many items it holds and the file opened for appending. A missing or empty
+/// file starts afresh. `row_starts(i)` gives the beginnings of item `i`'s rows, one per
+/// deadline; a row that does not match is refused, so that rows of another job are never
+/// mixed in.
+pub fn resume(
+    path: &Path,
+    layout: &Layout,
+    items: u64,
+    row_starts: impl Fn(u64) -> Vec<String>,
+) -> Result<(u64, Output), Error> {
+    let name = path.display().to_string();
+    let io = |e| Error::io(name.clone(), e);
+    let mismatch = |msg: String| {
+        Error::Input(InputError::new(&name, msg).with_help(
+            "--resume continues the same job: the same scenario, --param flags in the same order, \
+             --runs, --deadlines and --format; or choose another --output",
+        ))
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut out = Output::create(path)?;
+            out.write(&layout.header())?;
+            return Ok((0, out));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let mut r = BufReader::new(file);
+    let mut line = Vec::new();
+    let header = layout.header();
+    let mut pos = 0u64;
+    let mut keep = 0u64;
+    let mut done = 0u64;
+    let mut write_header = false;
+    if !header.is_empty() {
+        let n = r.read_until(b'\n', &mut line).map_err(io)?;
+        if line.ends_with(b"\n") {
+            if line != header.as_bytes() {
+                return Err(mismatch(format!(
+                    "its header is `{}`, but this job writes `{}`",
+                    String::from_utf8_lossy(&line).trim_end(),
+                    header.trim_end()
+                )));
+            }
+            pos = n as u64;
+            keep = pos;
+        } else if header.as_bytes().starts_with(&line) {
+            // Empty, or interrupted while writing the header.
+            write_header = true;
+        } else {
+            return Err(mismatch("it does not begin with this job's header".into()));
+        }
+    }
+    if !write_header && items > 0 {
+        let mut expected = row_starts(0);
+        let mut row = 0;
+        let mut lineno = usize::from(!header.is_empty());
+        loop {
+            line.clear();
+            let n = r.read_until(b'\n', &mut line).map_err(io)?;
+            if n == 0 || !line.ends_with(b"\n") {
+                break;
+            }
+            lineno += 1;
+            if done == items {
+                return Err(mismatch(format!(
+                    "line {lineno}: more rows than this job has ({items} items)"
+                )));
+            }
+            if !line.starts_with(expected[row].as_bytes()) {
+                return Err(mismatch(format!(
+                    "line {lineno} is not the row this job expects there (beginning `{}`)",
+                    expected[row]
+                )));
+            }
+            pos += n as u64;
+            row += 1;
+            if row == expected.len() {
+                done += 1;
+                row = 0;
+                keep = pos;
+                if done < items {
+                    expected = row_starts(done);
+                }
+            }
+        }
+    }
+    drop(r);
+    let f = OpenOptions::new().write(true).open(path).map_err(io)?;
+    f.set_len(keep).map_err(io)?;
+    drop(f);
+    let mut out = Output::append(path)?;
+    if write_header {
+        out.write(&header)?;
+    }
+    Ok((done, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("0.25"), "0.25");
+        assert_eq!(
+            csv_field("dist:normal(0.3,0.05)"),
+            "\"dist:normal(0.3,0.05)\""
+        );
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn header_names_keys_then_run_fields() {
+        let l = Layout {
+            format: Format::Csv,
+            keys: vec!["param_a.b".into(), "param_x,y".into()],
+        };
+        assert_eq!(
+            l.header(),
+            format!("param_a.b,\"param_x,y\",{}\n", Report::csv_header())
+        );
+        let j = Layout {
+            format: Format::Jsonl,
+            keys: l.keys.clone(),
+        };
+        assert_eq!(j.header(), "");
+    }
+}

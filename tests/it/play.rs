@@ -1,0 +1,271 @@
+//! `negsim play`: a player who moves as the simulated agent would gets the simulated game;
+//! scripted input, bad input, end of input and unknown agents.
+
+use crate::common::{negsim, negsim_stdin, scenario, split, stderr, stdout};
+use negsim::Scenario;
+use negsim::model::Model;
+use negsim::montecarlo::trace_run;
+use negsim::play::{PlayOptions, default_deadline, play_game};
+use negsim::protocol::{End, Observer};
+use std::io::Cursor;
+
+/// Writes down what the simulated `player` does, as the lines a person would type.
+struct Script {
+    player: usize,
+    proposer: Option<usize>,
+    lines: Vec<String>,
+    left: bool,
+}
+
+impl Observer for Script {
+    fn walk_out(&mut self, _round: u32, agent: usize) {
+        self.left |= agent == self.player;
+    }
+    fn offer(&mut self, _round: u32, proposer: usize, package: &[u8]) {
+        self.proposer = Some(proposer);
+        if proposer == self.player {
+            let nums: Vec<String> = package.iter().map(|o| (o + 1).to_string()).collect();
+            self.lines.push(nums.join(" "));
+        }
+    }
+    fn no_offer(&mut self, _round: u32, proposer: usize) {
+        self.proposer = Some(proposer);
+        if proposer == self.player {
+            self.lines.push("pass".into());
+        }
+    }
+    fn answer(&mut self, _round: u32, agent: usize, _u: f64, _t: f64, accept: bool) {
+        if agent == self.player && self.proposer != Some(self.player) {
+            self.lines.push(if accept { "a" } else { "r" }.into());
+        }
+    }
+}
+
+/// Plays `runs` games as each of `players`, moving like the simulated agent, and checks that
+/// every game ends exactly as the simulation; returns how many games were compared and how
+/// many of them ended in agreement.
+fn mirror(sc: &Scenario, players: &[&str], deadline: u32, runs: u64) -> (usize, usize) {
+    let mut deals = 0;
+    let model = Model::new(sc);
+    let seed = sc.simulation.seed;
+    let mut compared = 0;
+    for id in players {
+        let player = sc.agent_index(id).unwrap();
+        for run in 0..runs {
+            let mut script = Script {
+                player,
+                proposer: None,
+                lines: Vec::new(),
+                left: false,
+            };
+            let (inst, sim) = trace_run(&model, seed, run, deadline, &mut script);
+            if script.left {
+                // The player never walks out by chance; such runs cannot be mirrored.
+                continue;
+            }
+            let opts = PlayOptions {
+                player,
+                deadline,
+                seed,
+                run,
+                runs: 5,
+                echo: false,
+            };
+            let input = script.lines.join("\n") + "\n";
+            let mut out = Vec::new();
+            let game = play_game(&model, &opts, Cursor::new(input), &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert_eq!(game.end, sim.end, "{id}, run {run}:\n{text}");
+            assert!(
+                !text.contains("Please"),
+                "a scripted move was refused:\n{text}"
+            );
+            assert!(!game.player_left);
+            match sim.end {
+                End::Agreement { .. } => {
+                    deals += 1;
+                    assert_eq!(game.package, sim.package);
+                    assert_eq!(game.payoff, inst.utility(&model, player, &sim.package));
+                }
+                _ => assert_eq!(game.payoff, inst.reservation[player]),
+            }
+            compared += 1;
+        }
+    }
+    (compared, deals)
+}
+
+#[test]
+fn moving_like_the_simulated_agent_reproduces_the_simulation_alternating() {
+    let sc = scenario(
+        &(split(
+            "seed = 5\ndeadlines = [6]",
+            "reservation = { uniform = [0.1, 0.4] }\nstrategy = \"boulware\"\nwalk_away = 0.03",
+            "reservation = { uniform = [0.1, 0.4] }\nstrategy = { exponent = { uniform = [0.5, 3] } }\nwalk_away = 0.03",
+        ) + "\n[agents.c]\nsignatory = false\nwalk_away = 0.1\n[agents.c.weights]\nshare = 1\n[agents.c.values.share]\n"
+            + &(0..=10)
+                .map(|i| format!("a_{i} = {}\n", if i == 5 { 1.0 } else { 0.2 }))
+                .collect::<String>()),
+    );
+    let (n, deals) = mirror(&sc, &["a", "b", "c"], 6, 40);
+    assert!(n >= 80 && deals > 10 && deals < n - 10, "{deals} of {n}");
+    let sc = Scenario::from_toml_str(
+        &std::fs::read_to_string("scenarios/two-party-split.toml").unwrap(),
+        "split",
+    )
+    .unwrap();
+    assert_eq!(mirror(&sc, &["a", "b"], 10, 20), (40, 40));
+}
+
+#[test]
+fn moving_like_the_simulated_agent_reproduces_the_simulation_mediated() {
+    let labour = Scenario::from_toml_str(
+        &std::fs::read_to_string("scenarios/labour-contract.toml").unwrap(),
+        "labour",
+    )
+    .unwrap();
+    let (n, deals) = mirror(&labour, &["union", "employer", "conciliator"], 3, 30);
+    assert!(n >= 80 && deals > 10 && deals < n, "{deals} of {n}");
+    let (n, deals) = mirror(&Scenario::bundled(), &["us", "russia", "ukraine"], 8, 15);
+    assert!(n >= 40 && deals > 5 && deals < n - 5, "{deals} of {n}");
+}
+
+#[test]
+fn default_deadline_is_the_middle_one() {
+    assert_eq!(default_deadline(&[4, 8, 12, 26, 52]), 12);
+    assert_eq!(default_deadline(&[20, 2, 10, 5]), 5);
+    assert_eq!(default_deadline(&[7]), 7);
+}
+
+#[test]
+fn end_of_input_is_walking_out_with_a_debrief() {
+    let o = negsim(&[
+        "play",
+        "scenarios/two-party-split.toml",
+        "--as",
+        "b",
+        "--runs",
+        "100",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("=== round 1 of 5 ==="), "{out}");
+    assert!(out.contains("No deal: you walked out in round 1."), "{out}");
+    assert!(out.contains("Your utility: 0.300"), "{out}");
+    assert!(out.contains("Over 100 simulated runs"), "{out}");
+}
+
+#[test]
+fn bad_input_asks_again_and_a_scripted_game_finishes() {
+    // b answers round 1 (after one bad try), proposes in round 2 (after four bad tries), and
+    // so on to the deadline.
+    let input = "maybe\nr\nbanana\n\n0\n1 2\n12\n5\nr\n5\nr\n";
+    let o = negsim_stdin(
+        &[
+            "play",
+            "scenarios/two-party-split.toml",
+            "--as",
+            "b",
+            "--runs",
+            "50",
+        ],
+        input,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Please answer a (accept), r (reject) or q (walk out)."),
+        "{out}"
+    );
+    assert!(out.contains("Please give 1 option number(s)"), "{out}");
+    assert!(out.contains("term share has options 1 to 11; 0 is not one of them."));
+    assert!(out.contains("2 number(s) given; give exactly 1"));
+    assert!(out.contains("term share has options 1 to 11; 12 is not one of them."));
+    // Input is echoed when it does not come from a terminal.
+    assert!(out.contains("> banana\n"), "{out}");
+    assert!(out.contains("=== Debrief ==="));
+    for r in 1..=5 {
+        assert!(out.contains(&format!("=== round {r} of 5 ===")), "{out}");
+    }
+}
+
+#[test]
+fn red_lines_cannot_be_proposed() {
+    // The US mediator tables the texts: try to table Crimea recognized as Russian.
+    let o = negsim_stdin(
+        &["play", "--as", "us", "--deadline", "2", "--runs", "20"],
+        "1 2 2 2 1 1\nq\n",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("crimea = recognized_russian is a red line of ukraine and europe"),
+        "{out}"
+    );
+    assert!(out.contains("No deal: you walked out in week 1."), "{out}");
+}
+
+#[test]
+fn the_debrief_matches_the_simulation() {
+    let o = negsim_stdin(
+        &[
+            "play",
+            "--as",
+            "ukraine",
+            "--deadline",
+            "4",
+            "--runs",
+            "400",
+            "--seed",
+            "9",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let j = negsim(&[
+        "run",
+        "--runs",
+        "400",
+        "--seed",
+        "9",
+        "--deadlines",
+        "4",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let p = j["deadlines"][0]["p_agreement"].as_f64().unwrap();
+    assert!(
+        out.contains(&format!("reached agreement in {:.1}% of runs", 100.0 * p)),
+        "{out}\n{p}"
+    );
+    // The game of run 0 as the simulation played it.
+    let t = stdout(&negsim(&["trace", "--deadline", "4", "--seed", "9"]));
+    let result = t.lines().find(|l| l.starts_with("Result:")).unwrap();
+    if result.starts_with("Result: agreement") {
+        assert!(
+            out.contains("in this game: agreement in week"),
+            "{out}\n{t}"
+        );
+    } else {
+        assert!(out.contains("in this game: no deal"), "{out}\n{t}");
+    }
+}
+
+#[test]
+fn unknown_agent_and_bad_deadline_are_invalid_input() {
+    let o = negsim(&["play", "--as", "ukrane"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown agent `ukrane`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("did you mean `ukraine`?"));
+    let o = negsim(&["play", "--as", "ukraine", "--deadline", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--deadline"), "{}", stderr(&o));
+    let o = negsim(&["play"]);
+    assert_eq!(o.status.code(), Some(2));
+}
