@@ -4,8 +4,14 @@
 //! line, the one that maximizes the other signatories' summed *estimated* utility. Ties go to
 //! the higher own utility, then to the lexicographically smallest option indices. With linear
 //! additive utilities this is a multiple-choice knapsack problem; [`OfferSearch`] solves it
-//! exactly by depth-first branch and bound, so the outcome space is never enumerated unless the
-//! bounds fail to prune. [`exhaustive_offer`] is the reference it is tested against.
+//! exactly, never by listing the outcome space: for small spaces by building the whole answer
+//! function once per run (the staircase, `offer/staircase.rs`), otherwise by a depth-first
+//! branch and bound per query (see [`Method`]). [`exhaustive_offer`] is the reference both are
+//! tested against.
+//!
+//! Exactness: every sum that decides (is the target met? which package wins?) is formed term by
+//! term in file order from 0, as [`exhaustive_offer`] forms it; sums formed in another order
+//! only ever prune, with a slack far above their rounding.
 
 use crate::model::Model;
 
@@ -53,7 +59,8 @@ struct Step {
 
 /// Search tables of one proposer for one run; reused across deadlines and rounds.
 ///
-/// The search is a depth-first branch and bound over the terms in file order. Each node is
+/// The branch and bound goes depth first over the terms, the clear-cut ones (a large margin
+/// between their best and second-best option under the bound below) first. Each node is
 /// bounded twice: by the sum of the remaining terms' best gains, and by the Lagrangian bound
 /// `Σ max(gain + λ·own) − λ·(still needed own)` whose multiplier λ is the LP-optimal one at the
 /// root (the slope of the critical step when the hull steps of all terms are taken greedily,
@@ -64,8 +71,8 @@ struct Step {
 pub struct OfferSearch {
     cands: Vec<Cand>,
     starts: Vec<usize>,
+    /// `suffix_own[t]`: the largest own utility the terms from `t` on can add (file order).
     suffix_own: Vec<f64>,
-    suffix_gain: Vec<f64>,
     /// Hull steps of all terms, cheapest (smallest slope) first.
     steps: Vec<Step>,
     /// `steps_own[i]`: own utility gained by taking steps `0..=i`.
@@ -165,8 +172,6 @@ impl OfferSearch {
         self.starts.push(self.cands.len());
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
-        self.suffix_gain.clear();
-        self.suffix_gain.resize(nt + 1, 0.0);
         self.term_own.clear();
         self.term_own.resize(nt, 0.0);
         self.term_gain.clear();
@@ -176,7 +181,6 @@ impl OfferSearch {
             let mo = c.iter().map(|c| c.own).fold(f64::NEG_INFINITY, f64::max);
             let mg = c.iter().map(|c| c.gain).fold(f64::NEG_INFINITY, f64::max);
             self.suffix_own[t] = self.suffix_own[t + 1] + mo;
-            self.suffix_gain[t] = self.suffix_gain[t + 1] + mg;
             (self.term_own[t], self.term_gain[t]) = (mo, mg);
         }
         for v in [
