@@ -12,7 +12,7 @@
 use crate::model::{Instance, Model};
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
-use crate::scenario::Protocol;
+use crate::scenario::{MAX_AGENTS, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
@@ -176,6 +176,16 @@ pub fn mediator_text(
     let util = &inst.util[m * no..(m + 1) * no];
     let allowed = &model.allowed[m * no..(m + 1) * no];
     let est = &inst.est[m * na * no..(m + 1) * na * no];
+    // (λ_s, row of s) for the other signatories, in file order (the order of the sum).
+    let mut rows = [(0.0, 0); MAX_AGENTS];
+    let mut n = 0;
+    for (s, &lambda) in weights.iter().enumerate() {
+        if model.signatory[s] && s != m {
+            rows[n] = (lambda, s * no);
+            n += 1;
+        }
+    }
+    let rows = &rows[..n];
     for t in 0..model.n_terms() {
         let mut best: Option<(f64, u8)> = None;
         for (o, k) in model.term_range(t).enumerate() {
@@ -183,10 +193,8 @@ pub fn mediator_text(
                 continue;
             }
             let mut score = self_w * util[k];
-            for (s, &lambda) in weights.iter().enumerate() {
-                if model.signatory[s] && s != m {
-                    score += lambda * est[s * no + k];
-                }
+            for &(lambda, row) in rows {
+                score += lambda * est[row + k];
             }
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, o as u8));
