@@ -51,6 +51,8 @@ pub enum Command {
     Play(PlayArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),
+    /// Write a random scenario of a given shape (for stress tests and as a starting point).
+    Generate(GenerateArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -311,6 +313,29 @@ pub struct InitArgs {
     pub force: bool,
 }
 
+/// `negsim generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of terms.
+    #[arg(long)]
+    pub terms: usize,
+    /// Options per term: one count for all terms, or a comma-separated count per term.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub options: Vec<usize>,
+    /// Number of agents (all signatories).
+    #[arg(long)]
+    pub agents: usize,
+    /// 0 = everyone values the options alike, 1 = opposed values (see README).
+    #[arg(long, default_value_t = 1.0)]
+    pub opposition: f64,
+    /// Seed of the generator (also written as the scenario's seed).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -362,6 +387,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => cmd_report(&a),
         Command::Play(a) => cmd_play(&a),
         Command::Init(a) => cmd_init(&a),
+        Command::Generate(a) => cmd_generate(&a),
     }
 }
 
@@ -1098,5 +1124,22 @@ fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
         &format!(
             "wrote {p}: a starter scenario (two parties, three terms).\nNext: negsim check {p}   then   negsim run {p}\n"
         ),
+    )
+}
+
+fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
+    let shape = crate::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
+    let options: Vec<String> = a.options.iter().map(usize::to_string).collect();
+    let command = format!(
+        "negsim generate --terms {} --options {} --agents {} --opposition {} --seed {}",
+        a.terms,
+        options.join(","),
+        a.agents,
+        a.opposition,
+        a.seed
+    );
+    emit(
+        a.output.as_deref(),
+        &crate::generate::scenario_toml(&shape, &command),
     )
 }

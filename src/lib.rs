@@ -11,6 +11,7 @@ pub mod cli;
 pub mod dist;
 pub mod error;
 pub mod estimate;
+pub mod generate;
 pub mod html;
 pub mod import;
 pub mod init;

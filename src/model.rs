@@ -4,6 +4,7 @@
 use crate::dist::Param;
 use crate::rng::{self, std_normal};
 use crate::scenario::{Protocol, Scenario, Strategy};
+use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
 #[derive(Debug, Clone)]
@@ -49,9 +50,11 @@ pub struct Instance {
     /// Best utility per agent over the options it may offer.
     pub best: Vec<f64>,
     /// `est[(a * n_agents + s) * n_opts + k]`: agent a's estimate of signatory s's utility
-    /// contribution of option k (zero for s = a and for non-signatories).
+    /// contribution of option k (zero for s = a and for non-signatories). Filled only for the
+    /// agents who propose under the protocol (all under alternating offers, the mediator under
+    /// mediation); the other rows stay zero, their random draws consumed all the same.
     pub est: Vec<f64>,
-    /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories.
+    /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories (same rows filled).
     pub est_others: Vec<f64>,
 }
 
@@ -211,8 +214,17 @@ impl Model {
             } else {
                 sc.agents[a].estimate_noise
             };
+            let proposes = self.protocol == Protocol::Alternating || self.mediator == Some(a);
             for s in 0..na {
                 if s == a || !self.signatory[s] {
+                    continue;
+                }
+                if !proposes && !exact {
+                    // Nobody reads this observer's estimates: skip the normals (a logarithm
+                    // and a cosine each) but consume their words, so later draws stay put.
+                    for _ in 0..2 * (nt + no) {
+                        rng.next_u64();
+                    }
                     continue;
                 }
                 for (t, wt) in w.iter_mut().enumerate() {

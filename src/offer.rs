@@ -4,46 +4,157 @@
 //! line, the one that maximizes the other signatories' summed *estimated* utility. Ties go to
 //! the higher own utility, then to the lexicographically smallest option indices. With linear
 //! additive utilities this is a multiple-choice knapsack problem; [`OfferSearch`] solves it
-//! exactly by depth-first branch and bound, so the outcome space is never enumerated unless the
-//! bounds fail to prune. [`exhaustive_offer`] is the reference it is tested against.
+//! exactly, never by listing the outcome space: for small spaces by building the whole answer
+//! function once per run (the staircase, `offer/staircase.rs`), otherwise by a depth-first
+//! branch and bound per query (see [`Method`]). [`exhaustive_offer`] is the reference both are
+//! tested against.
+//!
+//! Exactness: every sum that decides (is the target met? which package wins?) is formed term by
+//! term in file order from 0, as [`exhaustive_offer`] forms it; sums formed in another order
+//! only ever prune, with a slack far above their rounding.
 
 use crate::model::Model;
+
+mod staircase;
+
+use staircase::Staircase;
+
+/// Which exact method answers a proposer's queries (all give the same offers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// The staircase when the proposer's outcome space is small, else branch and bound.
+    #[default]
+    Auto,
+    /// Depth-first branch and bound on every query.
+    BranchAndBound,
+    /// The whole staircase once per run, then a binary search per query (falls back to
+    /// branch and bound when the staircase grows too large or a target is below the floor).
+    Staircase,
+}
+
+/// Largest outcome space (packages of allowed options) that [`Method::Auto`] builds the
+/// staircase for: beyond it, the branch and bound's few nodes per query cost less.
+pub const STAIRCASE_MAX_OUTCOMES: f64 = 50_000.0;
+
+/// Most partial packages the staircase keeps at one term before giving up.
+const STAIRCASE_CAP: usize = 4096;
 
 /// One candidate option of a term, as seen by the proposer.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
     own: f64,
     gain: f64,
+    /// `gain + λ·own` for the current search's multiplier λ (the DFS order within a term).
+    lag: f64,
     option: u8,
 }
 
+/// One step along a term's upper convex hull in the (own, gain) plane: moving to the next
+/// hull point gains `d_own` own utility at the price of `slope` gain per unit.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    slope: f64,
+    d_own: f64,
+}
+
 /// Search tables of one proposer for one run; reused across deadlines and rounds.
+///
+/// The branch and bound goes depth first over the terms, the clear-cut ones (a large margin
+/// between their best and second-best option under the bound below) first. Each node is
+/// bounded twice: by the sum of the remaining terms' best gains, and by the Lagrangian bound
+/// `Σ max(gain + λ·own) − λ·(still needed own)` whose multiplier λ is the LP-optimal one at the
+/// root (the slope of the critical step when the hull steps of all terms are taken greedily,
+/// cheapest first: the LP relaxation of the multiple-choice knapsack). Within a term the
+/// options are tried in order of `gain + λ·own`, so the first leaf reached is the LP solution
+/// rounded up, and the bound lets the loop stop at the first option that cannot win.
 #[derive(Debug, Clone, Default)]
 pub struct OfferSearch {
     cands: Vec<Cand>,
     starts: Vec<usize>,
+    /// `suffix_own[t]`: the largest own utility the terms from `t` on can add (file order).
     suffix_own: Vec<f64>,
-    suffix_gain: Vec<f64>,
+    /// Hull steps of all terms, cheapest (smallest slope) first.
+    steps: Vec<Step>,
+    /// `steps_own[i]`: own utility gained by taking steps `0..=i`.
+    steps_own: Vec<f64>,
+    /// Own utility of the package made of every term's best-gain option.
+    base_own: f64,
+    lambda: f64,
+    slack: f64,
+    /// `order[d]`: the term decided at depth `d` of the search (most clear-cut terms first).
+    order: Vec<usize>,
+    /// By depth: Σ over the terms from depth `d` on of the largest own, gain, `gain + λ·own`.
+    depth_own: Vec<f64>,
+    depth_gain: Vec<f64>,
+    depth_lag: Vec<f64>,
+    /// Per term: its largest own utility and gain, and the margin of its best `gain + λ·own`
+    /// over the second best.
+    term_own: Vec<f64>,
+    term_gain: Vec<f64>,
+    term_margin: Vec<(f64, usize)>,
+    term_top: Vec<f64>,
+    /// Own utility and gain by term and option index (`exact_at[t] + option`), to add up a
+    /// leaf in file order.
+    exact: Vec<(f64, f64)>,
+    exact_at: Vec<usize>,
     cur: Vec<u8>,
     best: Vec<u8>,
     best_gain: f64,
     best_own: f64,
     found: bool,
+    /// The previous answer (own, gain; package in `last_pkg`): feasible again whenever the
+    /// target allows, and still the answer for every target in `(last_valid_above, own]`.
+    last: Option<(f64, f64)>,
+    last_valid_above: f64,
+    /// Largest own utility that a package beating the current answer may have (see `dfs`).
+    cert: f64,
+    last_pkg: Vec<u8>,
+    /// The multiplier the candidate order and `depth_lag` were last set up for.
+    lambda_ready: Option<f64>,
+    hull: Vec<(f64, f64)>,
+    nodes: u64,
+    reused: u64,
+    /// Whether the hull steps (branch-and-bound tables) exist for this run.
+    bnb_ready: bool,
+    method: Method,
+    floor: f64,
+    outcomes: f64,
+    stair: Staircase,
+    /// `None`: not built yet this run; `Some(false)`: too large, not used.
+    stair_ready: Option<bool>,
+    last_stair: Option<u32>,
+    stair_pkg: Vec<u8>,
 }
 
 /// Slack used only when pruning, so that rounding in the bounds never cuts a true optimum.
 const PRUNE_EPS: f64 = 1e-9;
 
+/// Largest Lagrange multiplier used; any λ ≥ 0 gives a valid bound, and capping it keeps the
+/// rounding slack (which grows with λ) meaningful.
+const MAX_LAMBDA: f64 = 1e6;
+
 impl OfferSearch {
     /// Builds the tables for proposer `a` from its own utility table `own` and the estimated
     /// gain table `gain` (both flat over options), keeping only the options it may offer.
+    ///
+    /// `gain` can be any per-option objective: maximizing `-own`, for example, finds the
+    /// package with the lowest own utility that still meets the target.
     pub fn prepare(&mut self, model: &Model, a: usize, own: &[f64], gain: &[f64]) {
         let nt = model.n_terms();
         let no = model.n_opts;
+        self.exact.clear();
+        self.exact_at.clear();
+        for t in 0..nt {
+            self.exact_at.push(self.exact.len());
+            self.exact
+                .extend(model.term_range(t).map(|k| (own[k], gain[k])));
+        }
         self.cands.clear();
         self.starts.clear();
+        self.outcomes = 1.0;
         for t in 0..nt {
-            self.starts.push(self.cands.len());
+            let s = self.cands.len();
+            self.starts.push(s);
             let range = model.term_range(t);
             let first = range.start;
             for k in range {
@@ -51,32 +162,134 @@ impl OfferSearch {
                     self.cands.push(Cand {
                         own: own[k],
                         gain: gain[k],
+                        lag: gain[k],
                         option: (k - first) as u8,
                     });
                 }
             }
-            let s = *self.starts.last().unwrap();
-            self.cands[s..].sort_by(|x, y| {
-                y.gain
-                    .total_cmp(&x.gain)
-                    .then(y.own.total_cmp(&x.own))
-                    .then(x.option.cmp(&y.option))
-            });
+            self.outcomes *= (self.cands.len() - s) as f64;
         }
         self.starts.push(self.cands.len());
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
-        self.suffix_gain.clear();
-        self.suffix_gain.resize(nt + 1, 0.0);
+        self.term_own.clear();
+        self.term_own.resize(nt, 0.0);
+        self.term_gain.clear();
+        self.term_gain.resize(nt, 0.0);
         for t in (0..nt).rev() {
             let c = &self.cands[self.starts[t]..self.starts[t + 1]];
             let mo = c.iter().map(|c| c.own).fold(f64::NEG_INFINITY, f64::max);
             let mg = c.iter().map(|c| c.gain).fold(f64::NEG_INFINITY, f64::max);
             self.suffix_own[t] = self.suffix_own[t + 1] + mo;
-            self.suffix_gain[t] = self.suffix_gain[t + 1] + mg;
+            (self.term_own[t], self.term_gain[t]) = (mo, mg);
+        }
+        for v in [
+            &mut self.depth_own,
+            &mut self.depth_gain,
+            &mut self.depth_lag,
+        ] {
+            v.clear();
+            v.resize(nt + 1, 0.0);
         }
         self.cur.clear();
         self.cur.resize(nt, 0);
+        self.last = None;
+        self.lambda_ready = None;
+        self.bnb_ready = false;
+        self.stair_ready = None;
+        self.last_stair = None;
+        self.floor = f64::NEG_INFINITY;
+        self.nodes = 0;
+        self.reused = 0;
+    }
+
+    /// Chooses the method (the default is [`Method::Auto`]); takes effect from the next query.
+    pub fn set_method(&mut self, method: Method) {
+        self.method = method;
+        self.stair_ready = None;
+    }
+
+    /// Declares that targets below `floor` will not come (or only rarely) in this run, so the
+    /// staircase need not cover them; such a target is still answered exactly, by branch and
+    /// bound. Call after [`OfferSearch::prepare`].
+    pub fn set_floor(&mut self, floor: f64) {
+        self.floor = floor;
+        self.stair_ready = None;
+    }
+
+    /// Builds the branch-and-bound tables: every term's hull steps, sorted by slope.
+    fn prepare_bnb(&mut self) {
+        let nt = self.starts.len() - 1;
+        self.steps.clear();
+        self.base_own = 0.0;
+        for t in 0..nt {
+            let term = &mut self.cands[self.starts[t]..self.starts[t + 1]];
+            self.base_own += hull_steps(term, &mut self.hull, &mut self.steps);
+        }
+        self.steps.sort_by(|x, y| x.slope.total_cmp(&y.slope));
+        self.steps_own.clear();
+        let mut cum = 0.0;
+        for st in &self.steps {
+            cum += st.d_own;
+            self.steps_own.push(cum);
+        }
+        self.bnb_ready = true;
+    }
+
+    /// Whether the method calls for the staircase in this run.
+    fn staircase_wanted(&self) -> bool {
+        match self.method {
+            Method::BranchAndBound => false,
+            Method::Staircase => true,
+            Method::Auto => self.outcomes <= STAIRCASE_MAX_OUTCOMES,
+        }
+    }
+
+    /// Builds the staircase if this run has not tried yet.
+    fn build_staircase(&mut self) {
+        if self.stair_ready.is_some() {
+            return;
+        }
+        // Gains may be any objective: scale the tie margin to their size.
+        let size: f64 = (0..self.starts.len() - 1)
+            .map(|t| {
+                self.cands[self.starts[t]..self.starts[t + 1]]
+                    .iter()
+                    .map(|c| c.gain.abs())
+                    .fold(0.0, f64::max)
+            })
+            .sum();
+        let ok = self.stair.build(
+            &self.cands,
+            &self.starts,
+            &self.suffix_own,
+            self.floor,
+            STAIRCASE_CAP,
+            PRUNE_EPS * (1.0 + size),
+        );
+        self.stair_ready = Some(ok);
+        self.last_stair = None;
+    }
+
+    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
+    fn staircase_answer(&mut self, target: f64, out: &mut Vec<u8>) -> Option<Option<f64>> {
+        if !self.staircase_wanted() || target < self.floor {
+            return None;
+        }
+        self.build_staircase();
+        if self.stair_ready != Some(true) {
+            return None;
+        }
+        let Some((j, own)) = self.stair.query(target) else {
+            return Some(None);
+        };
+        if self.last_stair != Some(j) {
+            self.stair
+                .package(j, self.starts.len() - 1, &mut self.stair_pkg);
+            self.last_stair = Some(j);
+        }
+        out.clone_from(&self.stair_pkg);
+        Some(Some(own))
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
@@ -88,51 +301,291 @@ impl OfferSearch {
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
         }
+        if let Some(answer) = self.staircase_answer(target, out) {
+            return answer;
+        }
+        if let Some((own, _)) = self.last
+            && target <= own
+            && target > self.last_valid_above
+        {
+            // Proven by the search that found it: every package that beats it has own
+            // utility at most `last_valid_above`, so it is still the best one above target.
+            self.reused += 1;
+            out.clear();
+            out.extend_from_slice(&self.last_pkg);
+            return Some(own);
+        }
+        if !self.bnb_ready {
+            self.prepare_bnb();
+        }
+        self.set_multiplier(target);
+        // Start from the best known feasible package, so that pruning bites from the first
+        // node: the previous answer if it still meets the target, and the LP solution
+        // rounded up (each term's option of largest gain + λ·own).
+        if let Some((own, gain)) = self.last
+            && own >= target
+        {
+            self.best.clone_from(&self.last_pkg);
+            (self.best_own, self.best_gain, self.found) = (own, gain, true);
+        }
+        self.try_rounded_lp(target);
+        self.cert = f64::NEG_INFINITY;
         self.dfs(0, 0.0, 0.0, target);
         if !self.found {
             return None;
         }
+        self.last = Some((self.best_own, self.best_gain));
+        self.last_valid_above = self.cert;
+        self.last_pkg.clone_from(&self.best);
         out.clear();
         out.extend_from_slice(&self.best);
         Some(self.best_own)
     }
 
-    fn dfs(&mut self, t: usize, own: f64, gain: f64, target: f64) {
+    /// Search nodes visited since [`OfferSearch::prepare`] (a machine-independent cost measure).
+    pub fn nodes_visited(&self) -> u64 {
+        self.nodes
+    }
+
+    /// Searches since [`OfferSearch::prepare`] answered from the previous answer's proof.
+    pub fn answers_reused(&self) -> u64 {
+        self.reused
+    }
+
+    /// Picks the LP-optimal multiplier for `target`, orders each term's options by
+    /// `gain + λ·own` and tabulates the Lagrangian bound of every suffix of terms.
+    fn set_multiplier(&mut self, target: f64) {
+        let need = target - self.base_own;
+        let lambda = if need <= 0.0 || self.steps.is_empty() {
+            0.0
+        } else {
+            let i = self.steps_own.partition_point(|&c| c < need);
+            self.steps[i.min(self.steps.len() - 1)].slope
+        };
+        let lambda = lambda.min(MAX_LAMBDA);
+        if self.lambda_ready == Some(lambda) {
+            // Targets change every round but the critical hull step rarely does.
+            return;
+        }
+        self.lambda_ready = Some(lambda);
+        self.lambda = lambda;
+        self.slack = PRUNE_EPS * (1.0 + lambda);
         let nt = self.starts.len() - 1;
-        if t == nt {
-            if own >= target
-                && better(
-                    gain,
-                    own,
-                    &self.cur,
-                    self.best_gain,
-                    self.best_own,
-                    &self.best,
-                    self.found,
-                )
-            {
-                self.best_gain = gain;
-                self.best_own = own;
-                self.best.clear();
-                self.best.extend_from_slice(&self.cur);
-                self.found = true;
+        self.term_margin.clear();
+        self.term_top.clear();
+        for t in 0..nt {
+            let term = &mut self.cands[self.starts[t]..self.starts[t + 1]];
+            for c in term.iter_mut() {
+                c.lag = c.gain + lambda * c.own;
+            }
+            // Insertion sort: a handful of options, and nearly sorted from the last search.
+            for i in 1..term.len() {
+                let mut j = i;
+                while j > 0 && lag_before(&term[j], &term[j - 1]) {
+                    term.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+            let top = term.first().map_or(f64::NEG_INFINITY, |c| c.lag);
+            let margin = term.get(1).map_or(f64::INFINITY, |c| top - c.lag);
+            self.term_top.push(top);
+            self.term_margin.push((margin, t));
+        }
+        // Clear-cut terms (a large margin before the second-best option) first, the close
+        // calls last: the few partial packages worth continuing then branch only near the
+        // leaves, which keeps the tree narrow.
+        self.term_margin
+            .sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        self.order.clear();
+        self.order.extend(self.term_margin.iter().map(|&(_, t)| t));
+        for d in (0..nt).rev() {
+            let t = self.order[d];
+            self.depth_own[d] = self.depth_own[d + 1] + self.term_own[t];
+            self.depth_gain[d] = self.depth_gain[d + 1] + self.term_gain[t];
+            self.depth_lag[d] = self.depth_lag[d + 1] + self.term_top[t];
+        }
+    }
+
+    /// Offers the rounded LP solution (first option of every term) as the first incumbent.
+    fn try_rounded_lp(&mut self, target: f64) {
+        let (mut own, mut gain) = (0.0, 0.0);
+        let nt = self.starts.len() - 1;
+        for t in 0..nt {
+            let c = self.cands[self.starts[t]];
+            own += c.own;
+            gain += c.gain;
+            self.cur[t] = c.option;
+        }
+        self.consider_leaf(own, gain, target);
+    }
+
+    #[inline]
+    fn consider_leaf(&mut self, own: f64, gain: f64, target: f64) {
+        if own >= target
+            && better(
+                gain,
+                own,
+                &self.cur,
+                self.best_gain,
+                self.best_own,
+                &self.best,
+                self.found,
+            )
+        {
+            self.best_gain = gain;
+            self.best_own = own;
+            self.best.clear();
+            self.best.extend_from_slice(&self.cur);
+            self.found = true;
+        }
+    }
+
+    /// Own utility and gain of the package in `cur`, added up in file order (as exhaustive
+    /// search adds them, so that ties and targets are decided on the same numbers).
+    fn exact_sums(&self) -> (f64, f64) {
+        let (mut own, mut gain) = (0.0, 0.0);
+        for (t, &o) in self.cur.iter().enumerate() {
+            let (x, y) = self.exact[self.exact_at[t] + usize::from(o)];
+            own += x;
+            gain += y;
+        }
+        (own, gain)
+    }
+
+    /// Visits depth `d` (term `order[d]`); `own` and `gain` are the sums so far in search
+    /// order, which differ from file order only by rounding: bounds allow for it, and leaves
+    /// are added up again in file order before they are compared.
+    fn dfs(&mut self, d: usize, own: f64, gain: f64, target: f64) {
+        self.nodes += 1;
+        let nt = self.starts.len() - 1;
+        if d == nt {
+            let (o, g) = self.exact_sums();
+            self.consider_leaf(o, g, target);
+            return;
+        }
+        let t = self.order[d];
+        let (lambda, slack) = (self.lambda, self.slack);
+        if d + 1 == nt {
+            // Last term: every option is a leaf.
+            for i in self.starts[t]..self.starts[t + 1] {
+                let c = self.cands[i];
+                let (o, g) = (own + c.own, gain + c.gain);
+                if self.found && g < self.best_gain - slack {
+                    continue;
+                }
+                if o < target - PRUNE_EPS {
+                    self.cert = self.cert.max(o + PRUNE_EPS);
+                    continue;
+                }
+                self.cur[t] = c.option;
+                let (o, g) = self.exact_sums();
+                if o >= target {
+                    self.consider_leaf(o, g, target);
+                } else {
+                    self.cert = self.cert.max(o);
+                }
             }
             return;
         }
+        let (rest_own, rest_gain) = (self.depth_own[d + 1], self.depth_gain[d + 1]);
+        // The Lagrangian bound of option c is `base + c.lag` (up to rounding, which the
+        // slack covers): gain + c.gain + λ·(own + c.own − target) + Σ later max lag.
+        let base = gain + lambda * (own - target) + self.depth_lag[d + 1];
         for i in self.starts[t]..self.starts[t + 1] {
             let c = self.cands[i];
-            let g = gain + c.gain;
-            if self.found && g + self.suffix_gain[t + 1] < self.best_gain - PRUNE_EPS {
-                // Candidates are sorted by gain: the rest of this term can only do worse.
-                break;
-            }
             let o = own + c.own;
-            if o + self.suffix_own[t + 1] < target - PRUNE_EPS {
+            let g = gain + c.gain;
+            // Each pruned subtree also records the largest own utility that one of its
+            // packages could have while matching the incumbent's gain: the certificate that
+            // lets later, lower targets above it reuse this answer without a search.
+            if self.found {
+                // Options come in order of gain + λ·own, so this bound only falls from here.
+                let bound = base + c.lag;
+                if bound < self.best_gain - slack {
+                    if lambda > 0.0 {
+                        // gain + λ(own − target) ≤ bound and gain ≥ incumbent give this.
+                        let cert = target + (bound - self.best_gain + slack) / lambda;
+                        self.cert = self.cert.max(cert);
+                    }
+                    break;
+                }
+                if g + rest_gain < self.best_gain - PRUNE_EPS {
+                    continue;
+                }
+            }
+            if o + rest_own < target - PRUNE_EPS {
+                self.cert = self.cert.max(o + rest_own + PRUNE_EPS);
                 continue;
             }
             self.cur[t] = c.option;
-            self.dfs(t + 1, o, g, target);
+            self.dfs(d + 1, o, g, target);
         }
+    }
+}
+
+/// DFS order within a term: larger `gain + λ·own` first, then larger own, then smaller option.
+#[inline]
+fn lag_before(x: &Cand, y: &Cand) -> bool {
+    if x.lag != y.lag {
+        return x.lag > y.lag;
+    }
+    if x.own != y.own {
+        return x.own > y.own;
+    }
+    x.option < y.option
+}
+
+/// Appends the steps of one term's upper hull (from its best-gain option towards more own
+/// utility) to `steps` and returns the own utility of its best-gain option (ties: more own).
+fn hull_steps(term: &mut [Cand], hull: &mut Vec<(f64, f64)>, steps: &mut Vec<Step>) -> f64 {
+    if term.is_empty() {
+        return f64::NEG_INFINITY;
+    }
+    // By own ascending, then gain descending: the first of each own value dominates the rest.
+    term.sort_by(|x, y| x.own.total_cmp(&y.own).then(y.gain.total_cmp(&x.gain)));
+    let top = term
+        .iter()
+        .enumerate()
+        .max_by(|(_, x), (_, y)| x.gain.total_cmp(&y.gain).then(x.own.total_cmp(&y.own)))
+        .map(|(i, _)| i)
+        .expect("non-empty");
+    // Upper concave chain from the best-gain option rightwards (monotone chain algorithm).
+    hull.clear();
+    hull.push((term[top].own, term[top].gain));
+    for c in &term[top + 1..] {
+        let p = (c.own, c.gain);
+        if p.0 == hull.last().expect("non-empty").0 {
+            continue;
+        }
+        while hull.len() >= 2 {
+            let (a, b) = (hull[hull.len() - 2], hull[hull.len() - 1]);
+            // Drop b when it lies on or below the segment from a to p.
+            if (b.1 - a.1) * (p.0 - a.0) <= (p.1 - a.1) * (b.0 - a.0) {
+                hull.pop();
+            } else {
+                break;
+            }
+        }
+        hull.push(p);
+    }
+    for w in hull.windows(2) {
+        let d_own = w[1].0 - w[0].0;
+        let slope = ((w[0].1 - w[1].1) / d_own).max(0.0);
+        steps.push(Step { slope, d_own });
+    }
+    term[top].own
+}
+
+/// The offer order on sums: whether (gain, own) comes before (bg, bo), more gain first, then
+/// more own utility; `None` when both are equal and file order decides.
+#[inline]
+fn ahead(gain: f64, own: f64, bg: f64, bo: f64) -> Option<bool> {
+    if gain != bg {
+        Some(gain > bg)
+    } else if own != bo {
+        Some(own > bo)
+    } else {
+        None
     }
 }
 
@@ -142,13 +595,16 @@ fn better(gain: f64, own: f64, pkg: &[u8], bg: f64, bo: f64, bp: &[u8], have: bo
     if !have {
         return true;
     }
-    if gain != bg {
-        return gain > bg;
+    if let Some(first) = ahead(gain, own, bg, bo) {
+        return first;
     }
-    if own != bo {
-        return own > bo;
+    // Short packages: a plain loop beats a call to memcmp.
+    for (x, y) in pkg.iter().zip(bp) {
+        if x != y {
+            return x < y;
+        }
     }
-    pkg < bp
+    pkg.len() < bp.len()
 }
 
 /// Reference offer search by enumerating every package; same order and tie-breaks as

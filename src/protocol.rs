@@ -3,12 +3,17 @@
 //!
 //! A round is: walk-out draws (one uniform per agent, in file order, drawn whether or not it
 //! matters, so that streams stay aligned), then one proposal, then every signatory's answer.
+//!
+//! The walk-out draws are the only reader of a run's play stream. So when no agent of a run
+//! can walk out (every sampled `walk_away` is 0) they are skipped, which changes no result. A
+//! future reader of the play stream must take its numbers from a word range of its own (see
+//! `rng`), so that this stays true and its draws do not depend on the walk-out chances.
 
 use crate::model::{Instance, Model};
-use crate::offer::OfferSearch;
+use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
-use crate::scenario::Protocol;
-use crate::strategy::{perceived_time, target};
+use crate::scenario::{MAX_AGENTS, Protocol};
+use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +47,9 @@ pub struct RunResult {
 
 /// Receives the events of a negotiation, for transcripts; the unit type ignores them.
 pub trait Observer {
+    /// Whether [`Observer::answer`] needs every answerer's target. When false, the protocol
+    /// skips computing targets that cannot change an answer (a `powf` each) and passes NaN.
+    const WANTS_TARGETS: bool = true;
     /// Agent `agent` left the talks at the start of `round`.
     fn walk_out(&mut self, _round: u32, _agent: usize) {}
     /// `proposer` put `package` on the table (for the mediated protocol, the mediator's text).
@@ -52,13 +60,17 @@ pub trait Observer {
     fn answer(&mut self, _round: u32, _agent: usize, _utility: f64, _target: f64, _accept: bool) {}
 }
 
-impl Observer for () {}
+impl Observer for () {
+    const WANTS_TARGETS: bool = false;
+}
 
 /// Reusable per-thread buffers: a run's offer-search tables and the package buffers.
 #[derive(Debug, Default, Clone)]
 pub struct Workspace {
     /// One offer search per agent, prepared for the current run.
     pub searches: Vec<OfferSearch>,
+    /// The offer-search method every proposer uses (all methods give the same offers).
+    pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
 }
@@ -72,7 +84,10 @@ impl Workspace {
             for a in 0..na {
                 let own = &inst.util[a * no..(a + 1) * no];
                 let gain = &inst.est_others[a * no..(a + 1) * no];
+                self.searches[a].set_method(self.method);
                 self.searches[a].prepare(model, a, own, gain);
+                // No target falls below min(reservation, best) (see `strategy::target`).
+                self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
             }
         }
     }
@@ -87,6 +102,17 @@ pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64
         return inst.reservation[a];
     }
     target(inst.reservation[a], best, inst.exponent[a], t)
+}
+
+/// [`agent_target`] to within [`APPROX_SLACK`], without `powf` where the tactic allows.
+#[inline]
+fn agent_target_approx(inst: &Instance, a: usize, round: u32, deadline: u32) -> Option<f64> {
+    let t = perceived_time(round, deadline, inst.belief[a]);
+    let best = inst.best[a];
+    if !best.is_finite() {
+        return Some(inst.reservation[a]);
+    }
+    approx_target(inst.reservation[a], best, inst.exponent[a], t)
 }
 
 /// Whether agent `a` accepts `package` in `round`; returns its utility and target too.
@@ -146,17 +172,29 @@ pub fn mediator_text(
         Some(e) => 1.0 - perceived_time(round, deadline, inst.belief[m]).powf(1.0 / e),
     };
     out.clear();
+    // The mediator's rows, sliced once (this loop is most of a mediated round's cost).
+    let util = &inst.util[m * no..(m + 1) * no];
+    let allowed = &model.allowed[m * no..(m + 1) * no];
+    let est = &inst.est[m * na * no..(m + 1) * na * no];
+    // (λ_s, row of s) for the other signatories, in file order (the order of the sum).
+    let mut rows = [(0.0, 0); MAX_AGENTS];
+    let mut n = 0;
+    for (s, &lambda) in weights.iter().enumerate() {
+        if model.signatory[s] && s != m {
+            rows[n] = (lambda, s * no);
+            n += 1;
+        }
+    }
+    let rows = &rows[..n];
     for t in 0..model.n_terms() {
         let mut best: Option<(f64, u8)> = None;
         for (o, k) in model.term_range(t).enumerate() {
-            if !model.allowed[m * no + k] {
+            if !allowed[k] {
                 continue;
             }
-            let mut score = self_w * inst.util[m * no + k];
-            for (s, &lambda) in weights.iter().enumerate() {
-                if model.signatory[s] && s != m {
-                    score += lambda * inst.est[(m * na + s) * no + k];
-                }
+            let mut score = self_w * util[k];
+            for &(lambda, row) in rows {
+                score += lambda * est[row + k];
             }
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, o as u8));
@@ -171,7 +209,8 @@ pub fn mediator_text(
 }
 
 /// Draws this round's walk-outs (one uniform per agent, in file order, whether or not it
-/// matters); returns the first signatory or mediator who left, if any.
+/// matters; none at all when no agent of the run can walk out, see the module docs); returns
+/// the first signatory or mediator who left, if any.
 #[inline]
 pub fn walk_outs<O: Observer>(
     model: &Model,
@@ -182,6 +221,10 @@ pub fn walk_outs<O: Observer>(
     obs: &mut O,
 ) -> Option<usize> {
     let mut ended = None;
+    if inst.walk_away.iter().all(|&w| w <= 0.0) {
+        // Nobody can leave: the draws could not change anything (see the module docs).
+        return None;
+    }
     for a in 0..model.n_agents() {
         let u = uniform01(rng);
         if *departed & (1 << a) == 0 && u < inst.walk_away[a] {
@@ -195,7 +238,8 @@ pub fn walk_outs<O: Observer>(
     ended
 }
 
-/// Collects the signatories' answers; returns the mask of rejecters.
+/// Collects the signatories' answers; returns the mask of rejecters. `known` is a target
+/// already computed this round (the proposer's), so that it is not computed twice.
 #[inline]
 fn answers<O: Observer>(
     model: &Model,
@@ -203,16 +247,50 @@ fn answers<O: Observer>(
     package: &[u8],
     round: u32,
     deadline: u32,
+    known: Option<(usize, f64)>,
     obs: &mut O,
 ) -> u64 {
+    let no = model.n_opts;
     let mut rejecters = 0u64;
     for s in 0..model.n_agents() {
-        if model.signatory[s] {
-            let (ok, u, tgt) = answer(model, inst, s, package, round, deadline);
-            obs.answer(round, s, u, tgt, ok);
-            if !ok {
-                rejecters |= 1 << s;
+        if !model.signatory[s] {
+            continue;
+        }
+        // One pass for the utility (summed in term order, as `Instance::utility` does) and
+        // the red-line check.
+        let red = &model.red[s * no..(s + 1) * no];
+        let util = &inst.util[s * no..(s + 1) * no];
+        let (mut u, mut crosses) = (0.0, false);
+        for (&o, &off) in package.iter().zip(&model.offsets) {
+            let k = off + o as usize;
+            u += util[k];
+            crosses |= red[k];
+        }
+        let res = inst.reservation[s];
+        // The target never exceeds `best`, so it only matters for res <= u < best; the same
+        // comparisons as `answer`, in the same order, decide.
+        let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
+        let (meets, tgt) = match known {
+            // The proposer's offer meets its own target by construction.
+            Some((a, t)) if a == s => (true, t),
+            _ if O::WANTS_TARGETS => {
+                let t = agent_target(inst, s, round, deadline);
+                (u >= t, t)
             }
+            _ if need_target => match agent_target_approx(inst, s, round, deadline) {
+                Some(t) if u >= t + APPROX_SLACK => (true, t),
+                Some(t) if u < t - APPROX_SLACK => (false, t),
+                _ => {
+                    let t = agent_target(inst, s, round, deadline);
+                    (u >= t, t)
+                }
+            },
+            _ => (true, f64::NAN),
+        };
+        let ok = meets && u >= res && !crosses;
+        obs.answer(round, s, u, tgt, ok);
+        if !ok {
+            rejecters |= 1 << s;
         }
     }
     rejecters
@@ -252,7 +330,7 @@ fn alternating<O: Observer>(
             continue;
         }
         obs.offer(round, p, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, Some((p, tgt)), obs);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
@@ -301,7 +379,7 @@ fn mediated<O: Observer>(
             continue;
         }
         obs.offer(round, m, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, obs);
+        let rejecters = answers(model, inst, &ws.offer, round, deadline, None, obs);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {

@@ -32,3 +32,34 @@ pub fn target(reservation: f64, best: f64, exponent: Option<f64>, t: f64) -> f64
         }
     }
 }
+
+/// How far [`approx_target`] may be from [`target`]: far above the few units in the last
+/// place that separate the two, far below any difference between utilities that matters.
+pub const APPROX_SLACK: f64 = 1e-12;
+
+/// [`target`] without `powf` when the exponent allows (`1/e` of 1 to 5, or 1/2: the named
+/// tactics), within [`APPROX_SLACK`] of it; `None` otherwise. Callers compare against
+/// `approx ± APPROX_SLACK` and compute the exact target only when that cannot decide.
+#[inline]
+pub fn approx_target(reservation: f64, best: f64, exponent: Option<f64>, t: f64) -> Option<f64> {
+    let Some(e) = exponent else {
+        return Some(best);
+    };
+    let x = 1.0 / e;
+    let c = if x == 1.0 {
+        t
+    } else if x == 0.5 {
+        t.sqrt()
+    } else if x == 2.0 {
+        t * t
+    } else if x == 3.0 {
+        t * t * t
+    } else if x == 4.0 {
+        (t * t) * (t * t)
+    } else if x == 5.0 {
+        (t * t) * (t * t) * t
+    } else {
+        return None;
+    };
+    Some((reservation + (best - reservation) * (1.0 - c)).min(best))
+}

@@ -4,6 +4,7 @@ mod analysis;
 mod batch;
 mod common;
 mod engine;
+mod generate;
 mod hostile_input;
 mod html_report;
 mod import;

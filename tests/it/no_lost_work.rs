@@ -208,8 +208,11 @@ fn a_scenario_too_slow_to_measure_is_refused_without_hanging() {
     let o = crate::hostile_input::run_capped(&dir, &["run", "slow.toml", "--threads", "2"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
+    // Whether the pilot gives up (a lower bound) or measures a round (an estimate) depends on
+    // the offer search's speed on this machine; either way the request is refused at once.
     assert!(
-        err.contains("this request would take at least 2.8 hours: a single run at a deadline of 10 rounds took more than 2 s"),
+        err.contains("this request would take at least")
+            || err.contains("this request would take up to"),
         "{err}"
     );
     assert!(start.elapsed() < Duration::from_secs(60));

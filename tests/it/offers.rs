@@ -1,8 +1,13 @@
-//! The branch-and-bound offer search chooses exactly what exhaustive search chooses.
+//! Every offer-search method chooses exactly what exhaustive search chooses, and none
+//! enumerates the outcome space.
 
 use negsim::Scenario;
+use negsim::generate::{Shape, generate};
 use negsim::model::{Instance, Model};
-use negsim::offer::{OfferSearch, exhaustive_offer};
+use negsim::montecarlo::{Control, Settings, simulate};
+use negsim::offer::{Method, OfferSearch, exhaustive_offer};
+use negsim::protocol::{Workspace, play};
+use negsim::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -13,11 +18,22 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
 /// A random scenario; with `grid`, values sit on a coarse grid so that ties are common.
 fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
     let n_terms = 1 + (rng.next_u32() % 5) as usize;
+    random_scenario_sized(rng, grid, n_terms, 2, 5)
+}
+
+/// A random scenario with `n_terms` terms of 2 to `max_options` options each.
+fn random_scenario_sized(
+    rng: &mut ChaCha8Rng,
+    grid: bool,
+    n_terms: usize,
+    min_options: u32,
+    max_options: u32,
+) -> String {
     let n_agents = 2 + (rng.next_u32() % 3) as usize;
     let mut s = String::from("[scenario]\nname = \"random\"\n[simulation]\ndeadlines = [5]\n");
     let mut sizes = Vec::new();
     for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
+        let k = (min_options + rng.next_u32() % (max_options - min_options + 1)) as usize;
         sizes.push(k);
         let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
         s += &format!(
@@ -58,42 +74,178 @@ fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
     s
 }
 
-#[test]
-fn branch_and_bound_matches_exhaustive_search() {
-    let mut rng = ChaCha8Rng::seed_from_u64(2024);
+const METHODS: [Method; 3] = [Method::BranchAndBound, Method::Staircase, Method::Auto];
+
+/// Targets as a negotiation asks them: falling from above the best to below the worst, then
+/// rising again (a new deadline), then at random; on the grid, exactly at attainable values.
+fn target_sequence(rng: &mut ChaCha8Rng, grid: bool) -> Vec<f64> {
+    let mut v: Vec<f64> = (0..=12).rev().map(|i| f64::from(i) / 10.0).collect();
+    v.extend((0..=12).map(|i| f64::from(i) / 10.0));
+    if grid {
+        v.extend((0..=10).map(|i| f64::from(i) / 8.0));
+        v.extend((0..=10).rev().map(|i| f64::from(i) / 8.0));
+    } else {
+        v.extend((0..12).map(|_| unit(rng) * 1.05));
+    }
+    v
+}
+
+/// Compares every method with exhaustive search over `cases` random scenarios; returns the
+/// number of comparisons and how many found a package.
+fn compare_with_exhaustive(
+    seed: u64,
+    cases: u64,
+    sized: impl Fn(&mut ChaCha8Rng, bool) -> String,
+) -> (usize, usize) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut compared = 0;
     let mut found = 0;
-    for case in 0..400 {
+    for case in 0..cases {
         let grid = case % 2 == 1;
-        let src = random_scenario(&mut rng, grid);
+        let src = sized(&mut rng, grid);
         let sc =
             Scenario::from_toml_str(&src, "random.toml").unwrap_or_else(|e| panic!("{e}\n{src}"));
         let model = Model::new(&sc);
         let mut inst = Instance::default();
         model.sample_into(case, 0, &mut inst);
         let no = model.n_opts;
+        let targets = target_sequence(&mut rng, grid);
         for a in 0..model.n_agents() {
             let own = &inst.util[a * no..(a + 1) * no];
             let gain = &inst.est_others[a * no..(a + 1) * no];
-            let mut search = OfferSearch::default();
-            search.prepare(&model, a, own, gain);
-            for step in 0..=10 {
-                let target = if grid {
-                    f64::from(step) / 8.0
-                } else {
-                    unit(&mut rng) * 1.05
-                };
-                let mut out = Vec::new();
-                let fast = search.search(target, &mut out).map(|u| (out.clone(), u));
-                let slow = exhaustive_offer(&model, a, own, gain, target);
-                assert_eq!(fast, slow, "case {case}, agent {a}, target {target}\n{src}");
-                compared += 1;
-                found += usize::from(slow.is_some());
+            let expected: Vec<_> = targets
+                .iter()
+                .map(|&target| exhaustive_offer(&model, a, own, gain, target))
+                .collect();
+            for method in METHODS {
+                let mut search = OfferSearch::default();
+                search.set_method(method);
+                search.prepare(&model, a, own, gain);
+                if method == Method::Auto {
+                    // Below the floor the staircase hands over to branch and bound.
+                    search.set_floor(0.5);
+                }
+                for (&target, slow) in targets.iter().zip(&expected) {
+                    let mut out = Vec::new();
+                    let fast = search.search(target, &mut out).map(|u| (out.clone(), u));
+                    assert_eq!(
+                        &fast, slow,
+                        "{method:?}, case {case}, agent {a}, target {target}\n{src}"
+                    );
+                    compared += 1;
+                    found += usize::from(slow.is_some());
+                }
             }
         }
     }
+    (compared, found)
+}
+
+#[test]
+fn every_method_matches_exhaustive_search_on_small_scenarios() {
+    let (compared, found) = compare_with_exhaustive(2024, 400, random_scenario);
     assert!(
-        compared > 3000 && found > compared / 3,
+        compared > 30_000 && found > compared / 3,
         "{found} of {compared}"
     );
+}
+
+#[test]
+fn every_method_matches_exhaustive_search_up_to_a_quarter_million_packages() {
+    // 8 to 10 terms of 2 to 4 options: here 2,304 to 248,832 packages (odd cases on a grid: ties).
+    let (compared, found) = compare_with_exhaustive(77, 16, |rng, grid| {
+        let n_terms = 8 + (rng.next_u32() % 3) as usize;
+        random_scenario_sized(rng, grid, n_terms, 2, 4)
+    });
+    assert!(
+        compared > 1_000 && found > compared / 3,
+        "{found} of {compared}"
+    );
+}
+
+#[test]
+fn branch_and_bound_does_not_enumerate_large_outcome_spaces() {
+    // 20 terms of 5 options: 10^14 packages. An enumeration would never finish; the search
+    // must stay within a small multiple of terms × options nodes per query.
+    let sc = generate(&Shape::new(20, &[5], 6, 0.5, 3).unwrap());
+    let model = Model::new(&sc);
+    let no = model.n_opts;
+    let mut inst = Instance::default();
+    let (mut nodes, mut queries) = (0, 0);
+    for run in 0..10 {
+        model.sample_into(1, run, &mut inst);
+        for a in 0..model.n_agents() {
+            let mut search = OfferSearch::default();
+            search.prepare(
+                &model,
+                a,
+                &inst.util[a * no..(a + 1) * no],
+                &inst.est_others[a * no..(a + 1) * no],
+            );
+            let best = inst.best[a];
+            let mut out = Vec::new();
+            for i in 0..=40 {
+                let target = best * (1.0 - f64::from(i) / 60.0);
+                assert!(
+                    search.search(target, &mut out).is_some(),
+                    "target {target} <= best"
+                );
+                queries += 1;
+            }
+            nodes += search.nodes_visited();
+        }
+    }
+    let per_query = nodes as f64 / f64::from(queries);
+    assert!(per_query < 400.0, "{per_query} nodes per query");
+}
+
+#[test]
+fn simulations_agree_whatever_the_offer_search_method() {
+    for sc in [
+        generate(&Shape::new(6, &[4, 3, 4, 4, 3, 4], 2, 1.0, 5).unwrap()),
+        generate(&Shape::new(5, &[3], 4, 0.5, 6).unwrap()),
+    ] {
+        let model = Model::new(&sc);
+        let mut inst = Instance::default();
+        let mut results: Vec<Vec<_>> = Vec::new();
+        for method in METHODS {
+            let mut ws = Workspace::default();
+            ws.method = method;
+            let mut played = Vec::new();
+            for run in 0..60 {
+                model.sample_into(9, run, &mut inst);
+                ws.prepare(&model, &inst);
+                for d in [7, 40] {
+                    let mut rng = rng::play_rng(9, run);
+                    played.push(play(&model, &inst, &mut ws, d, &mut rng, &mut ()));
+                }
+            }
+            results.push(played);
+        }
+        assert_eq!(results[0], results[1]);
+        assert_eq!(results[0], results[2]);
+        assert!(results[0].iter().any(|r| !r.package.is_empty()));
+    }
+}
+
+#[test]
+fn bundled_scenario_under_alternating_offers_is_the_same_on_one_and_two_threads() {
+    let mut sc = Scenario::bundled();
+    sc.simulation.protocol = negsim::scenario::Protocol::Alternating;
+    let model = Model::new(&sc);
+    let settings = Settings {
+        seed: 3,
+        deadlines: vec![4, 26],
+        runs: 0..600,
+    };
+    let pool = |n| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    };
+    let one = pool(1).install(|| simulate(&model, &settings, &Control::default()));
+    let two = pool(2).install(|| simulate(&model, &settings, &Control::default()));
+    assert_eq!(one, two);
+    assert!(one.tallies[1].agreements > 0);
 }

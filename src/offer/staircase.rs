@@ -1,0 +1,216 @@
+//! The whole answer function of one proposer for one run, for small outcome spaces.
+//!
+//! The best package above a target, as a function of the target, is a staircase: it changes
+//! only at the own utilities of a few packages. [`Staircase`] finds those packages by dynamic
+//! programming over the terms in file order, keeping after each term only the partial packages
+//! that no other partial package beats whatever the remaining terms add; a query is then a
+//! binary search. Partial sums are formed term by term from 0, exactly as exhaustive search
+//! forms them, so every comparison sees the same floating-point numbers.
+
+use super::Cand;
+
+/// No parent: the partial package is empty.
+const ROOT: u32 = u32::MAX;
+
+/// A partial package: its sums so far, its rank in lexicographic order (the options read as
+/// the digits of a mixed-radix number) and the link that spells out its options.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    own: f64,
+    gain: f64,
+    rank: u64,
+    link: u32,
+}
+
+/// One option choice: the previous choice's link (or [`ROOT`]) and this term's option.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    parent: u32,
+    option: u8,
+}
+
+/// The staircase of one proposer; built once per run, queried every round.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Staircase {
+    links: Vec<Link>,
+    level: Vec<Entry>,
+    merged: Vec<Entry>,
+    /// Per option of the current term: the position in `level` of its next child's parent.
+    heads: Vec<usize>,
+    front: Vec<f64>,
+    term: Vec<Cand>,
+    /// Final packages by own utility, ascending.
+    finals: Vec<Entry>,
+    /// `best_from[i]`: index in `finals` of the best package among `finals[i..]`.
+    best_from: Vec<u32>,
+}
+
+impl Staircase {
+    /// Builds the staircase for targets at least `floor` from each term's candidates
+    /// (`cands[starts[t]..starts[t + 1]]`, any order) and `suffix_own[t]`, the largest own
+    /// utility the terms from `t` on can add. Returns false, leaving it unusable, when some
+    /// level keeps more than `cap` partial packages.
+    ///
+    /// `delta` must exceed the rounding that the remaining additions can do to a gain
+    /// difference: a partial package whose gain is at least `delta` above another's, and whose
+    /// own utility is no lower, beats it under every completion.
+    pub(super) fn build(
+        &mut self,
+        cands: &[Cand],
+        starts: &[usize],
+        suffix_own: &[f64],
+        floor: f64,
+        cap: usize,
+        delta: f64,
+    ) -> bool {
+        let nt = starts.len() - 1;
+        self.links.clear();
+        self.level.clear();
+        self.level.push(Entry {
+            own: 0.0,
+            gain: 0.0,
+            rank: 0,
+            link: ROOT,
+        });
+        let mut radix: u64 = 1;
+        for t in 0..nt {
+            self.term.clear();
+            self.term
+                .extend_from_slice(&cands[starts[t]..starts[t + 1]]);
+            // Any radix above this term's largest option index keeps ranks in lexicographic order.
+            let width = self
+                .term
+                .iter()
+                .map(|c| usize::from(c.option) + 1)
+                .max()
+                .unwrap_or(1);
+            let Some(r) = radix.checked_mul(width as u64) else {
+                return false;
+            };
+            radix = r;
+            let reach = suffix_own[t + 1];
+            if !self.extend_level(width as u64, reach, floor, delta, cap) {
+                return false;
+            }
+            std::mem::swap(&mut self.level, &mut self.merged);
+        }
+        self.finals.clear();
+        self.finals.extend(self.level.iter().rev());
+        self.best_from.clear();
+        self.best_from.resize(self.finals.len(), 0);
+        for i in (0..self.finals.len()).rev() {
+            let keep_later = i + 1 < self.finals.len() && {
+                let b = self.finals[self.best_from[i + 1] as usize];
+                beats(&b, &self.finals[i])
+            };
+            self.best_from[i] = if keep_later {
+                self.best_from[i + 1]
+            } else {
+                i as u32
+            };
+        }
+        true
+    }
+
+    /// The best package with own utility at least `target`: its index and own utility.
+    pub(super) fn query(&self, target: f64) -> Option<(u32, f64)> {
+        let i = self.finals.partition_point(|e| e.own < target);
+        let j = *self.best_from.get(i)?;
+        Some((j, self.finals[j as usize].own))
+    }
+
+    /// Writes the options of final package `j` (one per term) to `out`.
+    pub(super) fn package(&self, j: u32, n_terms: usize, out: &mut Vec<u8>) {
+        out.clear();
+        out.resize(n_terms, 0);
+        let mut link = self.finals[j as usize].link;
+        for t in (0..n_terms).rev() {
+            let l = self.links[link as usize];
+            out[t] = l.option;
+            link = l.parent;
+        }
+    }
+}
+
+/// Whether complete package `x` comes before `y` in the offer order: more gain, then more own
+/// utility, then lexicographically first.
+#[inline]
+fn beats(x: &Entry, y: &Entry) -> bool {
+    super::ahead(x.gain, x.own, y.gain, y.own).unwrap_or(x.rank < y.rank)
+}
+
+impl Staircase {
+    /// Forms the next level in `merged`: every kept partial package of `level` completed
+    /// with every option of `term`, dropping those that cannot reach `floor` and those that
+    /// another one beats under every completion. Returns false when more than `cap` are kept.
+    ///
+    /// `level` is sorted by own utility, descending, so for each option the children come
+    /// sorted the same way (rounding is monotone) and stop at the first that cannot reach the
+    /// floor; a K-way merge visits them all in that order without storing them.
+    ///
+    /// A child is dropped when an earlier one (so with at least as much own utility) has at
+    /// least as much gain and is either lexicographically first (so it also wins every tie) or
+    /// ahead in gain by at least `delta` (so rounding cannot turn it into a tie). Addition is
+    /// monotone, so completing both with the same options keeps these inequalities. Only the
+    /// leader (the most gain so far, ties: lexicographically first) is compared against;
+    /// keeping a partial package that could have been dropped is always safe.
+    fn extend_level(&mut self, width: u64, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
+        let (level, term) = (&self.level, &self.term);
+        let low = floor - super::PRUNE_EPS;
+        // The own utility of option h's next child, or -inf when its run is over.
+        let child_own = |h: usize, i: usize| {
+            if i < level.len() {
+                let own = level[i].own + term[h].own;
+                if own + reach >= low {
+                    return own;
+                }
+            }
+            f64::NEG_INFINITY
+        };
+        let (heads, front, merged) = (&mut self.heads, &mut self.front, &mut self.merged);
+        heads.clear();
+        heads.resize(term.len(), 0);
+        front.clear();
+        front.extend((0..term.len()).map(|h| child_own(h, 0)));
+        merged.clear();
+        merged.reserve(level.len() * term.len());
+        self.links.reserve(level.len() * term.len());
+        let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
+        loop {
+            let (mut pick, mut own) = (usize::MAX, f64::NEG_INFINITY);
+            for (h, &o) in front.iter().enumerate() {
+                if o > own {
+                    (pick, own) = (h, o);
+                }
+            }
+            if pick == usize::MAX {
+                return true;
+            }
+            let i = heads[pick];
+            let (p, c) = (&level[i], &term[pick]);
+            let (gain, rank) = (p.gain + c.gain, p.rank * width + u64::from(c.option));
+            let parent = p.link;
+            heads[pick] = i + 1;
+            front[pick] = child_own(pick, i + 1);
+            if lead_gain >= gain + delta || (lead_gain >= gain && lead_rank < rank) {
+                continue;
+            }
+            if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
+                (lead_gain, lead_rank) = (gain, rank);
+            }
+            if merged.len() == cap {
+                return false;
+            }
+            self.links.push(Link {
+                parent,
+                option: c.option,
+            });
+            merged.push(Entry {
+                own,
+                gain,
+                rank,
+                link: (self.links.len() - 1) as u32,
+            });
+        }
+    }
+}
