@@ -155,6 +155,10 @@ pub struct SweepArgs {
     /// `negsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "resume")]
     pub shard: Option<crate::shard::Shard>,
+    /// Also write a self-contained HTML page charting P(agreement) against the swept
+    /// parameter, drawn from the table's rows.
+    #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
+    pub report: Option<PathBuf>,
 }
 
 /// `negsim batch`.
@@ -252,6 +256,9 @@ pub struct SensitivityArgs {
     /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
     #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
     pub params: Vec<String>,
+    /// Also write a self-contained HTML page with the tornado or indices chart and the tables.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// `negsim report`.
@@ -269,6 +276,10 @@ pub struct ReportArgs {
     /// signatories).
     #[arg(long, value_delimiter = ',')]
     pub axes: Option<Vec<String>>,
+    /// Add a tornado of the scenario's uncertain numbers at the longest deadline (one factor at
+    /// a time, at most 2000 runs per evaluation).
+    #[arg(long)]
+    pub sensitivity: bool,
 }
 
 /// `negsim play`.
@@ -709,8 +720,19 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         format: a.table.format,
         keys: sweep.columns(),
     };
+    let chart = match &a.report {
+        Some(r) => Some(sweep_chart_rows(a, r, &sweep, &layout, &sim)?),
+        None => None,
+    };
     let (start, mut out) = match a.table.output.as_deref() {
         Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        None if chart.is_some() => {
+            let rows = chart.clone().expect("checked above");
+            let tee = crate::sweep::chart::Tee::new(Box::new(std::io::stdout()), rows);
+            let mut out = Output::new(Box::new(tee), "stdout");
+            out.write(&layout.header())?;
+            (0, out)
+        }
         path => (0, new_table(path, &layout)?),
     };
     let control = Control::default();
@@ -752,6 +774,110 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             sweep.run(start, &settings, &layout, &mut out, &control, &progress)
         })
     })??;
+    drop(out);
+    if let (Some(path), Some(rows)) = (&a.report, chart) {
+        write_sweep_report(a, path, &sweep, &sim, rows)?;
+    }
+    Ok(())
+}
+
+/// Checks a sweep's `--report` and returns the collector of the chart's rows.
+fn sweep_chart_rows(
+    a: &SweepArgs,
+    report: &Path,
+    sweep: &Sweep,
+    layout: &Layout,
+    sim: &ResolvedSim,
+) -> anyhow::Result<std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>> {
+    use crate::sweep::chart::{MAX_REPORT_POINTS, SweepRows};
+    if sweep.len() > MAX_REPORT_POINTS {
+        return Err(InputError::new(
+            "--report",
+            format!(
+                "the sweep has {} points; a report draws at most {MAX_REPORT_POINTS}",
+                sweep.len()
+            ),
+        )
+        .with_help("sweep fewer values, or chart the table with other tools")
+        .into());
+    }
+    let same = |p: &Path| {
+        p == report
+            || matches!((std::fs::canonicalize(p), std::fs::canonicalize(report)),
+                (Ok(x), Ok(y)) if x == y)
+    };
+    if a.table.output.as_deref().is_some_and(same) || same(&a.scenario) {
+        return Err(InputError::new(
+            "--report",
+            "the report would overwrite the table or the scenario",
+        )
+        .with_help("give the HTML report a file of its own")
+        .into());
+    }
+    let rows = SweepRows::new(layout.format, layout.keys.clone(), sim.deadlines.len());
+    Ok(std::sync::Arc::new(std::sync::Mutex::new(rows)))
+}
+
+/// Draws the sweep's report from the rows of its table: read back from `--output` (so that a
+/// resumed sweep's earlier points are drawn too), or caught on their way to stdout.
+fn write_sweep_report(
+    a: &SweepArgs,
+    path: &Path,
+    sweep: &Sweep,
+    sim: &ResolvedSim,
+    rows: std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>,
+) -> anyhow::Result<()> {
+    let rows = std::sync::Arc::try_unwrap(rows)
+        .map_err(|_| anyhow::anyhow!("the table's writer is still open"))?
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let rows = match a.table.output.as_deref() {
+        Some(table) => rows.read_file(table)?,
+        None => rows,
+    };
+    let mut words = vec![
+        "negsim".to_string(),
+        "sweep".into(),
+        a.scenario.display().to_string(),
+    ];
+    for p in &a.params {
+        words.extend(["--param".into(), p.clone()]);
+    }
+    let dl: Vec<String> = sim.deadlines.iter().map(u32::to_string).collect();
+    words.extend([
+        "--runs".into(),
+        sim.runs.to_string(),
+        "--seed".into(),
+        sim.seed.to_string(),
+        "--deadlines".into(),
+        dl.join(","),
+    ]);
+    if a.table.format != tidy::Format::Csv {
+        words.extend(["--format".into(), "jsonl".into()]);
+    }
+    if let Some(o) = &a.table.output {
+        words.extend(["--output".into(), o.display().to_string()]);
+    }
+    words.extend(["--report".into(), path.display().to_string()]);
+    let command: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
+    let table = a
+        .table
+        .output
+        .as_ref()
+        .map_or("stdout".to_string(), |o| o.display().to_string());
+    let html = crate::sweep::chart::render(
+        sweep,
+        &rows,
+        &crate::sweep::chart::PageInfo {
+            runs: sim.runs,
+            seed: sim.seed,
+            source: &a.scenario.display().to_string(),
+            table: &table,
+            command: &command.join(" "),
+        },
+    );
+    write_atomic(path, html.as_bytes())?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }
 
@@ -841,7 +967,37 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
     };
-    emit(a.output.as_deref(), &text)
+    emit(a.output.as_deref(), &text)?;
+    if let Some(path) = &a.report {
+        let mut words = vec!["negsim".to_string(), "sensitivity".into()];
+        words.extend(a.scenario.iter().map(|p| p.display().to_string()));
+        words.extend([
+            "--method".into(),
+            match opts.method {
+                Method::Oat => "oat",
+                Method::Sobol => "sobol",
+            }
+            .into(),
+            "--deadline".into(),
+            opts.deadline.to_string(),
+            "--runs".into(),
+            opts.runs.to_string(),
+            "--seed".into(),
+            opts.seed.to_string(),
+        ]);
+        if opts.method == Method::Sobol {
+            words.extend(["--samples".into(), opts.samples.to_string()]);
+        }
+        for p in &a.params {
+            words.extend(["--param".into(), p.clone()]);
+        }
+        words.extend(["--report".into(), path.display().to_string()]);
+        let command: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
+        let html = sensitivity::html::page(&report, &command.join(" "));
+        write_atomic(path, html.as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
@@ -868,7 +1024,15 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         "--output".into(),
         a.output.display().to_string(),
     ]);
+    if a.sensitivity {
+        command.push("--sensitivity".into());
+    }
     let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
+    let tornado = if a.sensitivity {
+        Some(report_tornado(&sc, &sim)?)
+    } else {
+        None
+    };
     let html = crate::html::render(&crate::html::HtmlInput {
         model: &model,
         report: &report,
@@ -876,10 +1040,41 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         analysis: analysis.as_ref(),
         axes,
         command: &command.join(" "),
+        sensitivity: tornado.as_ref().map(|t| t.as_ref().map_err(String::as_str)),
     });
     write_atomic(&a.output, html.as_bytes())?;
     eprintln!("wrote {}", a.output.display());
     Ok(())
+}
+
+/// The tornado of `negsim report --sensitivity`: one factor at a time at the report's longest
+/// deadline and seed, with at most [`sensitivity::REPORT_OAT_RUNS`] runs per evaluation; or
+/// why there is none.
+fn report_tornado(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+) -> anyhow::Result<Result<sensitivity::SensitivityReport, String>> {
+    let factors = sensitivity::factors::scenario_factors(sc);
+    if let Err(e) = sensitivity::check_factors(&factors) {
+        return Ok(Err(format!("No tornado: {}.", e.message)));
+    }
+    let deadline = sim.deadlines.iter().copied().max().unwrap_or(1);
+    let runs = sim.runs.min(sensitivity::REPORT_OAT_RUNS);
+    let opts = sensitivity::resolve_options(
+        sc,
+        Method::Oat,
+        Some(deadline),
+        None,
+        Some(runs),
+        Some(sim.seed),
+    )?;
+    let evals = sensitivity::evaluations(Method::Oat, factors.len(), 0);
+    eprintln!(
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, runs, deadline)
+    );
+    let r = with_threads(sim.threads, || sensitivity::analyze(sc, &factors, &opts))?;
+    Ok(Ok(r))
 }
 
 /// Quotes a word for a POSIX shell when it holds anything but safe characters.

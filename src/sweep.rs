@@ -9,6 +9,8 @@
 //! last flag varying fastest, and are generated one at a time from their number, so memory
 //! does not depend on how many there are.
 
+pub mod chart;
+
 use crate::error::{Error, InputError, did_you_mean, edit_distance};
 use crate::montecarlo::{Control, Settings};
 use crate::progress::Progress;
@@ -491,6 +493,19 @@ impl Sweep {
     /// The scenario as written in the file, before any value is swept.
     pub fn base(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// For each `--param`, in order: whether every value it takes is a number.
+    pub fn numeric_params(&self) -> Vec<bool> {
+        self.params
+            .iter()
+            .map(|p| {
+                p.elements.iter().all(|e| match e {
+                    Element::Range { .. } => true,
+                    Element::One(v) => v.toml.is_integer() || v.toml.is_float(),
+                })
+            })
+            .collect()
     }
 
     /// The key columns: `param_<path>` for each `--param`, in order.

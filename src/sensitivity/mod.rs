@@ -13,6 +13,7 @@
 //! - **sobol**: first- and total-order indices of `f` by Saltelli sampling (see [`sobol`]).
 
 pub mod factors;
+pub mod html;
 mod output;
 pub mod paths;
 pub mod sobol;
@@ -35,6 +36,10 @@ const RUN_CHUNK: u64 = 512;
 pub const DEFAULT_SAMPLES: usize = 256;
 /// Default Monte Carlo runs per evaluation of the Sobol method.
 pub const DEFAULT_SOBOL_RUNS: u64 = 64;
+/// Most Monte Carlo runs per evaluation of the tornado in `negsim report --sensitivity` (fewer
+/// when the report itself has fewer runs), so that the section costs about as much as the
+/// report's own simulation.
+pub const REPORT_OAT_RUNS: u64 = 2000;
 
 /// The analysis to perform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]

@@ -4,7 +4,7 @@ use super::{Method, Oat, SensitivityReport, Sobol};
 use std::fmt::Write as _;
 
 /// Share of the output variance above which the table warns about Monte Carlo noise.
-const NOISE_WARNING: f64 = 0.1;
+pub(super) const NOISE_WARNING: f64 = 0.1;
 
 impl SensitivityReport {
     /// Renders as pretty JSON (with a final newline); undefined indices are `null`.
