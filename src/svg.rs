@@ -71,6 +71,12 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// A dotted path escaped for HTML, with a line-break opportunity (`<wbr/>`) after every dot,
+/// so that long paths wrap in narrow table columns instead of widening the page.
+pub fn breakable(path: &str) -> String {
+    esc(path).replace('.', ".<wbr/>")
+}
+
 /// `data-*` attribute pairs (names without the prefix) from borrowed names.
 pub fn data(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     pairs

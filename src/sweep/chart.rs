@@ -598,7 +598,7 @@ fn table(rows: &SweepRows, paths: &[String], numeric: &[bool], label: &str) -> S
     );
     for (p, &n) in paths.iter().zip(numeric) {
         let class = if n { " class=\"n\"" } else { "" };
-        let _ = write!(h, "<th{class}><code>{}</code></th>", esc(p));
+        let _ = write!(h, "<th{class}><code>{}</code></th>", svg::breakable(p));
     }
     h.push_str("<th>deadline</th><th class=\"n\">P(agreement)</th><th class=\"n\">95% interval</th></tr></thead><tbody>\n");
     for p in &rows.points {
