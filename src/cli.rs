@@ -277,7 +277,7 @@ pub struct ReportArgs {
     #[arg(long, value_delimiter = ',')]
     pub axes: Option<Vec<String>>,
     /// Add a tornado of the scenario's uncertain numbers at the longest deadline (one factor at
-    /// a time, at most 2000 runs per evaluation).
+    /// a time, at most 1000 runs per evaluation).
     #[arg(long)]
     pub sensitivity: bool,
 }

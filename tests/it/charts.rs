@@ -579,13 +579,13 @@ fn report_sensitivity_section_equals_the_sensitivity_command() {
     let dir = temp_dir("chart-report-sens");
     let f = dir.join("s.toml");
     std::fs::write(&f, uncertain()).unwrap();
-    // The report's 2500 runs are capped at 2000 per evaluation, at its longest deadline.
+    // The report's 1500 runs are capped at 1000 per evaluation, at its longest deadline.
     let html = report_html(
         &dir,
         &f,
         &[
             "--runs",
-            "2500",
+            "1500",
             "--deadlines",
             "3,6",
             "--seed",
@@ -597,7 +597,7 @@ fn report_sensitivity_section_equals_the_sensitivity_command() {
         "sensitivity",
         f.to_str().unwrap(),
         "--runs",
-        "2000",
+        "1000",
         "--deadline",
         "6",
         "--seed",
