@@ -413,6 +413,19 @@ pub struct ResolvedSim {
 }
 
 impl ResolvedSim {
+    /// The flags that give these settings again: `--runs R --seed S --deadlines D1,D2`.
+    pub fn flags(&self) -> [String; 6] {
+        let dl: Vec<String> = self.deadlines.iter().map(u32::to_string).collect();
+        [
+            "--runs".into(),
+            self.runs.to_string(),
+            "--seed".into(),
+            self.seed.to_string(),
+            "--deadlines".into(),
+            dl.join(","),
+        ]
+    }
+
     /// The Monte Carlo settings: every run at every deadline.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -721,7 +734,14 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         keys: sweep.columns(),
     };
     let chart = match &a.report {
-        Some(r) => Some(sweep_chart_rows(a, r, &sweep, &layout, &sim)?),
+        Some(r) => Some(crate::sweep::chart::SweepRows::prepare(
+            r,
+            a.table.output.as_deref(),
+            &a.scenario,
+            sweep.len(),
+            &layout,
+            sim.deadlines.len(),
+        )?),
         None => None,
     };
     let (start, mut out) = match a.table.output.as_deref() {
@@ -781,43 +801,6 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks a sweep's `--report` and returns the collector of the chart's rows.
-fn sweep_chart_rows(
-    a: &SweepArgs,
-    report: &Path,
-    sweep: &Sweep,
-    layout: &Layout,
-    sim: &ResolvedSim,
-) -> anyhow::Result<std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>> {
-    use crate::sweep::chart::{MAX_REPORT_POINTS, SweepRows};
-    if sweep.len() > MAX_REPORT_POINTS {
-        return Err(InputError::new(
-            "--report",
-            format!(
-                "the sweep has {} points; a report draws at most {MAX_REPORT_POINTS}",
-                sweep.len()
-            ),
-        )
-        .with_help("sweep fewer values, or chart the table with other tools")
-        .into());
-    }
-    let same = |p: &Path| {
-        p == report
-            || matches!((std::fs::canonicalize(p), std::fs::canonicalize(report)),
-                (Ok(x), Ok(y)) if x == y)
-    };
-    if a.table.output.as_deref().is_some_and(same) || same(&a.scenario) {
-        return Err(InputError::new(
-            "--report",
-            "the report would overwrite the table or the scenario",
-        )
-        .with_help("give the HTML report a file of its own")
-        .into());
-    }
-    let rows = SweepRows::new(layout.format, layout.keys.clone(), sim.deadlines.len());
-    Ok(std::sync::Arc::new(std::sync::Mutex::new(rows)))
-}
-
 /// Draws the sweep's report from the rows of its table: read back from `--output` (so that a
 /// resumed sweep's earlier points are drawn too), or caught on their way to stdout.
 fn write_sweep_report(
@@ -827,14 +810,7 @@ fn write_sweep_report(
     sim: &ResolvedSim,
     rows: std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>,
 ) -> anyhow::Result<()> {
-    let rows = std::sync::Arc::try_unwrap(rows)
-        .map_err(|_| anyhow::anyhow!("the table's writer is still open"))?
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let rows = match a.table.output.as_deref() {
-        Some(table) => rows.read_file(table)?,
-        None => rows,
-    };
+    let rows = crate::sweep::chart::SweepRows::finish(rows, a.table.output.as_deref())?;
     let mut words = vec![
         "negsim".to_string(),
         "sweep".into(),
@@ -843,15 +819,7 @@ fn write_sweep_report(
     for p in &a.params {
         words.extend(["--param".into(), p.clone()]);
     }
-    let dl: Vec<String> = sim.deadlines.iter().map(u32::to_string).collect();
-    words.extend([
-        "--runs".into(),
-        sim.runs.to_string(),
-        "--seed".into(),
-        sim.seed.to_string(),
-        "--deadlines".into(),
-        dl.join(","),
-    ]);
+    words.extend(sim.flags());
     if a.table.format != tidy::Format::Csv {
         words.extend(["--format".into(), "jsonl".into()]);
     }
@@ -859,7 +827,6 @@ fn write_sweep_report(
         words.extend(["--output".into(), o.display().to_string()]);
     }
     words.extend(["--report".into(), path.display().to_string()]);
-    let command: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
     let table = a
         .table
         .output
@@ -873,7 +840,7 @@ fn write_sweep_report(
             seed: sim.seed,
             source: &a.scenario.display().to_string(),
             table: &table,
-            command: &command.join(" "),
+            command: &command_line(&words),
         },
     );
     write_atomic(path, html.as_bytes())?;
@@ -992,8 +959,7 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
             words.extend(["--param".into(), p.clone()]);
         }
         words.extend(["--report".into(), path.display().to_string()]);
-        let command: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
-        let html = sensitivity::html::page(&report, &command.join(" "));
+        let html = sensitivity::html::page(&report, &command_line(&words));
         write_atomic(path, html.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }
@@ -1011,23 +977,16 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     if let Some(p) = &a.scenario {
         command.push(p.display().to_string());
     }
-    let list = |v: &[String]| v.join(",");
+    command.extend(sim.flags());
     command.extend([
-        "--runs".into(),
-        sim.runs.to_string(),
-        "--seed".into(),
-        sim.seed.to_string(),
-        "--deadlines".into(),
-        list(&sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>()),
         "--axes".into(),
-        list(&[sc.agents[axes.0].id.clone(), sc.agents[axes.1].id.clone()]),
+        format!("{},{}", sc.agents[axes.0].id, sc.agents[axes.1].id),
         "--output".into(),
         a.output.display().to_string(),
     ]);
     if a.sensitivity {
         command.push("--sensitivity".into());
     }
-    let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
     let tornado = if a.sensitivity {
         Some(report_tornado(&sc, &sim)?)
     } else {
@@ -1039,7 +998,7 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         outcome: &outcome,
         analysis: analysis.as_ref(),
         axes,
-        command: &command.join(" "),
+        command: &command_line(&command),
         sensitivity: tornado.as_ref().map(|t| t.as_ref().map_err(String::as_str)),
     });
     write_atomic(&a.output, html.as_bytes())?;
@@ -1075,6 +1034,15 @@ fn report_tornado(
     );
     let r = with_threads(sim.threads, || sensitivity::analyze(sc, &factors, &opts))?;
     Ok(Ok(r))
+}
+
+/// A command line from its words, each quoted for a POSIX shell where needed.
+fn command_line(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Quotes a word for a POSIX shell when it holds anything but safe characters.

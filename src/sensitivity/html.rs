@@ -6,6 +6,7 @@
 //! (serde_json's shortest round-trip form; `null` for an undefined index), so that a page can
 //! be checked against `--format json` text for text.
 
+use super::output::num as value;
 use super::{Method, Oat, SensitivityReport, Sobol};
 use crate::html::{PAGE_END, num_cell, page_start};
 use crate::report::plural;
@@ -26,17 +27,6 @@ fn shown(x: f64) -> String {
         "n/a".into()
     } else {
         format!("{x:.3}")
-    }
-}
-
-/// A factor value with up to four decimals.
-fn value(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" {
-        "0".into()
-    } else {
-        s.into()
     }
 }
 

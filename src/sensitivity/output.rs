@@ -252,7 +252,7 @@ pub(super) fn counted(n: u64, word: &str) -> String {
 }
 
 /// A factor value with four decimals, trailing zeros trimmed.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {

@@ -13,7 +13,7 @@ use crate::error::{Error, InputError};
 use crate::html::{PAGE_END, num_cell, page_start};
 use crate::report::plural;
 use crate::svg::{self, HChart, HMark, HRow, LineChart, Series, SeriesPoint, esc};
-use crate::tidy::Format;
+use crate::tidy::{Format, Layout};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
@@ -75,6 +75,55 @@ impl SweepRows {
             rows_seen: 0,
             current: None,
             points: Vec::new(),
+        }
+    }
+
+    /// Checks a sweep's `--report FILE` (its number of points, and that the page overwrites
+    /// neither the `table` nor the `scenario`) and returns an empty collector for its rows,
+    /// shared with the writer of the table when that is stdout (see [`Tee`]).
+    pub fn prepare(
+        report: &Path,
+        table: Option<&Path>,
+        scenario: &Path,
+        points: u64,
+        layout: &Layout,
+        deadlines: usize,
+    ) -> Result<Arc<Mutex<SweepRows>>, InputError> {
+        if points > MAX_REPORT_POINTS {
+            return Err(InputError::new(
+                "--report",
+                format!(
+                    "the sweep has {points} points; a report draws at most {MAX_REPORT_POINTS}"
+                ),
+            )
+            .with_help("sweep fewer values, or chart the table with other tools"));
+        }
+        let same = |p: &Path| {
+            p == report
+                || matches!((std::fs::canonicalize(p), std::fs::canonicalize(report)),
+                    (Ok(x), Ok(y)) if x == y)
+        };
+        if table.is_some_and(same) || same(scenario) {
+            return Err(InputError::new(
+                "--report",
+                "the report would overwrite the table or the scenario",
+            )
+            .with_help("give the HTML report a file of its own"));
+        }
+        let rows = SweepRows::new(layout.format, layout.keys.clone(), deadlines);
+        Ok(Arc::new(Mutex::new(rows)))
+    }
+
+    /// The rows to draw once the sweep is done: read back from the `table` file (so that a
+    /// resumed sweep's earlier points are drawn too), or those caught on their way to stdout.
+    pub fn finish(rows: Arc<Mutex<SweepRows>>, table: Option<&Path>) -> Result<SweepRows, Error> {
+        let rows = rows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        match table {
+            Some(path) => rows.read_file(path),
+            None => Ok(rows),
         }
     }
 
