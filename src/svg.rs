@@ -238,17 +238,28 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
-/// Formats a tick value with just enough decimals for `ticks`.
+/// Formats a tick value with just enough decimals for `ticks`: as many as the smallest step
+/// needs, and enough to write every tick exactly (up to 6), so that ticks placed at given
+/// values (1.5, or 0.1 and 0.25) are not shown rounded.
 pub fn tick_label(v: f64, ticks: &[f64]) -> String {
     let step = ticks
         .windows(2)
-        .map(|w| w[1] - w[0])
+        .map(|w| (w[1] - w[0]).abs())
         .fold(f64::INFINITY, f64::min);
-    let decimals = if step.is_finite() && step < 1.0 {
+    let by_step = if step.is_finite() && step > 0.0 && step < 1.0 {
         (-step.log10().floor()) as usize
     } else {
         0
     };
+    let exact = (0..=6)
+        .find(|&d| {
+            ticks.iter().all(|t| {
+                let shown: f64 = format!("{t:.d$}").parse().unwrap_or(f64::NAN);
+                (shown - t).abs() <= 1e-9 * t.abs().max(1.0)
+            })
+        })
+        .unwrap_or(6);
+    let decimals = by_step.max(exact);
     format!("{v:.decimals$}")
 }
 
@@ -1042,7 +1053,7 @@ pub fn hchart(c: &HChart) -> String {
     for (r, row) in c.rows.iter().enumerate() {
         let top = f.top + r as f64 * row_h + 4.0;
         let mid = top + (lanes as f64 * lane_h) / 2.0;
-        let chars = ((f.left - 14.0) / CHAR_W).floor().max(4.0) as usize;
+        let chars = ((f.left - 14.0) / CHAR_W + 1e-6).floor().max(4.0) as usize;
         let _ = write!(
             s,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\">{}<title>{}</title></text>",
@@ -1195,5 +1206,16 @@ mod tests {
             prob_range(f64::INFINITY, f64::NEG_INFINITY, 0.1),
             (0.0, 1.0)
         );
+    }
+
+    #[test]
+    fn tick_labels_show_given_values_exactly() {
+        assert_eq!(tick_label(1.5, &[1.5]), "1.5");
+        let t = [0.1, 0.25, 0.3];
+        assert_eq!(t.map(|v| tick_label(v, &t)), ["0.10", "0.25", "0.30"]);
+        let t = nice_ticks(0.0, 1.0, 6);
+        assert_eq!(tick_label(t[3], &t), "0.6");
+        let t = [4.0, 8.0, 12.0, 52.0];
+        assert_eq!(tick_label(52.0, &t), "52");
     }
 }
