@@ -11,8 +11,9 @@ use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
 use crate::sensitivity::{self, Method};
 use crate::sweep::Sweep;
 use crate::tidy::{self, Layout, Output};
+use crate::{estimate, interrupt};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -101,6 +102,9 @@ pub struct RunArgs {
     /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<crate::shard::Shard>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Output formats of `merge`.
@@ -344,6 +348,9 @@ fn report_error(e: &anyhow::Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
+    if e.downcast_ref::<Interrupted>().is_some() {
+        return ExitCode::from(interrupt::exit_code());
+    }
     let invalid = e.downcast_ref::<InputError>().is_some()
         || matches!(e.downcast_ref::<Error>(), Some(Error::Input(_)));
     eprintln!("error: {e:#}");
@@ -382,10 +389,25 @@ pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> 
         ));
     };
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         InputError::new(&origin, format!("cannot read the scenario file: {e}"))
             .with_help("give the path of a .toml scenario, or no path for the bundled scenario")
-    })?;
+    };
+    // Read at most one byte past the limit, so that a huge file (or /dev/zero) costs nothing.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > scenario::MAX_FILE_BYTES {
+        return Err(InputError::new(
+            &origin,
+            format!(
+                "the file is larger than the limit of {} MiB",
+                scenario::MAX_FILE_BYTES >> 20
+            ),
+        )
+        .with_help("a scenario is a short TOML text; check that this is the right file"));
+    }
     let src = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -442,8 +464,12 @@ impl SimArgs {
         let runs = self.runs.unwrap_or(sc.simulation.runs);
         if runs == 0 || runs > MAX_RUNS {
             return Err(
-                InputError::new("--runs", format!("{runs} runs is out of range"))
-                    .with_help(format!("give between 1 and {MAX_RUNS} runs")),
+                InputError::new("--runs", format!("{runs} runs is out of range")).with_help(
+                    format!(
+                        "give between 1 and {} runs (10,000 give P(agreement) within +-0.01)",
+                        scenario::thousands(MAX_RUNS)
+                    ),
+                ),
             );
         }
         let deadlines = self
@@ -456,10 +482,16 @@ impl SimArgs {
         }
         if let Some(&d) = deadlines.iter().find(|&&d| d == 0 || d > MAX_DEADLINE) {
             return Err(
-                InputError::new("--deadlines", format!("deadline {d} is out of range"))
-                    .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")),
+                InputError::new("--deadlines", format!("deadline {d} is out of range")).with_help(
+                    format!(
+                        "deadlines are rounds from 1 to {}",
+                        scenario::thousands(u64::from(MAX_DEADLINE))
+                    ),
+                ),
             );
         }
+        scenario::check_deadline_list(&deadlines)
+            .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
         if self.threads == Some(0) {
             return Err(
                 InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
@@ -495,7 +527,11 @@ pub fn simulate_report(
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
-    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    let mut report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    if outcome.partial {
+        // Honest header: a partial report counts the runs it holds, not the runs requested.
+        report.runs = outcome.tallies.first().map_or(0, |t| t.runs);
+    }
     Ok((model, report))
 }
 
@@ -513,12 +549,54 @@ pub fn simulate_outcome(
     Ok((model, outcome))
 }
 
+/// Refuses a request whose estimated time is over [`estimate::LIMIT_SECONDS`], with the
+/// estimate and what to change.
+pub fn refuse_if_too_long(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    origin: &str,
+) -> Result<(), InputError> {
+    let model = Model::new(sc);
+    let threads = sim.threads.unwrap_or_else(rayon::current_num_threads);
+    let pilot = estimate::pilot(&model, sim.seed, &sim.deadlines);
+    let secs = pilot.seconds(sim.runs, &sim.deadlines, threads);
+    if secs <= estimate::LIMIT_SECONDS {
+        return Ok(());
+    }
+    let rounds: u64 = sim.deadlines.iter().map(|&d| u64::from(d)).sum();
+    let message = match pilot {
+        estimate::Pilot::Measured(speed) => format!(
+            "this request would take up to {} ({} runs x {} rounds on {threads} thread(s), at {:.1} µs per round measured just now)",
+            estimate::describe(secs),
+            scenario::thousands(sim.runs),
+            scenario::thousands(rounds),
+            speed.round * 1e6,
+        ),
+        estimate::Pilot::TooSlow { deadline } => format!(
+            "this request would take at least {}: a single run at a deadline of {deadline} rounds took more than {} s just now, and {} runs are requested on {threads} thread(s)",
+            estimate::describe(secs),
+            estimate::PILOT_TIMEOUT.as_secs(),
+            scenario::thousands(sim.runs),
+        ),
+    };
+    Err(InputError::new(origin, message).with_help(
+        "use fewer runs (--runs) or shorter deadlines (--deadlines), or add --force to run it anyway",
+    ))
+}
+
 fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let (src, origin) = load_source(a.scenario.as_deref())?;
     let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
     let control = Control::default();
     let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
+    if !a.force {
+        let this = ResolvedSim {
+            runs: runs.end - runs.start,
+            ..sim.clone()
+        };
+        refuse_if_too_long(&sc, &this, &origin)?;
+    }
     let progress = Progress::new(
         progress::wanted(a.sim.quiet),
         &control,
@@ -541,16 +619,44 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
             runs: sim.runs,
             deadlines: &sim.deadlines,
         };
-        let part = progress.run(|| {
-            with_threads(sim.threads, || {
-                crate::shard::run_shard(&job, shard, &control)
+        let part = interrupt::forward_to(&control.cancel, || {
+            progress.run(|| {
+                with_threads(sim.threads, || {
+                    crate::shard::run_shard(&job, shard, &control)
+                })
             })
         })?;
-        return emit(a.output.as_deref(), &part.to_json());
+        emit(a.output.as_deref(), &part.to_json())?;
+        if part.partial {
+            return Err(interrupted(
+                a.output.as_deref(),
+                control.done.load(std::sync::atomic::Ordering::Relaxed),
+                runs.end - runs.start,
+            ));
+        }
+        return Ok(());
     }
-    let (model, report) = progress.run(|| simulate_report(&sc, &sim, &control))?;
+    let (model, report) = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| simulate_report(&sc, &sim, &control))
+    })?;
     let text = render(&report, &model, a.format.unwrap_or_default());
-    emit(a.output.as_deref(), &text)
+    emit(a.output.as_deref(), &text)?;
+    if report.partial {
+        return Err(interrupted(a.output.as_deref(), report.runs, sim.runs));
+    }
+    Ok(())
+}
+
+/// Prints the line that says what an interrupted command wrote, and returns the error that
+/// exits with 130 (128 + the signal).
+pub fn interrupted(output: Option<&Path>, done: u64, requested: u64) -> anyhow::Error {
+    eprintln!(
+        "negsim: interrupted: wrote partial results of {} of {} runs per deadline{}",
+        scenario::thousands(done),
+        scenario::thousands(requested),
+        output.map_or(String::new(), |p| format!(" to {}", p.display()))
+    );
+    Interrupted.into()
 }
 
 /// Renders a report in one of the `run` formats.
@@ -623,6 +729,11 @@ fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     let (model, report) = merged.into_report("merge")?;
     emit(a.output.as_deref(), &render(&report, &model, format))
 }
+
+/// The error returned after writing partial results on Ctrl-C: exit code 130 (128 + signal).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;
 
 /// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
 /// to stdout.
@@ -777,26 +888,37 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         let todo = shard.range(sweep.len()).count() as u64;
         let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
             .with_items("points", todo);
-        progress.run(|| {
-            with_threads(sim.threads, || {
-                crate::shard::run_sweep_shard(
-                    &sweep, &header, shard, &settings, &mut out, &control, &progress,
-                )
+        let complete = interrupt::forward_to(&control.cancel, || {
+            progress.run(|| {
+                with_threads(sim.threads, || {
+                    crate::shard::run_sweep_shard(
+                        &sweep, &header, shard, &settings, &mut out, &control, &progress,
+                    )
+                })
             })
         })??;
+        if !complete {
+            return Err(interrupted_items(a.table.output.as_deref(), "points"));
+        }
         return Ok(());
     }
     let todo = sweep.len() - start;
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
         .with_items("points", todo);
-    progress.run(|| {
-        with_threads(sim.threads, || {
-            sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+    let finished = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| {
+            with_threads(sim.threads, || {
+                sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+            })
         })
     })??;
     drop(out);
+    // A sweep stopped by Ctrl-C still draws the points it finished (the page says so).
     if let (Some(path), Some(rows)) = (&a.report, chart) {
         write_sweep_report(a, path, &sweep, &sim, rows)?;
+    }
+    if finished.cancelled {
+        return Err(interrupted_items(a.table.output.as_deref(), "points"));
     }
     Ok(())
 }
@@ -848,6 +970,21 @@ fn write_sweep_report(
     Ok(())
 }
 
+/// After Ctrl-C in a sweep or batch: says that the file holds whole items only (and how to
+/// go on), and returns the error that exits with 128 + the signal.
+fn interrupted_items(output: Option<&Path>, what: &str) -> anyhow::Error {
+    eprintln!(
+        "negsim: interrupted: the finished {what} were written{}; the one in progress was dropped{}",
+        output.map_or(String::new(), |p| format!(" to {}", p.display())),
+        if what == "points" {
+            " (rerun with --resume to go on)"
+        } else {
+            ""
+        }
+    );
+    Interrupted.into()
+}
+
 fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let mut jobs = Vec::new();
     let mut failed = Vec::new();
@@ -876,11 +1013,16 @@ fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)
         .with_items("scenarios", jobs.len() as u64);
-    progress.run(|| {
-        with_threads(a.sim.threads, || {
-            batch::run(&jobs, &layout, &mut out, &control, &progress)
+    let finished = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| {
+            with_threads(a.sim.threads, || {
+                batch::run(&jobs, &layout, &mut out, &control, &progress)
+            })
         })
     })??;
+    if finished.cancelled {
+        return Err(interrupted_items(a.table.output.as_deref(), "scenarios"));
+    }
     if !failed.is_empty() {
         return Err(InputError::new(
             "batch",

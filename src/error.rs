@@ -104,8 +104,15 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Edit distance is quadratic: a megabyte-long name against a thousand candidates took
+    // minutes (a hostile-input finding). No valid name is this long, so there is nothing to
+    // suggest.
+    const LONGEST: usize = 256;
+    if name.len() > 4 * LONGEST {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
+    for c in candidates.into_iter().filter(|c| c.len() <= 4 * LONGEST) {
         let d = edit_distance(name, c);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

@@ -3,6 +3,7 @@
 //! when stderr is a terminal and `--quiet` is not given), so pipes and logs stay clean.
 
 use crate::montecarlo::Control;
+use crate::scenario::thousands;
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -147,19 +148,6 @@ pub fn render(
         s.push_str(&format!("  {} left", duration(left.ceil() as u64)));
     }
     s
-}
-
-/// 1234567 -> "1,234,567".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Seconds as "45s", "3m 05s" or "2h 07m".

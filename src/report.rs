@@ -20,7 +20,7 @@ pub struct Report {
     pub scenario: String,
     /// Master seed.
     pub seed: u64,
-    /// Runs requested per deadline.
+    /// Runs per deadline: as requested, or as played when `partial` (set by the caller).
     pub runs: u64,
     /// Protocol name.
     pub protocol: &'static str,

@@ -24,6 +24,24 @@ pub const MAX_TERMS: usize = 1_000;
 pub const MAX_OPTIONS: usize = 256;
 /// Most agents a scenario may have (answers are kept in a 64-bit mask).
 pub const MAX_AGENTS: usize = 64;
+/// Largest weight of a term. Why: weights are summed to renormalize them, and two weights near
+/// `f64::MAX` would overflow that sum to infinity and silently zero every weight (a fuzzing
+/// finding); 10^6 per term times 1,000 terms stays far from overflow.
+pub const MAX_WEIGHT: f64 = 1e6;
+/// Most deadlines one request may list.
+pub const MAX_DEADLINES: usize = 1_000;
+/// Largest sum of the deadlines of one request, in rounds. Why: every worker keeps a histogram
+/// of agreement rounds per deadline, so this bounds that memory (80 MB per worker).
+pub const MAX_DEADLINE_SUM: u64 = 10_000_000;
+/// Longest name, id or label, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+/// Largest scenario file read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+/// Largest estimate table (agents x agents x options, 8 bytes each) one run needs. Why: every
+/// worker thread holds one, so this bounds memory (128 MB per worker) whatever the file says.
+pub const MAX_ESTIMATE_CELLS: u64 = 1 << 24;
 
 /// A validated negotiation scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +235,7 @@ impl Scenario {
     /// An error for an unknown agent id, with a suggestion.
     pub fn unknown_agent(&self, id: &str, origin: &str) -> InputError {
         let ids = self.agents.iter().map(|a| a.id.as_str());
-        let mut e = InputError::new(origin, format!("unknown agent `{id}`"));
+        let mut e = InputError::new(origin, format!("unknown agent `{}`", quote(id)));
         e.help = Some(match did_you_mean(id, ids) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -259,8 +277,9 @@ pub fn describe_param(p: &Param) -> String {
     }
 }
 
-/// Turns a TOML deserialization error into a located input error, with a suggestion for
-/// unknown keys.
+/// Turns a TOML deserialization error into a located input error: serde's wording for wrong
+/// types is rephrased in the words of the file (table, array, whole number) and names the key,
+/// and unknown keys get a suggestion.
 fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
     let message = e.message().trim().to_string();
     let mut err = InputError::new(origin, message.clone());
@@ -274,13 +293,135 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
             .split(['`', ',', ' '])
             .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
             .collect();
-        err.message = format!("unknown key `{field}`");
+        err.message = format!("unknown key `{}`", quote(field));
         err.help = Some(match did_you_mean(field, names.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? valid keys here: {}", names.join(", ")),
             None => format!("valid keys here: {}", names.join(", ")),
         });
+        return err;
+    }
+    let key = e.span().and_then(|sp| key_at(src, sp.start));
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let whose = key
+            .as_ref()
+            .map_or("a value ".to_string(), |k| format!("`{k}` "));
+        err.message = if let Some(n) = found.strip_prefix("integer `")
+            && let Some((n, _)) = n.split_once("` as i128")
+        {
+            format!("{whose}holds {n}, which is too large")
+        } else {
+            format!(
+                "{whose}has the wrong type: expected {}, found {}",
+                plain_type(expected),
+                plain_type(found)
+            )
+        };
+    } else if message.starts_with("cannot recurse further") || message == "recursion limit" {
+        err.message = "arrays, tables or dotted keys are nested too deeply".to_string();
+        err.help =
+            Some("a scenario needs at most 4 levels of nesting; TOML readers stop at 80".into());
+        return err;
+    } else if message == "duplicate key"
+        && let Some(k) = key.clone().or_else(|| e.span().map(|sp| src_text(src, sp)))
+    {
+        err.message = format!("duplicate key `{}`", k.trim_matches(['[', ']']));
+        err.help = Some("each key and table may appear only once; merge the two".into());
+        return err;
+    } else if message.starts_with("string values must be quoted")
+        && let Some(sp) = e.span()
+        && src
+            .get(sp.start..)
+            .and_then(|rest| rest.lines().next())
+            .is_none_or(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        err.message = "missing value after `=`".to_string();
+        err.help = Some("write key = value, for example seed = 42".into());
+        return err;
+    }
+    if err.help.is_none() {
+        err.help = key.as_deref().and_then(key_help).map(str::to_string);
     }
     err
+}
+
+/// serde's names for what was found or expected, in the words of a TOML file.
+fn plain_type(s: &str) -> String {
+    let s = s.trim();
+    match s {
+        "i64" | "u64" | "u32" | "integer" => return "a whole number".into(),
+        "f64" => return "a number".into(),
+        "a sequence" | "sequence" => return "an array".into(),
+        "a map" | "map" | "struct RawFile" | "struct RawSim" | "struct RawMeta"
+        | "struct RawTerm" | "struct RawAgent" => return "a table".into(),
+        "a boolean" => return "true or false".into(),
+        _ => {}
+    }
+    for (prefix, noun) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", ""),
+        ("string ", "the string "),
+    ] {
+        if let Some(v) = s.strip_prefix(prefix) {
+            return format!("{noun}{}", v.trim_matches('`'));
+        }
+    }
+    s.to_string()
+}
+
+/// The key whose value starts at byte `at`: the last key before an `=` on that line, or the
+/// name in a `[table]` header there.
+fn key_at(src: &str, at: usize) -> Option<String> {
+    let at = (0..=at.min(src.len()))
+        .rev()
+        .find(|&i| src.is_char_boundary(i))?;
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &src[line_start..at];
+    if let Some(eq) = before.rfind('=') {
+        let k = before[..eq]
+            .rsplit(['{', ',', '['])
+            .next()?
+            .trim()
+            .trim_matches(['"', '\'']);
+        let k = k.rsplit('.').next()?.trim();
+        return (!k.is_empty()).then(|| k.to_string());
+    }
+    let rest = src[at..].lines().next()?.trim_start();
+    let header = rest.strip_prefix('[')?;
+    let header = header.strip_prefix('[').unwrap_or(header);
+    let name = header.split(']').next()?.rsplit('.').next()?.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// What a key expects, for messages about a value of the wrong type.
+fn key_help(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "runs" => RUNS_HELP,
+        "seed" => "seed is a whole number, for example seed = 42",
+        "deadlines" => {
+            "deadlines is an array of whole numbers of rounds, for example deadlines = [4, 8, 12]"
+        }
+        "protocol" => "protocol is \"alternating\" or \"mediated\"",
+        "mediator" | "round_label" | "name" | "description" | "id" => {
+            "this key takes a quoted string, for example name = \"Ukraine\""
+        }
+        "mediator_learning_rate" | "estimate_noise" => "this key takes a number, for example 0.5",
+        "options" => "options is an array of quoted names, for example options = [\"yes\", \"no\"]",
+        "signatory" => "signatory is true or false",
+        "terms" => "write each term as [[terms]] (double brackets: an array of tables)",
+        "agents" => "write each agent as a table [agents.ID]",
+        "weights" => "write [agents.ID.weights] with one line per term, for example land = 0.5",
+        "values" => "write [agents.ID.values.TERM] with one line per option, for example all = 1.0",
+        "red_lines" => {
+            "red_lines maps terms to arrays of options, for example red_lines = { land = [\"none\"] }"
+        }
+        "scenario" | "simulation" => {
+            "this is a table: write [scenario] or [simulation] on a line of its own"
+        }
+        _ => return None,
+    })
 }
 
 /// Walks the raw file and builds the validated scenario, locating every problem.
@@ -304,13 +445,15 @@ impl Validator<'_> {
         })?;
         let meta_span = meta.span();
         let meta = meta.into_inner();
-        let name = meta
-            .name
-            .ok_or_else(|| {
-                self.at(meta_span, "missing key `name` in [scenario]")
-                    .with_help("add name = \"My negotiation\"")
-            })?
-            .into_inner();
+        let name = meta.name.ok_or_else(|| {
+            self.at(meta_span, "missing key `name` in [scenario]")
+                .with_help("add name = \"My negotiation\"")
+        })?;
+        let name = self.text(name, "scenario name", MAX_NAME_CHARS)?;
+        let description = match meta.description {
+            None => String::new(),
+            Some(d) => self.text(d, "scenario description", MAX_DESCRIPTION_CHARS)?,
+        };
         let sim = raw.simulation.ok_or_else(|| {
             self.missing(
                 "[simulation] table",
@@ -327,11 +470,16 @@ impl Validator<'_> {
         let agents_raw = raw
             .agents
             .ok_or_else(|| self.missing("[agents]", "add at least two [agents.ID] tables"))?;
+        let raw_agents_span = agents_raw.span();
         let agents = self.agents(agents_raw, &terms)?;
         let simulation = self.simulation(sim, &agents)?;
+        check_model_size(&terms, agents.len()).map_err(|(msg, help)| {
+            let at = raw_agents_span.clone();
+            self.at(at, msg).with_help(help)
+        })?;
         Ok(Scenario {
             name,
-            description: meta.description.unwrap_or_default(),
+            description,
             simulation,
             terms,
             agents,
@@ -349,17 +497,24 @@ impl Validator<'_> {
                     return Err(self
                         .at(
                             r.span(),
-                            format!("runs must be a whole number of at least 1, got {v}"),
+                            format!(
+                                "runs must be a whole number of at least 1, got {}",
+                                src_text(self.src, r.span())
+                            ),
                         )
-                        .with_help("for example runs = 10000"));
+                        .with_help(RUNS_HELP));
                 }
                 if v > MAX_RUNS as f64 {
                     return Err(self
                         .at(
                             r.span(),
-                            format!("runs = {v} is more than the limit of {MAX_RUNS}"),
+                            format!(
+                                "runs = {} is too many: at most {} runs per deadline",
+                                src_text(self.src, r.span()),
+                                thousands(MAX_RUNS)
+                            ),
                         )
-                        .with_help("split the work into shards or use fewer runs"));
+                        .with_help(RUNS_HELP));
                 }
                 v as u64
             }
@@ -373,6 +528,7 @@ impl Validator<'_> {
                         s.span(),
                         format!("seed must be a non-negative integer, got {v}"),
                     )
+                    .with_help("any whole number from 0 up, for example seed = 42")
                 })?
             }
         };
@@ -386,8 +542,17 @@ impl Validator<'_> {
             let v = *d.get_ref();
             if v < 1 || v > i64::from(MAX_DEADLINE) {
                 return Err(self
-                    .at(d.span(), format!("deadline {v} is out of range"))
-                    .with_help(format!("deadlines are rounds from 1 to {MAX_DEADLINE}")));
+                    .at(
+                        d.span(),
+                        format!(
+                            "deadline {} is out of range",
+                            u64::try_from(v).map_or(v.to_string(), thousands)
+                        ),
+                    )
+                    .with_help(format!(
+                        "deadlines are rounds from 1 to {}",
+                        thousands(u64::from(MAX_DEADLINE))
+                    )));
             }
             deadlines.push(v as u32);
         }
@@ -396,13 +561,15 @@ impl Validator<'_> {
                 .at(dl_span, "deadlines is empty")
                 .with_help("give at least one deadline in rounds, for example [4, 8, 12]"));
         }
+        check_deadline_list(&deadlines)
+            .map_err(|(msg, help)| self.at(dl_span, msg).with_help(help))?;
         let protocol = match sim.protocol {
             None => Protocol::Alternating,
             Some(p) => match p.get_ref().as_str() {
                 "alternating" => Protocol::Alternating,
                 "mediated" => Protocol::Mediated,
                 other => {
-                    let mut e = self.at(p.span(), format!("unknown protocol `{other}`"));
+                    let mut e = self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
                     e.help = Some(match did_you_mean(other, ["alternating", "mediated"]) {
                         Some(s) => format!(
                             "did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""
@@ -420,7 +587,10 @@ impl Validator<'_> {
                 match agents.iter().position(|a| &a.id == id) {
                     Some(i) => Some(i),
                     None => {
-                        let mut e = self.at(m.span(), format!("mediator `{id}` is not an agent"));
+                        let mut e = self.at(
+                            m.span(),
+                            format!("mediator `{}` is not an agent", quote(id)),
+                        );
                         e.help =
                             Some(self.suggest(id, agents.iter().map(|a| a.id.as_str()), "agents"));
                         return Err(e);
@@ -445,10 +615,12 @@ impl Validator<'_> {
             Some(r) => {
                 let v = *r.get_ref();
                 if !(v.is_finite() && (0.0..=10.0).contains(&v)) {
-                    return Err(self.at(
-                        r.span(),
-                        format!("mediator_learning_rate must be in [0, 10], got {v}"),
-                    ));
+                    return Err(self
+                        .at(
+                            r.span(),
+                            format!("mediator_learning_rate must be in [0, 10], got {}", show(v)),
+                        )
+                        .with_help("0 keeps the mediator's weights fixed; the default is 0.5"));
                 }
                 v
             }
@@ -459,7 +631,10 @@ impl Validator<'_> {
             deadlines,
             protocol,
             mediator,
-            round_label: sim.round_label.unwrap_or_else(|| "round".to_string()),
+            round_label: match sim.round_label {
+                None => "round".to_string(),
+                Some(l) => self.text(l, "round_label", MAX_NAME_CHARS)?,
+            },
             mediator_learning_rate,
         })
     }
@@ -472,7 +647,14 @@ impl Validator<'_> {
     ) -> String {
         match did_you_mean(name, candidates.clone()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!("{what} are: {}", candidates.collect::<Vec<_>>().join(", ")),
+            None => {
+                let all: Vec<&str> = candidates.collect();
+                let shown = all.iter().take(20).copied().collect::<Vec<_>>().join(", ");
+                match all.len() {
+                    0..=20 => format!("{what} are: {shown}"),
+                    n => format!("{what} are: {shown}, ... ({n} in all)"),
+                }
+            }
         }
     }
 
@@ -485,10 +667,16 @@ impl Validator<'_> {
                 .with_help("add at least one [[terms]] table"));
         }
         if raw.len() > MAX_TERMS {
-            return Err(self.at(
-                span,
-                format!("{} terms is more than the limit of {MAX_TERMS}", raw.len()),
-            ));
+            return Err(self
+                .at(
+                    span,
+                    format!(
+                        "{} terms are too many: at most {} terms",
+                        thousands(raw.len() as u64),
+                        thousands(MAX_TERMS as u64)
+                    ),
+                )
+                .with_help("merge or drop terms that no agent weights"));
         }
         let mut seen = HashSet::new();
         let mut terms = Vec::with_capacity(raw.len());
@@ -515,22 +703,25 @@ impl Validator<'_> {
             let ospan = opts.span();
             let opts = opts.into_inner();
             if opts.len() < 2 {
+                let has = match opts.len() {
+                    0 => "no options".to_string(),
+                    _ => format!("only one option (`{}`)", opts[0].get_ref()),
+                };
+                return Err(self
+                    .at(ospan, format!("term `{}` has {has}", id.get_ref()))
+                    .with_help("a term needs 2 to 256 options to negotiate over, for example options = [\"yes\", \"no\"]"));
+            }
+            if opts.len() > MAX_OPTIONS {
                 return Err(self
                     .at(
                         ospan,
-                        format!("term `{}` has {} option(s)", id.get_ref(), opts.len()),
+                        format!(
+                            "term `{}` has {} options, more than the limit of {MAX_OPTIONS}",
+                            id.get_ref(),
+                            opts.len()
+                        ),
                     )
-                    .with_help("a term needs at least 2 options to negotiate over"));
-            }
-            if opts.len() > MAX_OPTIONS {
-                return Err(self.at(
-                    ospan,
-                    format!(
-                        "term `{}` has {} options, more than the limit of {MAX_OPTIONS}",
-                        id.get_ref(),
-                        opts.len()
-                    ),
-                ));
+                    .with_help("group options into ranges, or split the term in two"));
             }
             let mut seen_o = HashSet::new();
             let mut options = Vec::with_capacity(opts.len());
@@ -566,12 +757,29 @@ impl Validator<'_> {
                             )
                             .with_help("give one label per option, in the order of `options`"));
                     }
+                    let span = l.span();
                     l.into_inner()
+                        .into_iter()
+                        .map(|label| {
+                            self.text(
+                                Spanned::new(span.clone(), label),
+                                "option label",
+                                MAX_NAME_CHARS,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>()?
                 }
             };
             let id = id.into_inner();
+            let name = match t.name {
+                None => id.clone(),
+                Some(n) => self.text(n, "term name", MAX_NAME_CHARS)?,
+            };
+            if let Some(d) = t.description {
+                self.text(d, "term description", MAX_DESCRIPTION_CHARS)?;
+            }
             terms.push(Term {
-                name: t.name.unwrap_or_else(|| id.clone()),
+                name,
                 id,
                 options,
                 labels,
@@ -582,17 +790,53 @@ impl Validator<'_> {
 
     fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), InputError> {
         let s = id.get_ref();
-        if s.is_empty()
-            || s.len() > 200
-            || s.chars().any(|c| c.is_control() || c == ',' || c == '"')
+        let n = s.chars().count();
+        let problem = if s.is_empty() {
+            format!("{what} is empty")
+        } else if n > MAX_NAME_CHARS {
+            format!(
+                "{what} `{}` is {} characters long, more than the limit of {MAX_NAME_CHARS}",
+                quote(s),
+                thousands(n as u64)
+            )
+        } else if let Some(c) = s.chars().find(|c| c.is_control() || *c == ',' || *c == '"') {
+            format!("{what} `{}` contains {}", quote(s), describe_char(c))
+        } else {
+            return Ok(());
+        };
+        Err(self.at(id.span(), problem).with_help(format!(
+            "ids are 1 to {MAX_NAME_CHARS} characters without commas, quotes or control characters"
+        )))
+    }
+
+    /// Checks the length of a free-text field and returns it.
+    fn text(&self, t: Spanned<String>, what: &str, max: usize) -> Result<String, InputError> {
+        let n = t.get_ref().chars().count();
+        if n > max {
+            return Err(self
+                .at(
+                    t.span(),
+                    format!(
+                        "{what} is {} characters long, more than the limit of {}",
+                        thousands(n as u64),
+                        thousands(max as u64)
+                    ),
+                )
+                .with_help(format!(
+                    "shorten it to at most {} characters",
+                    thousands(max as u64)
+                )));
+        }
+        if let Some(c) = t
+            .get_ref()
+            .chars()
+            .find(|&c| c.is_control() && c != '\n' && c != '\t')
         {
             return Err(self
-                .at(id.span(), format!("invalid {what} `{}`", truncate(s, 40)))
-                .with_help(
-                    "ids are 1 to 200 characters without commas, quotes or control characters",
-                ));
+                .at(t.span(), format!("{what} contains {}", describe_char(c)))
+                .with_help("use printable text (line breaks and tabs are fine)"));
         }
-        Ok(())
+        Ok(t.into_inner())
     }
 
     fn agents(
@@ -603,18 +847,24 @@ impl Validator<'_> {
         let span = raw.span();
         let raw = raw.into_inner();
         if raw.len() < 2 {
+            let has = match raw.keys().next() {
+                None => "no agents are defined".to_string(),
+                Some(k) => format!("only one agent (`{}`) is defined", k.get_ref()),
+            };
             return Err(self
-                .at(span, format!("{} agent(s) defined", raw.len()))
-                .with_help("a negotiation needs at least two [agents.ID] tables"));
+                .at(span, has)
+                .with_help("a negotiation needs 2 to 64 [agents.ID] tables"));
         }
         if raw.len() > MAX_AGENTS {
-            return Err(self.at(
-                span,
-                format!(
-                    "{} agents is more than the limit of {MAX_AGENTS}",
-                    raw.len()
-                ),
-            ));
+            return Err(self
+                .at(
+                    span,
+                    format!(
+                        "{} agents are too many: at most {MAX_AGENTS} agents",
+                        raw.len()
+                    ),
+                )
+                .with_help("merge agents with the same interests into one"));
         }
         let mut agents = Vec::with_capacity(raw.len());
         for (id, a) in raw {
@@ -658,7 +908,7 @@ impl Validator<'_> {
                     return Err(self
                         .at(
                             n.span(),
-                            format!("estimate_noise must be in [0, 1], got {v}"),
+                            format!("estimate_noise must be in [0, 1], got {}", show(v)),
                         )
                         .with_help("0 means exact knowledge of the others; the default is 0.1"));
                 }
@@ -685,7 +935,8 @@ impl Validator<'_> {
                             "hardliner" => Strategy::Hardliner,
                             other => {
                                 let names = ["boulware", "linear", "conceder", "hardliner"];
-                                let mut e = self.at(span, format!("unknown strategy `{other}`"));
+                                let mut e =
+                                    self.at(span, format!("unknown strategy `{}`", quote(other)));
                                 e.help = Some(match did_you_mean(other, names) {
                                     Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or {{ exponent = NUMBER }}"),
                                     None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }".to_string(),
@@ -719,7 +970,7 @@ impl Validator<'_> {
                         key.span(),
                         format!(
                             "unknown term `{}` in {what} of agent `{id_s}`",
-                            key.get_ref()
+                            quote(key.get_ref())
                         ),
                     );
                     e.help = Some(self.suggest(key.get_ref(), term_ids(), "terms"));
@@ -737,7 +988,7 @@ impl Validator<'_> {
                             key.span(),
                             format!(
                                 "unknown option `{}` of term `{}` in {what} of agent `{id_s}`",
-                                key.get_ref(),
+                                quote(key.get_ref()),
                                 term.id
                             ),
                         );
@@ -750,7 +1001,7 @@ impl Validator<'_> {
                     })
             };
 
-        let mut weights = vec![Param::fixed(0.0, 0.0, f64::MAX); terms.len()];
+        let mut weights = vec![Param::fixed(0.0, 0.0, MAX_WEIGHT); terms.len()];
         let mut weighted = vec![false; terms.len()];
         let weights_raw = a.weights.ok_or_else(|| {
             self.at(aspan.clone(), format!("agent `{id_s}` has no weights"))
@@ -761,7 +1012,7 @@ impl Validator<'_> {
         let wspan = weights_raw.span();
         for (key, w) in weights_raw.into_inner() {
             let t = find_term(&key, "weights")?;
-            let p = self.param(&w, 0.0, f64::MAX, "weight")?;
+            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight")?;
             weights[t] = p;
             weighted[t] = true;
         }
@@ -816,7 +1067,10 @@ impl Validator<'_> {
         }
 
         Ok(Agent {
-            name: a.name.unwrap_or_else(|| id_s.clone()),
+            name: match a.name {
+                None => id_s.clone(),
+                Some(n) => self.text(n, "agent name", MAX_NAME_CHARS)?,
+            },
             id: id.into_inner(),
             signatory: a.signatory.unwrap_or(true),
             reservation,
@@ -839,17 +1093,13 @@ impl Validator<'_> {
         what: &str,
     ) -> Result<Param, InputError> {
         let span = raw.span();
-        let range = if max == f64::MAX {
-            format!(">= {}", fmt_num(min))
-        } else {
-            format!("in [{}, {}]", fmt_num(min), fmt_num(max))
-        };
+        let range = format!("in [{}, {}]", fmt_num(min), fmt_num(max));
         let in_range = |x: f64| x.is_finite() && x >= min && x <= max;
         let dist = match raw.get_ref() {
             RawNum::Num(v) => {
                 if !in_range(*v) {
                     return Err(self
-                        .at(span, format!("{what} {v} is out of range"))
+                        .at(span, format!("{what} {} is out of range", show(*v)))
                         .with_help(format!("a {what} must be {range}")));
                 }
                 Dist::Fixed(*v)
@@ -882,7 +1132,10 @@ impl Validator<'_> {
                         let (mean, sd) = (params[0], params[1]);
                         if sd < 0.0 {
                             return Err(self
-                                .at(span, format!("normal standard deviation {sd} is negative"))
+                                .at(
+                                    span,
+                                    format!("normal standard deviation {} is negative", show(sd)),
+                                )
                                 .with_help("the sd must be >= 0"));
                         }
                         if !in_range(mean) {
@@ -890,7 +1143,8 @@ impl Validator<'_> {
                                 .at(
                                     span,
                                     format!(
-                                        "normal mean {mean} is outside the valid range of a {what}"
+                                        "normal mean {} is outside the valid range of a {what}",
+                                        show(mean)
                                     ),
                                 )
                                 .with_help(format!("a {what} must be {range}")));
@@ -901,7 +1155,14 @@ impl Validator<'_> {
                         let (low, high) = (params[0], params[1]);
                         if low > high {
                             return Err(self
-                                .at(span, format!("uniform low {low} is above high {high}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "uniform low {} is above high {}",
+                                        show(low),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help("write { uniform = [low, high] } with low <= high"));
                         }
                         if !in_range(low) || !in_range(high) {
@@ -909,7 +1170,9 @@ impl Validator<'_> {
                                 .at(
                                     span,
                                     format!(
-                                        "uniform [{low}, {high}] leaves the valid range of a {what}"
+                                        "uniform [{}, {}] leaves the valid range of a {what}",
+                                        show(low),
+                                        show(high)
                                     ),
                                 )
                                 .with_help(format!("a {what} must be {range}")));
@@ -920,12 +1183,27 @@ impl Validator<'_> {
                         let (low, mode, high) = (params[0], params[1], params[2]);
                         if !(low <= mode && mode <= high) {
                             return Err(self
-                                .at(span, format!("triangular needs low <= mode <= high, got [{low}, {mode}, {high}]"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "triangular needs low <= mode <= high, got [{}, {}, {}]",
+                                        show(low),
+                                        show(mode),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help("write { triangular = [low, mode, high] }"));
                         }
                         if !in_range(low) || !in_range(high) {
                             return Err(self
-                                .at(span, format!("triangular [{low}, {high}] leaves the valid range of a {what}"))
+                                .at(
+                                    span,
+                                    format!(
+                                        "triangular [{}, {}] leaves the valid range of a {what}",
+                                        show(low),
+                                        show(high)
+                                    ),
+                                )
                                 .with_help(format!("a {what} must be {range}")));
                         }
                         Dist::Triangular { low, mode, high }
@@ -934,6 +1212,101 @@ impl Validator<'_> {
             }
         };
         Ok(Param { dist, min, max })
+    }
+}
+
+/// Checks the number and total length of a request's deadlines (each already in range);
+/// returns what is wrong and what would be valid.
+pub fn check_deadline_list(deadlines: &[u32]) -> Result<(), (String, String)> {
+    if deadlines.len() > MAX_DEADLINES {
+        return Err((
+            format!(
+                "{} deadlines are too many: at most {}",
+                thousands(deadlines.len() as u64),
+                thousands(MAX_DEADLINES as u64)
+            ),
+            "list fewer deadlines; P(agreement within k rounds) changes slowly with k".into(),
+        ));
+    }
+    let sum: u64 = deadlines.iter().map(|&d| u64::from(d)).sum();
+    if sum > MAX_DEADLINE_SUM {
+        return Err((
+            format!(
+                "the deadlines add up to {} rounds, more than the limit of {}",
+                thousands(sum),
+                thousands(MAX_DEADLINE_SUM)
+            ),
+            format!(
+                "each deadline is 1 to {} rounds, and together at most {} rounds",
+                thousands(u64::from(MAX_DEADLINE)),
+                thousands(MAX_DEADLINE_SUM)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that one run's tables fit the memory limit ([`MAX_ESTIMATE_CELLS`]).
+fn check_model_size(terms: &[Term], agents: usize) -> Result<(), (String, String)> {
+    let options: u64 = terms.iter().map(|t| t.options.len() as u64).sum();
+    let cells = (agents as u64).pow(2) * options;
+    if cells > MAX_ESTIMATE_CELLS {
+        return Err((
+            format!(
+                "the scenario is too large: {agents} agents and {} options in all need {} estimates per run, more than the limit of {}",
+                thousands(options),
+                thousands(cells),
+                thousands(MAX_ESTIMATE_CELLS)
+            ),
+            "every agent estimates every other's value of every option; use fewer agents or options".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Help shown with every problem about `runs`.
+const RUNS_HELP: &str = "runs is a whole number from 1 to 10^9, for example runs = 10000 (10,000 runs give P(agreement) within +-0.01)";
+
+/// A whole number with thousands separators (`1,000,000`).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The source text of a span, trimmed and shortened for messages.
+fn src_text(src: &str, span: std::ops::Range<usize>) -> String {
+    truncate(src.get(span).unwrap_or("").trim(), 40)
+}
+
+/// A name from the file for a message: control characters escaped, at most 40 characters.
+pub(crate) fn quote(s: &str) -> String {
+    let escaped: String = s.chars().take(41).flat_map(char::escape_debug).collect();
+    truncate(&escaped, 40)
+}
+
+/// A number for a message: plain when of ordinary size, in exponent form when huge or tiny.
+fn show(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e9).contains(&a) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
+/// Names a character for a message (control characters by code point).
+fn describe_char(c: char) -> String {
+    if c.is_control() {
+        format!("the control character U+{:04X}", u32::from(c))
+    } else {
+        format!("`{c}`")
     }
 }
 

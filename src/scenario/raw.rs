@@ -24,7 +24,7 @@ pub struct RawFile {
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
     pub name: Option<Spanned<String>>,
-    pub description: Option<String>,
+    pub description: Option<Spanned<String>>,
 }
 
 /// `[simulation]`.
@@ -36,7 +36,7 @@ pub struct RawSim {
     pub deadlines: Option<Spanned<Vec<Spanned<i64>>>>,
     pub protocol: Option<Spanned<String>>,
     pub mediator: Option<Spanned<String>>,
-    pub round_label: Option<String>,
+    pub round_label: Option<Spanned<String>>,
     pub mediator_learning_rate: Option<Spanned<f64>>,
 }
 
@@ -45,9 +45,8 @@ pub struct RawSim {
 #[serde(deny_unknown_fields)]
 pub struct RawTerm {
     pub id: Option<Spanned<String>>,
-    pub name: Option<String>,
-    #[allow(dead_code)] // accepted for documentation; not used by the engine
-    pub description: Option<String>,
+    pub name: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
     pub options: Option<Spanned<Vec<Spanned<String>>>>,
     pub labels: Option<Spanned<Vec<String>>>,
 }
@@ -56,7 +55,7 @@ pub struct RawTerm {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAgent {
-    pub name: Option<String>,
+    pub name: Option<Spanned<String>>,
     pub signatory: Option<bool>,
     pub reservation: Option<Spanned<RawNum>>,
     pub strategy: Option<Spanned<RawStrategy>>,
@@ -114,13 +113,15 @@ impl<'de> Visitor<'de> for NumVisitor {
         };
         if !matches!(kind.as_str(), "normal" | "uniform" | "triangular") {
             return Err(de::Error::custom(format!(
-                "unknown distribution `{kind}`: expected `normal`, `uniform` or `triangular`"
+                "unknown distribution `{}`: expected `normal`, `uniform` or `triangular`",
+                super::quote(&kind)
             )));
         }
         let params: Vec<f64> = map.next_value()?;
         if let Some(extra) = map.next_key::<String>()? {
             return Err(de::Error::custom(format!(
-                "a distribution has exactly one key, found `{kind}` and `{extra}`"
+                "a distribution has exactly one key, found `{kind}` and `{}`",
+                super::quote(&extra)
             )));
         }
         Ok(RawNum::Dist { kind, params })
@@ -162,7 +163,8 @@ impl<'de> Visitor<'de> for StrategyVisitor {
             Some("exponent") => {}
             Some(other) => {
                 return Err(de::Error::custom(format!(
-                    "unknown strategy key `{other}`: expected {{ exponent = NUMBER }}"
+                    "unknown strategy key `{}`: expected {{ exponent = NUMBER }}",
+                    super::quote(other)
                 )));
             }
             None => {
@@ -174,7 +176,8 @@ impl<'de> Visitor<'de> for StrategyVisitor {
         let e: RawNum = map.next_value()?;
         if let Some(extra) = map.next_key::<String>()? {
             return Err(de::Error::custom(format!(
-                "unexpected key `{extra}` in strategy: expected only `exponent`"
+                "unexpected key `{}` in strategy: expected only `exponent`",
+                super::quote(&extra)
             )));
         }
         Ok(RawStrategy::Exponent(e))

@@ -91,7 +91,7 @@ fn wrong_type() {
     refuse(
         "wrong-type",
         &GOOD.replace("runs = 100", "runs = \"many\""),
-        &["s.toml:5:8", "invalid type"],
+        &["s.toml:5:8", "wrong type"],
     );
     refuse(
         "wrong-type-num",

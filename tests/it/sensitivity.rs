@@ -462,7 +462,11 @@ fn cli_param_ranges_are_validated() {
         (&path, "agents.a.reservation=x:0.2", "not a finite number"),
         (&path, "agents.a.reservation=0.5:0.2", "above HIGH"),
         (&path, "agents.a.reservation=0.5:1.2", "must be in [0, 1]"),
-        (&path, "agents.a.weights.share=-1:2", "must be >= 0"),
+        (
+            &path,
+            "agents.a.weights.share=-1:2",
+            "must be in [0, 1000000]",
+        ),
         (
             &path,
             "agents.a.strategy.exponent=0:2",
