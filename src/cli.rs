@@ -164,6 +164,10 @@ pub struct SweepArgs {
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
+    /// Also write a self-contained HTML page charting P(agreement) against the swept
+    /// parameter, drawn from the table's rows.
+    #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
+    pub report: Option<PathBuf>,
 }
 
 /// `negsim batch`.
@@ -261,6 +265,9 @@ pub struct SensitivityArgs {
     /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
     #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
     pub params: Vec<String>,
+    /// Also write a self-contained HTML page with the tornado or indices chart and the tables.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
 }
 
 /// `negsim report`.
@@ -278,6 +285,10 @@ pub struct ReportArgs {
     /// signatories).
     #[arg(long, value_delimiter = ',')]
     pub axes: Option<Vec<String>>,
+    /// Add a tornado of the scenario's uncertain numbers at the longest deadline (one factor at
+    /// a time, at most 1000 runs per evaluation).
+    #[arg(long)]
+    pub sensitivity: bool,
 }
 
 /// `negsim play`.
@@ -453,6 +464,19 @@ pub struct ResolvedSim {
 }
 
 impl ResolvedSim {
+    /// The flags that give these settings again: `--runs R --seed S --deadlines D1,D2`.
+    pub fn flags(&self) -> [String; 6] {
+        let dl: Vec<String> = self.deadlines.iter().map(u32::to_string).collect();
+        [
+            "--runs".into(),
+            self.runs.to_string(),
+            "--seed".into(),
+            self.seed.to_string(),
+            "--deadlines".into(),
+            dl.join(","),
+        ]
+    }
+
     /// The Monte Carlo settings: every run at every deadline.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -860,8 +884,26 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         format: a.table.format,
         keys: sweep.columns(),
     };
+    let chart = match &a.report {
+        Some(r) => Some(crate::sweep::chart::SweepRows::prepare(
+            r,
+            a.table.output.as_deref(),
+            &a.scenario,
+            sweep.len(),
+            &layout,
+            sim.deadlines.len(),
+        )?),
+        None => None,
+    };
     let (start, mut out) = match a.table.output.as_deref() {
         Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        None if chart.is_some() => {
+            let rows = chart.clone().expect("checked above");
+            let tee = crate::sweep::chart::Tee::new(Box::new(std::io::stdout()), rows);
+            let mut out = Output::new(Box::new(tee), "stdout");
+            out.write(&layout.header())?;
+            (0, out)
+        }
         path => (0, new_table(path, &layout)?),
     };
     let control = Control::default();
@@ -910,9 +952,61 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             })
         })
     })??;
+    drop(out);
+    // A sweep stopped by Ctrl-C still draws the points it finished (the page says so).
+    if let (Some(path), Some(rows)) = (&a.report, chart) {
+        write_sweep_report(a, path, &sweep, &sim, rows)?;
+    }
     if finished.cancelled {
         return Err(interrupted_items(a.table.output.as_deref(), "points"));
     }
+    Ok(())
+}
+
+/// Draws the sweep's report from the rows of its table: read back from `--output` (so that a
+/// resumed sweep's earlier points are drawn too), or caught on their way to stdout.
+fn write_sweep_report(
+    a: &SweepArgs,
+    path: &Path,
+    sweep: &Sweep,
+    sim: &ResolvedSim,
+    rows: std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>,
+) -> anyhow::Result<()> {
+    let rows = crate::sweep::chart::SweepRows::finish(rows, a.table.output.as_deref())?;
+    let mut words = vec![
+        "negsim".to_string(),
+        "sweep".into(),
+        a.scenario.display().to_string(),
+    ];
+    for p in &a.params {
+        words.extend(["--param".into(), p.clone()]);
+    }
+    words.extend(sim.flags());
+    if a.table.format != tidy::Format::Csv {
+        words.extend(["--format".into(), "jsonl".into()]);
+    }
+    if let Some(o) = &a.table.output {
+        words.extend(["--output".into(), o.display().to_string()]);
+    }
+    words.extend(["--report".into(), path.display().to_string()]);
+    let table = a
+        .table
+        .output
+        .as_ref()
+        .map_or("stdout".to_string(), |o| o.display().to_string());
+    let html = crate::sweep::chart::render(
+        sweep,
+        &rows,
+        &crate::sweep::chart::PageInfo {
+            runs: sim.runs,
+            seed: sim.seed,
+            source: &a.scenario.display().to_string(),
+            table: &table,
+            command: &command_line(&words),
+        },
+    );
+    write_atomic(path, html.as_bytes())?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }
 
@@ -1022,7 +1116,36 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
     };
-    emit(a.output.as_deref(), &text)
+    emit(a.output.as_deref(), &text)?;
+    if let Some(path) = &a.report {
+        let mut words = vec!["negsim".to_string(), "sensitivity".into()];
+        words.extend(a.scenario.iter().map(|p| p.display().to_string()));
+        words.extend([
+            "--method".into(),
+            match opts.method {
+                Method::Oat => "oat",
+                Method::Sobol => "sobol",
+            }
+            .into(),
+            "--deadline".into(),
+            opts.deadline.to_string(),
+            "--runs".into(),
+            opts.runs.to_string(),
+            "--seed".into(),
+            opts.seed.to_string(),
+        ]);
+        if opts.method == Method::Sobol {
+            words.extend(["--samples".into(), opts.samples.to_string()]);
+        }
+        for p in &a.params {
+            words.extend(["--param".into(), p.clone()]);
+        }
+        words.extend(["--report".into(), path.display().to_string()]);
+        let html = sensitivity::html::page(&report, &command_line(&words));
+        write_atomic(path, html.as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }
 
 fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
@@ -1036,31 +1159,72 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     if let Some(p) = &a.scenario {
         command.push(p.display().to_string());
     }
-    let list = |v: &[String]| v.join(",");
+    command.extend(sim.flags());
     command.extend([
-        "--runs".into(),
-        sim.runs.to_string(),
-        "--seed".into(),
-        sim.seed.to_string(),
-        "--deadlines".into(),
-        list(&sim.deadlines.iter().map(u32::to_string).collect::<Vec<_>>()),
         "--axes".into(),
-        list(&[sc.agents[axes.0].id.clone(), sc.agents[axes.1].id.clone()]),
+        format!("{},{}", sc.agents[axes.0].id, sc.agents[axes.1].id),
         "--output".into(),
         a.output.display().to_string(),
     ]);
-    let command: Vec<String> = command.iter().map(|w| shell_quote(w)).collect();
+    if a.sensitivity {
+        command.push("--sensitivity".into());
+    }
+    let tornado = if a.sensitivity {
+        Some(report_tornado(&sc, &sim)?)
+    } else {
+        None
+    };
     let html = crate::html::render(&crate::html::HtmlInput {
         model: &model,
         report: &report,
         outcome: &outcome,
         analysis: analysis.as_ref(),
         axes,
-        command: &command.join(" "),
+        command: &command_line(&command),
+        sensitivity: tornado.as_ref().map(|t| t.as_ref().map_err(String::as_str)),
     });
     write_atomic(&a.output, html.as_bytes())?;
     eprintln!("wrote {}", a.output.display());
     Ok(())
+}
+
+/// The tornado of `negsim report --sensitivity`: one factor at a time at the report's longest
+/// deadline and seed, with at most [`sensitivity::REPORT_OAT_RUNS`] runs per evaluation; or
+/// why there is none.
+fn report_tornado(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+) -> anyhow::Result<Result<sensitivity::SensitivityReport, String>> {
+    let factors = sensitivity::factors::scenario_factors(sc);
+    if let Err(e) = sensitivity::check_factors(&factors) {
+        return Ok(Err(format!("No tornado: {}.", e.message)));
+    }
+    let deadline = sim.deadlines.iter().copied().max().unwrap_or(1);
+    let runs = sim.runs.min(sensitivity::REPORT_OAT_RUNS);
+    let opts = sensitivity::resolve_options(
+        sc,
+        Method::Oat,
+        Some(deadline),
+        None,
+        Some(runs),
+        Some(sim.seed),
+    )?;
+    let evals = sensitivity::evaluations(Method::Oat, factors.len(), 0);
+    eprintln!(
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, runs, deadline)
+    );
+    let r = with_threads(sim.threads, || sensitivity::analyze(sc, &factors, &opts))?;
+    Ok(Ok(r))
+}
+
+/// A command line from its words, each quoted for a POSIX shell where needed.
+fn command_line(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| shell_quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Quotes a word for a POSIX shell when it holds anything but safe characters.

@@ -12,8 +12,9 @@ use crate::check::ENUMERATION_LIMIT;
 use crate::error::InputError;
 use crate::model::{Instance, Model};
 use crate::montecarlo::Outcome;
-use crate::report::{DeadlineReport, Report, package_string};
+use crate::report::{DeadlineReport, Report, package_string, plural};
 use crate::scenario::{Scenario, describe_param, fmt_num};
+use crate::sensitivity::SensitivityReport;
 use crate::svg::{
     self, Bar, Frame, GroupedBars, LineChart, Marker, Series, SeriesPoint, StackRow, StackedBars,
     Swatch, esc,
@@ -40,6 +41,8 @@ pub struct HtmlInput<'a> {
     pub axes: (usize, usize),
     /// The command line that reproduces the report.
     pub command: &'a str,
+    /// The tornado section (`--sensitivity`): the analysis, or why there is none.
+    pub sensitivity: Option<Result<&'a SensitivityReport, &'a str>>,
 }
 
 /// The agents of the outcome-space plot: `ids` if given (two distinct agent ids), else the
@@ -86,6 +89,7 @@ table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #999; padding: 0.22em 0.5em; vertical-align: top; }
 th { background: #eee; text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 td.heat { text-align: right; font-variant-numeric: tabular-nums; min-width: 3.2em; }
 td.red { font-weight: bold; text-decoration: line-through; }
 figure { margin: 1em 0 1.6em; }
@@ -103,19 +107,26 @@ nav ol { columns: 2; }
 }
 "#;
 
+/// The start of a self-contained page: the doctype, a head with the shared stylesheet and
+/// `title`, and the opening `<body>`. Close it with [`PAGE_END`].
+pub fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<meta name=\"generator\" content=\"negsim {v}\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        v = env!("CARGO_PKG_VERSION"),
+        t = esc(title)
+    )
+}
+
+/// The end of a page opened by [`page_start`].
+pub const PAGE_END: &str = "</body>\n</html>\n";
+
 /// Renders the whole report as one HTML document.
 pub fn render(inp: &HtmlInput) -> String {
     let r = inp.report;
     let sc = &inp.model.scenario;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta name=\"generator\" content=\"negsim {v}\">\n<title>negsim report: {name}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        v = env!("CARGO_PKG_VERSION"),
-        name = esc(&r.scenario)
-    );
+    let mut h = page_start(&format!("negsim report: {}", r.scenario));
     let _ = write!(
         h,
         "<header><h1>{}</h1>\n<p class=\"meta\">{} protocol · <span data-k=\"runs\" data-v=\"{}\">{}</span> Monte Carlo runs per deadline · seed <span data-k=\"seed\" data-v=\"{}\">{}</span> · produced by negsim {}</p>\n",
@@ -137,7 +148,11 @@ pub fn render(inp: &HtmlInput) -> String {
 <li><a href=\"#summary\">Summary</a></li><li><a href=\"#scenario\">The scenario</a></li>\
 <li><a href=\"#agreement\">P(agreement) by deadline</a></li><li><a href=\"#endings\">How the runs ended</a></li>\
 <li><a href=\"#deals\">What the deals contain</a></li><li><a href=\"#utilities\">Utility in agreements</a></li>\
-<li><a href=\"#outcome-space\">The outcome space</a></li><li><a href=\"#reproduce\">Reproduce</a></li></ol></nav>\n");
+<li><a href=\"#outcome-space\">The outcome space</a></li>");
+    if inp.sensitivity.is_some() {
+        h.push_str("<li><a href=\"#sensitivity\">What drives the deal</a></li>");
+    }
+    h.push_str("<li><a href=\"#reproduce\">Reproduce</a></li></ol></nav>\n");
     h += &summary(inp);
     h += &scenario_section(inp);
     h += &agreement_section(inp);
@@ -145,6 +160,17 @@ pub fn render(inp: &HtmlInput) -> String {
     h += &deals_section(inp);
     h += &utilities_section(inp);
     h += &outcome_space_section(inp);
+    match inp.sensitivity {
+        Some(Ok(sr)) => h += &crate::sensitivity::html::section(sr),
+        Some(Err(why)) => {
+            let _ = writeln!(
+                h,
+                "<section id=\"sensitivity\"><h2>What drives the deal</h2>\n<p class=\"note\">{}</p></section>",
+                esc(why)
+            );
+        }
+        None => {}
+    }
     let _ = write!(
         h,
         "<section id=\"reproduce\"><h2>Reproduce this report</h2>\n<pre><code id=\"command\">{}</code></pre>\n\
@@ -153,13 +179,13 @@ pub fn render(inp: &HtmlInput) -> String {
         r.seed,
         env!("CARGO_PKG_VERSION")
     );
-    h.push_str("</body>\n</html>\n");
+    h.push_str(PAGE_END);
     h
 }
 
 /// A table cell holding a number: `data-k` names the JSON field, `data-v` holds the exact
 /// value, the text shows `shown`.
-fn num_cell(key: &str, exact: &str, shown: &str) -> String {
+pub fn num_cell(key: &str, exact: &str, shown: &str) -> String {
     format!(
         "<td class=\"n\" data-k=\"{}\" data-v=\"{}\">{}</td>",
         esc(key),
@@ -172,14 +198,6 @@ fn opt_f(x: Option<f64>, decimals: usize) -> (String, String) {
     match x {
         Some(v) => (v.to_string(), format!("{v:.decimals$}")),
         None => ("null".into(), "–".into()),
-    }
-}
-
-fn plural(label: &str, n: u32) -> String {
-    if n == 1 {
-        label.to_string()
-    } else {
-        format!("{label}s")
     }
 }
 

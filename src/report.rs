@@ -244,29 +244,45 @@ impl Report {
             }
         );
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{:>10}  {:>12}  {:>17}  {:>10}  {:>9}  {:>7}  {:>11}",
-            format!("deadline"),
-            "P(agreement)",
-            "95% interval",
-            "agreements",
-            "walk-outs",
-            "expired",
-            format!("mean {label}")
-        );
-        for d in &self.deadlines {
-            let _ = writeln!(
-                s,
-                "{:>10}  {:>12.3}  {:>17}  {:>10}  {:>9}  {:>7}  {:>11}",
-                format!("{} {}", d.deadline, plural(label, d.deadline)),
-                d.p_agreement,
-                format!("[{:.3}, {:.3}]", d.ci95[0], d.ci95[1]),
-                d.agreements,
-                d.walkouts,
-                d.expired,
-                d.mean_round.map_or("-".into(), |m| format!("{m:.1}")),
-            );
+        let header = [
+            "deadline".to_string(),
+            "P(agreement)".into(),
+            "95% interval".into(),
+            "agreements".into(),
+            "walk-outs".into(),
+            "expired".into(),
+            format!("mean {label}"),
+        ];
+        let rows: Vec<[String; 7]> = self
+            .deadlines
+            .iter()
+            .map(|d| {
+                [
+                    format!("{} {}", d.deadline, plural(label, d.deadline)),
+                    format!("{:.3}", d.p_agreement),
+                    format!("[{:.3}, {:.3}]", d.ci95[0], d.ci95[1]),
+                    d.agreements.to_string(),
+                    d.walkouts.to_string(),
+                    d.expired.to_string(),
+                    d.mean_round.map_or("-".into(), |m| format!("{m:.1}")),
+                ]
+            })
+            .collect();
+        // Each column as wide as its widest cell ("12 meetings", "mean session"), and at
+        // least as wide as the usual layout.
+        let mut widths = [10, 12, 17, 10, 9, 7, 11];
+        for r in std::iter::once(&header).chain(&rows) {
+            for (w, cell) in widths.iter_mut().zip(r) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        for r in std::iter::once(&header).chain(&rows) {
+            let cells: Vec<String> = r
+                .iter()
+                .zip(widths)
+                .map(|(c, w)| format!("{c:>w$}"))
+                .collect();
+            let _ = writeln!(s, "{}", cells.join("  "));
         }
         let _ = writeln!(s);
         let _ = writeln!(
@@ -348,7 +364,8 @@ impl Report {
     }
 }
 
-fn plural(label: &str, n: u32) -> String {
+/// `label` for `n` of them: "week" for 1, "weeks" otherwise.
+pub fn plural(label: &str, n: u32) -> String {
     if n == 1 {
         label.to_string()
     } else {

@@ -71,6 +71,12 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// A dotted path escaped for HTML, with a line-break opportunity (`<wbr/>`) after every dot,
+/// so that long paths wrap in narrow table columns instead of widening the page.
+pub fn breakable(path: &str) -> String {
+    esc(path).replace('.', ".<wbr/>")
+}
+
 /// `data-*` attribute pairs (names without the prefix) from borrowed names.
 pub fn data(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     pairs
@@ -227,22 +233,33 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
+    let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
-/// Formats a tick value with just enough decimals for `ticks`.
+/// Formats a tick value with just enough decimals for `ticks`: as many as the smallest step
+/// needs, and enough to write every tick exactly (up to 6), so that ticks placed at given
+/// values (1.5, or 0.1 and 0.25) are not shown rounded.
 pub fn tick_label(v: f64, ticks: &[f64]) -> String {
     let step = ticks
         .windows(2)
-        .map(|w| w[1] - w[0])
+        .map(|w| (w[1] - w[0]).abs())
         .fold(f64::INFINITY, f64::min);
-    let decimals = if step.is_finite() && step < 1.0 {
+    let by_step = if step.is_finite() && step > 0.0 && step < 1.0 {
         (-step.log10().floor()) as usize
     } else {
         0
     };
+    let exact = (0..=6)
+        .find(|&d| {
+            ticks.iter().all(|t| {
+                let shown: f64 = format!("{t:.d$}").parse().unwrap_or(f64::NAN);
+                (shown - t).abs() <= 1e-9 * t.abs().max(1.0)
+            })
+        })
+        .unwrap_or(6);
+    let decimals = by_step.max(exact);
     format!("{v:.decimals$}")
 }
 
@@ -837,4 +854,368 @@ pub fn grouped_bars(c: &GroupedBars) -> String {
     s += &leg;
     s.push_str("</svg>");
     s
+}
+
+/// One mark in a row of a [`HChart`]: a bar from `from` to `value`, or a marker at `value`,
+/// with an optional interval drawn as a whisker.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HMark {
+    /// Series: legend entry, colour, hatch and marker shape.
+    pub series: usize,
+    /// Where the bar starts (`None`: a marker at `value` instead of a bar).
+    pub from: Option<f64>,
+    /// Where the bar ends, or where the marker sits.
+    pub value: f64,
+    /// Interval (low, high) drawn as a whisker across the mark's lane.
+    pub interval: Option<(f64, f64)>,
+    /// Lane within the row (lanes are stacked top to bottom; marks of one lane overlap, the
+    /// longest bar drawn first).
+    pub lane: usize,
+    /// `data-*` attributes of the mark.
+    pub data: Vec<(String, String)>,
+    /// Tooltip text.
+    pub tip: String,
+}
+
+/// One row of a [`HChart`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HRow {
+    /// Label left of the row (cut to fit with "…"; the whole label is in its tooltip).
+    pub label: String,
+    /// The marks.
+    pub marks: Vec<HMark>,
+    /// Text drawn in a row without marks (for example "n/a").
+    pub note: String,
+}
+
+/// A vertical reference line across a [`HChart`] (for example the base of a tornado).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reference {
+    /// Where it is drawn.
+    pub value: f64,
+    /// Legend label.
+    pub label: String,
+    /// `data-*` attributes of the line.
+    pub data: Vec<(String, String)>,
+}
+
+/// A horizontal chart with one row per category and a numeric horizontal axis: bars (a
+/// tornado, indices with intervals) or markers with whiskers (a dot plot).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HChart {
+    /// Element id, unique within the document.
+    pub id: String,
+    /// Title shown above the chart.
+    pub title: String,
+    /// Longer description for screen readers.
+    pub desc: String,
+    /// Horizontal axis title, with unit.
+    pub x_label: String,
+    /// Title of the row labels (shown above them).
+    pub y_label: String,
+    /// Series names, in legend order.
+    pub series: Vec<String>,
+    /// True for bars (hatched fills), false for markers.
+    pub bars: bool,
+    /// Lanes per row.
+    pub lanes: usize,
+    /// Horizontal data range.
+    pub x_range: (f64, f64),
+    /// A vertical reference line.
+    pub reference: Option<Reference>,
+    /// Legend label of the whiskers, when any mark has an interval.
+    pub interval_label: Option<String>,
+    /// The rows, top to bottom.
+    pub rows: Vec<HRow>,
+}
+
+/// Average width of a character at font size 11, in SVG units (generous, so labels fit).
+const CHAR_W: f64 = 6.1;
+
+/// Cuts `s` to at most `n` characters, ending in "…" when cut.
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Renders a [`HChart`] as an `<svg>` element.
+pub fn hchart(c: &HChart) -> String {
+    let lanes = c.lanes.max(1);
+    let lane_h = if c.bars { 12.0 } else { 13.0 };
+    let row_h = lanes as f64 * lane_h + 8.0;
+    // Room for the longest label, within limits; longer labels are cut.
+    let longest = c.rows.iter().map(|r| r.label.chars().count()).max();
+    let max_chars = 58;
+    let label_w = (CHAR_W * longest.unwrap_or(0).min(max_chars) as f64 + 14.0).clamp(60.0, 370.0);
+    let f = Frame {
+        left: label_w,
+        top: 46.0,
+        width: WIDTH - label_w - 24.0,
+        height: row_h * c.rows.len().max(1) as f64,
+        x: c.x_range,
+        y: (0.0, 1.0),
+    };
+    let pid = format!("{}-pat", c.id);
+    let mut items: Vec<(Swatch, String)> = c
+        .series
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let sw = if c.bars {
+                Swatch::Fill(format!("url(#{pid}-{k})"))
+            } else {
+                Swatch::Marker {
+                    shape: marker_of(k),
+                    fill: colour(k).into(),
+                    stroke: "#fff".into(),
+                }
+            };
+            (sw, n.clone())
+        })
+        .collect();
+    if let Some(Reference { label, .. }) = &c.reference {
+        items.push((
+            Swatch::Line {
+                colour: "#000".into(),
+                dash: "5 3".into(),
+                marker: None,
+            },
+            label.clone(),
+        ));
+    }
+    let has_interval = c
+        .rows
+        .iter()
+        .any(|r| r.marks.iter().any(|m| m.interval.is_some()));
+    if has_interval {
+        items.push((
+            Swatch::Line {
+                colour: "#000".into(),
+                dash: String::new(),
+                marker: None,
+            },
+            c.interval_label
+                .clone()
+                .unwrap_or_else(|| "interval".into()),
+        ));
+    }
+    let (leg, leg_h) = legend(20.0, f.bottom() + 58.0, &items);
+    let mut s = open(&c.id, f.bottom() + 58.0 + leg_h, &c.title, &c.desc);
+    if c.bars {
+        let _ = write!(s, "<defs>{}</defs>", patterns(&pid, c.series.len()));
+    }
+    let ticks = nice_ticks(c.x_range.0, c.x_range.1, 6);
+    s.push_str("<g class=\"grid\">");
+    for &t in &ticks {
+        let x = f.px(t);
+        let _ = write!(
+            s,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#d0d0d0\" stroke-width=\"0.8\"/>",
+            f.top,
+            f.bottom()
+        );
+    }
+    // Every other row shaded, so that a row's marks are easy to follow to its label.
+    for r in (1..c.rows.len()).step_by(2) {
+        let _ = write!(
+            s,
+            "<rect x=\"4\" y=\"{:.1}\" width=\"{:.1}\" height=\"{row_h:.1}\" fill=\"#000\" fill-opacity=\"0.045\"/>",
+            f.top + r as f64 * row_h,
+            f.left + f.width - 4.0
+        );
+    }
+    s.push_str("</g>");
+    let xt: Vec<(f64, String)> = ticks.iter().map(|&v| (v, tick_label(v, &ticks))).collect();
+    s += &axes(&f, &xt, &[], &c.x_label, "");
+    // Left-aligned: a title wider than the labels runs on above the plot, which is empty.
+    let _ = write!(
+        s,
+        "<text x=\"8\" y=\"{:.1}\" font-size=\"11\" font-weight=\"bold\">{}</text>",
+        f.top - 8.0,
+        esc(&c.y_label)
+    );
+    if let Some(Reference { value, label, data }) = &c.reference {
+        let x = f.px(*value);
+        let _ = write!(
+            s,
+            "<path class=\"reference\" d=\"M{x:.1},{:.1}V{:.1}\" stroke=\"#000\" stroke-width=\"1.4\" stroke-dasharray=\"5 3\"{}><title>{}</title></path>",
+            f.top - 4.0,
+            f.bottom(),
+            data_attrs(data),
+            esc(label)
+        );
+    }
+    for (r, row) in c.rows.iter().enumerate() {
+        let top = f.top + r as f64 * row_h + 4.0;
+        let mid = top + (lanes as f64 * lane_h) / 2.0;
+        let chars = ((f.left - 14.0) / CHAR_W + 1e-6).floor().max(4.0) as usize;
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"11\">{}<title>{}</title></text>",
+            f.left - 8.0,
+            mid + 4.0,
+            esc(&cut(&row.label, chars)),
+            esc(&row.label)
+        );
+        if row.marks.is_empty() {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" font-style=\"italic\" fill=\"#333\">{}</text>",
+                f.left + 6.0,
+                mid + 4.0,
+                esc(&row.note)
+            );
+            continue;
+        }
+        let lane_mid = |m: &HMark| top + (m.lane.min(lanes - 1) as f64 + 0.5) * lane_h;
+        let mut order: Vec<&HMark> = row.marks.iter().collect();
+        // Longest bars first, so that a shorter bar of the same lane stays visible on top.
+        order.sort_by(|a, b| {
+            let len = |m: &HMark| m.from.map_or(0.0, |f| (m.value - f).abs());
+            len(b).total_cmp(&len(a))
+        });
+        let mut marks = String::new();
+        for m in &order {
+            let y = lane_mid(m);
+            let extra = format!(" class=\"mark\"{}", data_attrs(&m.data));
+            let el = match m.from {
+                Some(from) => {
+                    let (x0, x1) = (f.px(from.min(m.value)), f.px(from.max(m.value)));
+                    format!(
+                        "<rect x=\"{x0:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\" fill=\"url(#{pid}-{})\" stroke=\"#333\" stroke-width=\"0.6\"{extra}/>",
+                        y - lane_h / 2.0 + 1.0,
+                        (x1 - x0).max(0.0),
+                        lane_h - 2.0,
+                        m.series
+                    )
+                }
+                None => marker(
+                    marker_of(m.series),
+                    f.px(m.value),
+                    y,
+                    4.2,
+                    colour(m.series),
+                    "#fff",
+                    &extra,
+                ),
+            };
+            let el = el.replacen(
+                "/>",
+                &format!("><title>{}</title></{}>", esc(&m.tip), tag(&el)),
+                1,
+            );
+            marks += &el;
+        }
+        let mut whiskers = String::new();
+        for m in &row.marks {
+            let Some((lo, hi)) = m.interval else { continue };
+            let y = lane_mid(m);
+            let col = if c.bars { "#000" } else { colour(m.series) };
+            // Kept inside the plot, so that a whisker never runs into the labels.
+            let clip = |v: f64| v.clamp(c.x_range.0, c.x_range.1);
+            let (x0, x1) = (f.px(clip(lo)), f.px(clip(hi)));
+            let cap = lane_h * 0.35;
+            let _ = write!(
+                whiskers,
+                "<path class=\"whisker\" d=\"M{x0:.1},{:.1}V{:.1}M{x0:.1},{y:.1}H{x1:.1}M{x1:.1},{:.1}V{:.1}\" stroke=\"{col}\" stroke-width=\"1.3\" fill=\"none\"/>",
+                y - cap,
+                y + cap,
+                y - cap,
+                y + cap
+            );
+        }
+        // Whiskers over bars, but under markers.
+        if c.bars {
+            s += &marks;
+            s += &whiskers;
+        } else {
+            s += &whiskers;
+            s += &marks;
+        }
+    }
+    s += &leg;
+    s.push_str("</svg>");
+    s
+}
+
+/// `lo..=hi` widened to the multiples of the step of its round ticks (about `n` of them), so
+/// that an axis ends on a labelled tick.
+pub fn tick_range(lo: f64, hi: f64, n: usize) -> (f64, f64) {
+    let (mut a, mut b) = (lo, hi);
+    // Widening can make the round step coarser; a few rounds settle it.
+    for _ in 0..4 {
+        let [t0, t1, ..] = nice_ticks(a, b, n)[..] else {
+            break;
+        };
+        let s = t1 - t0;
+        // Rounded to 12 decimals, so that 6 × 0.1 is 0.6 (no trailing binary noise).
+        let clean = |x: f64| (x * 1e12).round() / 1e12;
+        let (a2, b2) = (
+            clean((a / s + 1e-9).floor() * s),
+            clean((b / s - 1e-9).ceil() * s),
+        );
+        if (a2, b2) == (a, b) {
+            break;
+        }
+        (a, b) = (a2, b2);
+    }
+    (a, b)
+}
+
+/// A range for probabilities covering `lo..=hi`, widened to multiples of `step` and then to
+/// round ticks (see [`tick_range`]), kept inside [0, 1].
+pub fn prob_range(lo: f64, hi: f64, step: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+        return (0.0, 1.0);
+    }
+    let mut a = ((lo / step + 1e-9).floor() * step).clamp(0.0, 1.0);
+    let mut b = ((hi / step - 1e-9).ceil() * step).clamp(0.0, 1.0);
+    if b - a < step {
+        if a + step <= 1.0 {
+            b = a + step;
+        } else {
+            a = (b - step).max(0.0);
+        }
+    }
+    let (a, b) = tick_range(a, b, 6);
+    (a.max(0.0), b.min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_end_on_the_ticks_drawn() {
+        for (lo, hi) in [(-0.273, 0.855), (0.087, 0.553), (0.0, 0.05), (0.31, 0.33)] {
+            let (a, b) = tick_range(lo, hi, 6);
+            assert!(a <= lo + 1e-12 && hi <= b + 1e-12, "{lo} {hi} -> {a} {b}");
+            let t = nice_ticks(a, b, 6);
+            assert!((t[0] - a).abs() < 1e-9, "{t:?} {a}");
+            assert!((t[t.len() - 1] - b).abs() < 1e-9, "{t:?} {b}");
+        }
+        let (a, b) = prob_range(0.087, 0.553, 0.1);
+        assert!((a, b) == (0.0, 0.6), "{a} {b}");
+        assert_eq!(prob_range(0.97, 1.0, 0.05), (0.95, 1.0));
+        assert_eq!(
+            prob_range(f64::INFINITY, f64::NEG_INFINITY, 0.1),
+            (0.0, 1.0)
+        );
+    }
+
+    #[test]
+    fn tick_labels_show_given_values_exactly() {
+        assert_eq!(tick_label(1.5, &[1.5]), "1.5");
+        let t = [0.1, 0.25, 0.3];
+        assert_eq!(t.map(|v| tick_label(v, &t)), ["0.10", "0.25", "0.30"]);
+        let t = nice_ticks(0.0, 1.0, 6);
+        assert_eq!(tick_label(t[3], &t), "0.6");
+        let t = [4.0, 8.0, 12.0, 52.0];
+        assert_eq!(tick_label(52.0, &t), "52");
+    }
 }

@@ -9,6 +9,8 @@
 //! last flag varying fastest, and are generated one at a time from their number, so memory
 //! does not depend on how many there are.
 
+pub mod chart;
+
 use crate::error::{Error, InputError, did_you_mean, edit_distance};
 use crate::montecarlo::{Control, Settings};
 use crate::progress::Progress;
@@ -107,12 +109,13 @@ fn format_decimal(mant: i128, scale: u32) -> String {
     }
 }
 
-/// Parses a number: a decimal, or a float with an exponent (`1e-3`), in canonical text.
+/// Parses a number: a decimal, or a float with an exponent (`1e-3`) or with more digits than
+/// [`MAX_DIGITS`] (`0.0026666666666666666`), in canonical text.
 fn parse_number(s: &str) -> Option<String> {
     if let Some(d) = Decimal::parse(s) {
         return Some(format_decimal(d.mant, d.scale));
     }
-    let floaty = s.contains(['e', 'E'])
+    let floaty = s.bytes().any(|b| b.is_ascii_digit())
         && s.bytes()
             .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
     let x: f64 = s.parse().ok().filter(|x: &f64| floaty && x.is_finite())?;
@@ -493,6 +496,19 @@ impl Sweep {
         &self.scenario
     }
 
+    /// For each `--param`, in order: whether every value it takes is a number.
+    pub fn numeric_params(&self) -> Vec<bool> {
+        self.params
+            .iter()
+            .map(|p| {
+                p.elements.iter().all(|e| match e {
+                    Element::Range { .. } => true,
+                    Element::One(v) => v.toml.is_integer() || v.toml.is_float(),
+                })
+            })
+            .collect()
+    }
+
     /// The key columns: `param_<path>` for each `--param`, in order.
     pub fn columns(&self) -> Vec<String> {
         self.params
@@ -645,6 +661,10 @@ mod tests {
                 "dist:normal(0.3,0.05)"
             ]
         );
+        // More digits than a decimal range takes still make a number, not a string.
+        let long = parse_element("0.0026666666666666666").unwrap().get(0);
+        assert_eq!(long.toml, toml::Value::Float(0.0026666666666666666));
+        assert_eq!(long.cell.text, "0.0026666666666666666");
         let d = parse_element("dist:uniform(0.1,0.4)").unwrap().get(0);
         let mut t = toml::Table::new();
         t.insert(

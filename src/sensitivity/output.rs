@@ -4,7 +4,7 @@ use super::{Method, Oat, SensitivityReport, Sobol};
 use std::fmt::Write as _;
 
 /// Share of the output variance above which the table warns about Monte Carlo noise.
-const NOISE_WARNING: f64 = 0.1;
+pub(super) const NOISE_WARNING: f64 = 0.1;
 
 impl SensitivityReport {
     /// Renders as pretty JSON (with a final newline); undefined indices are `null`.
@@ -252,7 +252,7 @@ pub(super) fn counted(n: u64, word: &str) -> String {
 }
 
 /// A factor value with four decimals, trailing zeros trimmed.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {

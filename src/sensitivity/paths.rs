@@ -1,8 +1,12 @@
 //! `--param PATH=LOW:HIGH`: extra factors named by the dotted path of a numeric scenario value.
 //!
-//! Kept apart from the rest of the module so that it can later share the path code of
-//! `negsim sweep`; it resolves a path by matching it against the paths of every parameter slot
-//! of the scenario, so ids that contain dots cannot make a path ambiguous.
+//! A path is resolved by matching it against the paths of every parameter slot of the compiled
+//! scenario, so ids that contain dots cannot make a path ambiguous. `negsim sweep` resolves its
+//! paths on its own (`sweep::valid_paths`), on purpose: a sweep writes any key of the TOML
+//! file (strings, tables created on the fly, a hardliner's exponent that replaces its tactic),
+//! while a factor must be a number the engine samples, addressed by [`Slot`] so that
+//! evaluations fix it without a trip through TOML. What the two share is the spelling of the
+//! numeric paths; a test checks that a sweep of a slot's path sets exactly that slot.
 
 use super::factors::{Factor, Slot, Source, all_slots};
 use crate::dist::{Dist, Param};

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 
 /// One start tag: its name, attributes and the text right after it (up to the next tag).
 #[derive(Debug, Clone)]
-struct Tag {
-    name: String,
-    attrs: HashMap<String, String>,
-    text: String,
+pub(crate) struct Tag {
+    pub(crate) name: String,
+    pub(crate) attrs: HashMap<String, String>,
+    pub(crate) text: String,
 }
 
 fn unescape(s: &str) -> String {
@@ -24,7 +24,7 @@ fn unescape(s: &str) -> String {
 
 /// A small scanner for the HTML negsim writes (attributes always double-quoted); it also
 /// checks that every element is closed in order. Returns the start tags.
-fn parse(html: &str) -> Vec<Tag> {
+pub(crate) fn parse(html: &str) -> Vec<Tag> {
     const VOID: [&str; 3] = ["meta", "br", "!DOCTYPE"];
     let mut out = Vec::new();
     let mut stack: Vec<String> = Vec::new();
@@ -73,7 +73,7 @@ fn with<'a>(tags: &'a [Tag], key: &str, value: &str) -> Vec<&'a Tag> {
 /// Parses a number shown in the HTML with the same parser as the JSON report (serde_json's
 /// float parsing is not always correctly rounded, so both sides must go through it: equal
 /// text then gives equal values).
-fn num(v: &str) -> f64 {
+pub(crate) fn num(v: &str) -> f64 {
     serde_json::from_str(v).unwrap_or_else(|_| panic!("not a number: {v}"))
 }
 

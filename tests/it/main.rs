@@ -2,6 +2,7 @@
 
 mod analysis;
 mod batch;
+mod charts;
 mod common;
 mod engine;
 mod generate;

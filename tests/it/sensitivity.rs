@@ -371,6 +371,27 @@ fn every_parameter_path_resolves_to_its_own_slot() {
     assert!(negsim::check::summary(&sc).contains("42 uncertain parameters"));
 }
 
+/// `sensitivity --param` and `sweep --param` resolve paths separately (slots of the compiled
+/// scenario against keys of the TOML file); they must name every number alike: sweeping a
+/// slot's path to a value sets exactly the number that fixing the slot sets.
+#[test]
+fn sensitivity_paths_name_the_same_numbers_as_sweep_paths() {
+    let labour = std::fs::read_to_string("scenarios/labour-contract.toml").unwrap();
+    for src in [negsim::scenario::BUNDLED, labour.as_str()] {
+        let sc = scenario(src);
+        for slot in all_slots(&sc) {
+            let path = slot.path(&sc);
+            let v = slot.get(&sc).unwrap().mean();
+            let sweep = negsim::sweep::Sweep::new(src, "s.toml", &[format!("{path}={v}")])
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            let mut fixed = sc.clone();
+            slot.fix(&mut fixed, v);
+            let swept = sweep.scenario(0).unwrap();
+            assert_eq!(slot.get(&swept), slot.get(&fixed), "{path}");
+        }
+    }
+}
+
 #[test]
 fn a_param_range_adds_or_replaces_a_factor() {
     let sc = one_factor_scenario();
