@@ -204,19 +204,13 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
         .map(|&k| (k, first_name.clone()))
         .collect();
     for (name, p) in it {
-        let differs = if p.scenario_source != acc.scenario_source {
-            Some("scenario")
-        } else if p.seed != acc.seed {
-            Some("seed")
-        } else if p.runs != acc.runs {
-            Some("number of runs")
-        } else if p.deadlines != acc.deadlines {
-            Some("deadlines")
-        } else if p.shard_count != acc.shard_count {
-            Some("number of shards")
-        } else {
-            None
-        };
+        let differs = first_difference(&[
+            ("scenario", p.scenario_source != acc.scenario_source),
+            ("seed", p.seed != acc.seed),
+            ("number of runs", p.runs != acc.runs),
+            ("deadlines", p.deadlines != acc.deadlines),
+            ("number of shards", p.shard_count != acc.shard_count),
+        ]);
         if let Some(what) = differs {
             return Err(InputError::new(&name, format!("this part belongs to another simulation: its {what} differs from {first_name}'s"))
                 .with_help("merge only the parts of one `negsim run --shard K/N` job"));
@@ -431,21 +425,14 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<SweepPart, InputEr
         .collect();
     for (name, p) in it {
         let (a, b) = (&acc.header, &p.header);
-        let differs = if a.scenario_source != b.scenario_source {
-            Some("scenario")
-        } else if a.params != b.params {
-            Some("swept parameters")
-        } else if a.seed != b.seed {
-            Some("seed")
-        } else if a.runs != b.runs {
-            Some("number of runs")
-        } else if a.deadlines != b.deadlines {
-            Some("deadlines")
-        } else if a.shard_count != b.shard_count {
-            Some("number of shards")
-        } else {
-            None
-        };
+        let differs = first_difference(&[
+            ("scenario", a.scenario_source != b.scenario_source),
+            ("swept parameters", a.params != b.params),
+            ("seed", a.seed != b.seed),
+            ("number of runs", a.runs != b.runs),
+            ("deadlines", a.deadlines != b.deadlines),
+            ("number of shards", a.shard_count != b.shard_count),
+        ]);
         if let Some(what) = differs {
             return Err(InputError::new(
                 &name,
@@ -471,4 +458,12 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<SweepPart, InputEr
     acc.points.sort_by_key(|p| p.point);
     acc.header.shards.sort_unstable();
     Ok(acc)
+}
+
+/// The name of the first setting in which two parts differ, if any.
+fn first_difference(checks: &[(&'static str, bool)]) -> Option<&'static str> {
+    checks
+        .iter()
+        .find(|(_, differs)| *differs)
+        .map(|(what, _)| *what)
 }
