@@ -12,7 +12,7 @@
 use crate::model::{Instance, Model};
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
-use crate::scenario::Protocol;
+use crate::scenario::{OfferRule, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
@@ -73,6 +73,8 @@ pub struct Workspace {
     pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
+    /// Minus an agent's own utilities: the objective of the `nearest` offer rule.
+    neg_own: Vec<f64>,
 }
 
 impl Workspace {
@@ -83,7 +85,17 @@ impl Workspace {
         if model.protocol == Protocol::Alternating {
             for a in 0..na {
                 let own = &inst.util[a * no..(a + 1) * no];
-                let gain = &inst.est_others[a * no..(a + 1) * no];
+                let gain = match model.scenario.agents[a].offer {
+                    OfferRule::BestForOthers => &inst.est_others[a * no..(a + 1) * no],
+                    OfferRule::Nearest => {
+                        // Maximizing minus own utility above the target finds the package
+                        // nearest the target from above; equal sums tie to the smallest
+                        // option indices (the search's last tie-break).
+                        self.neg_own.clear();
+                        self.neg_own.extend(own.iter().map(|&u| -u));
+                        &self.neg_own
+                    }
+                };
                 self.searches[a].set_method(self.method);
                 self.searches[a].prepare(model, a, own, gain);
                 // No target falls below min(reservation, best) (see `strategy::target`).

@@ -308,6 +308,8 @@ pub fn valid_paths(sc: &Scenario) -> Vec<Vec<String>> {
             "walk_away",
             "deadline_belief",
             "estimate_noise",
+            "offer",
+            "discount",
         ] {
             out.push(p(&["agents", id, key]));
         }

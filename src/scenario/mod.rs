@@ -125,6 +125,27 @@ impl Strategy {
     }
 }
 
+/// How a proposer picks its offer among the packages that meet its target (BOA bidding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OfferRule {
+    /// The package best for the other signatories by this agent's estimates (the default).
+    #[default]
+    BestForOthers,
+    /// The package with the lowest own utility that still meets the target (ties to the
+    /// lexicographically smallest option indices), as the time-dependent agents of GENIUS do.
+    Nearest,
+}
+
+impl OfferRule {
+    /// The scenario-file name of the rule.
+    pub fn name(self) -> &'static str {
+        match self {
+            OfferRule::BestForOthers => "best_for_others",
+            OfferRule::Nearest => "nearest",
+        }
+    }
+}
+
 /// A negotiating party or mediator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
@@ -144,6 +165,11 @@ pub struct Agent {
     pub deadline_belief: Param,
     /// Standard deviation of the noise in this agent's estimates of the others.
     pub estimate_noise: f64,
+    /// How this agent picks its offers.
+    pub offer: OfferRule,
+    /// Per-round discount factor δ in (0, 1]: an agreement in round t is worth δ^t of its
+    /// utility to this agent (reported only; decisions use undiscounted utilities).
+    pub discount: f64,
     /// Raw importance of each term (0 where not weighted).
     pub weights: Vec<Param>,
     /// Utility of each option of each term (fixed 0 for unweighted terms).
@@ -665,6 +691,37 @@ impl Validator<'_> {
                 v
             }
         };
+        let offer = match a.offer {
+            None => OfferRule::BestForOthers,
+            Some(o) => match o.get_ref().as_str() {
+                "best_for_others" => OfferRule::BestForOthers,
+                "nearest" => OfferRule::Nearest,
+                other => {
+                    let names = ["best_for_others", "nearest"];
+                    let list = "offer rules are \"best_for_others\" (the default) and \"nearest\"";
+                    let mut e = self.at(o.span(), format!("unknown offer rule `{other}`"));
+                    e.help = Some(match did_you_mean(other, names) {
+                        Some(s) => format!("did you mean \"{s}\"? {list}"),
+                        None => list.to_string(),
+                    });
+                    return Err(e);
+                }
+            },
+        };
+        let discount = match a.discount {
+            None => 1.0,
+            Some(d) => {
+                let v = *d.get_ref();
+                if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+                    return Err(self
+                        .at(d.span(), format!("discount must be in (0, 1], got {v}"))
+                        .with_help(
+                            "an agreement in round t is worth discount^t of its utility; 1 (the default) means no discounting",
+                        ));
+                }
+                v
+            }
+        };
         let strategy = match a.strategy {
             None => Strategy::TimeDependent {
                 name: Some("linear"),
@@ -824,6 +881,8 @@ impl Validator<'_> {
             walk_away,
             deadline_belief,
             estimate_noise,
+            offer,
+            discount,
             weights,
             values,
             red_lines,

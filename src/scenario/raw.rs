@@ -63,6 +63,8 @@ pub struct RawAgent {
     pub walk_away: Option<Spanned<RawNum>>,
     pub deadline_belief: Option<Spanned<RawNum>>,
     pub estimate_noise: Option<Spanned<f64>>,
+    pub offer: Option<Spanned<String>>,
+    pub discount: Option<Spanned<f64>>,
     pub red_lines: Option<SpannedMap<Vec<Spanned<String>>>>,
     pub weights: Option<Spanned<SpannedMap<RawNum>>>,
     pub values: Option<SpannedMap<SpannedMap<RawNum>>>,

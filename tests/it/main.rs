@@ -14,4 +14,5 @@ mod play;
 mod reproducibility;
 mod sensitivity;
 mod shard;
+mod strategy_components;
 mod sweep;
