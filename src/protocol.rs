@@ -12,7 +12,7 @@
 use crate::model::{Instance, Model};
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, uniform01};
-use crate::scenario::{OfferRule, Protocol};
+use crate::scenario::{AcceptRule, OfferRule, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
@@ -75,6 +75,11 @@ pub struct Workspace {
     weights: Vec<f64>,
     /// Minus an agent's own utilities: the objective of the `nearest` offer rule.
     neg_own: Vec<f64>,
+    /// Per agent, the best own utility of the packages others put on the table earlier in
+    /// this negotiation (for AC_combi; `-inf` before the first).
+    best_seen: Vec<f64>,
+    /// The package an AC_next answerer would offer next round (discarded).
+    next_pkg: Vec<u8>,
 }
 
 impl Workspace {
@@ -82,8 +87,11 @@ impl Workspace {
     pub fn prepare(&mut self, model: &Model, inst: &Instance) {
         let (na, no) = (model.n_agents(), model.n_opts);
         self.searches.resize_with(na, OfferSearch::default);
-        if model.protocol == Protocol::Alternating {
-            for a in 0..na {
+        for a in 0..na {
+            // Proposers need a search; so do AC_next answerers (for their next offer).
+            if model.protocol == Protocol::Alternating
+                || model.scenario.agents[a].accept != AcceptRule::Target
+            {
                 let own = &inst.util[a * no..(a + 1) * no];
                 let gain = match model.scenario.agents[a].offer {
                     OfferRule::BestForOthers => &inst.est_others[a * no..(a + 1) * no],
@@ -242,13 +250,53 @@ pub fn walk_outs<O: Observer>(
     ended
 }
 
-/// Collects the signatories' answers; returns the mask of rejecters. `known` is a target
-/// already computed this round (the proposer's), so that it is not computed twice.
+/// The threshold of a signatory `s` with an AC_next or AC_combi rule in `round`: the own
+/// utility of the offer it would make next round (its next target itself if it would find
+/// none), lowered under AC_combi, from perceived time `T` on, to the best offer it received
+/// earlier in the negotiation.
+fn rule_threshold(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    s: usize,
+    round: u32,
+    deadline: u32,
+) -> f64 {
+    let next_target = agent_target(inst, s, round + 1, deadline);
+    let next = ws.searches[s]
+        .search(next_target, &mut ws.next_pkg)
+        .unwrap_or(next_target);
+    match model.scenario.agents[s].accept {
+        AcceptRule::Combi(tc)
+            if perceived_time(round, deadline, inst.belief[s]) >= tc
+                && ws.best_seen[s].is_finite() =>
+        {
+            next.min(ws.best_seen[s])
+        }
+        _ => next,
+    }
+}
+
+/// Records the package on the table as received by every AC_combi signatory but `from`.
+fn record_received(model: &Model, inst: &Instance, ws: &mut Workspace, from: usize) {
+    for s in 0..model.n_agents() {
+        if s != from
+            && model.signatory[s]
+            && matches!(model.scenario.agents[s].accept, AcceptRule::Combi(_))
+        {
+            let u = inst.utility(model, s, &ws.offer);
+            ws.best_seen[s] = ws.best_seen[s].max(u);
+        }
+    }
+}
+
+/// Collects the signatories' answers to `ws.offer`; returns the mask of rejecters. `known` is
+/// a target already computed this round (the proposer's), so that it is not computed twice.
 #[inline]
 fn answers<O: Observer>(
     model: &Model,
     inst: &Instance,
-    package: &[u8],
+    ws: &mut Workspace,
     round: u32,
     deadline: u32,
     known: Option<(usize, f64)>,
@@ -260,6 +308,7 @@ fn answers<O: Observer>(
         if !model.signatory[s] {
             continue;
         }
+        let package = &ws.offer;
         // One pass for the utility (summed in term order, as `Instance::utility` does) and
         // the red-line check.
         let red = &model.red[s * no..(s + 1) * no];
@@ -271,6 +320,17 @@ fn answers<O: Observer>(
             crosses |= red[k];
         }
         let res = inst.reservation[s];
+        if model.scenario.agents[s].accept != AcceptRule::Target
+            && known.is_none_or(|(a, _)| a != s)
+        {
+            let thr = rule_threshold(model, inst, ws, s, round, deadline);
+            let ok = u >= thr && u >= res && !crosses;
+            obs.answer(round, s, u, thr, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+            continue;
+        }
         // The target never exceeds `best`, so it only matters for res <= u < best; the same
         // comparisons as `answer`, in the same order, decide.
         let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
@@ -309,6 +369,8 @@ fn alternating<O: Observer>(
     obs: &mut O,
 ) -> RunResult {
     let n = model.n_agents();
+    ws.best_seen.clear();
+    ws.best_seen.resize(n, f64::NEG_INFINITY);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -334,7 +396,8 @@ fn alternating<O: Observer>(
             continue;
         }
         obs.offer(round, p, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, Some((p, tgt)), obs);
+        let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
+        record_received(model, inst, ws, p);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
@@ -367,6 +430,8 @@ fn mediated<O: Observer>(
     let eta = model.scenario.simulation.mediator_learning_rate;
     ws.weights.clear();
     ws.weights.resize(na, 1.0);
+    ws.best_seen.clear();
+    ws.best_seen.resize(na, f64::NEG_INFINITY);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -383,7 +448,8 @@ fn mediated<O: Observer>(
             continue;
         }
         obs.offer(round, m, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, None, obs);
+        let rejecters = answers(model, inst, ws, round, deadline, None, obs);
+        record_received(model, inst, ws, m);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {

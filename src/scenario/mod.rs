@@ -146,6 +146,19 @@ impl OfferRule {
     }
 }
 
+/// When a signatory accepts the package on the table (BOA acceptance strategy).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum AcceptRule {
+    /// Accept what meets the current target (the default).
+    #[default]
+    Target,
+    /// AC_next: accept what is worth at least the offer this agent would make next round.
+    Next,
+    /// AC_combi: AC_next, and from perceived time `T` on also anything at least as good as
+    /// the best offer received earlier in the run.
+    Combi(f64),
+}
+
 /// A negotiating party or mediator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
@@ -167,6 +180,11 @@ pub struct Agent {
     pub estimate_noise: f64,
     /// How this agent picks its offers.
     pub offer: OfferRule,
+    /// How this agent answers.
+    pub accept: AcceptRule,
+    /// Whether its estimates of the others are exact (`estimates = "exact"`) rather than
+    /// noisy with `estimate_noise`; the noise draws are consumed either way.
+    pub exact_estimates: bool,
     /// Per-round discount factor δ in (0, 1]: an agreement in round t is worth δ^t of its
     /// utility to this agent (reported only; decisions use undiscounted utilities).
     pub discount: f64,
@@ -708,6 +726,26 @@ impl Validator<'_> {
                 }
             },
         };
+        let accept = match a.accept {
+            None => AcceptRule::Target,
+            Some(v) => self.accept_rule(&v)?,
+        };
+        let exact_estimates = match a.estimates {
+            None => false,
+            Some(e) => match e.get_ref().as_str() {
+                "noisy" => false,
+                "exact" => true,
+                other => {
+                    let list = "estimates are \"noisy\" (the default: true values plus estimate_noise) and \"exact\"";
+                    let mut err = self.at(e.span(), format!("unknown estimates `{other}`"));
+                    err.help = Some(match did_you_mean(other, ["noisy", "exact"]) {
+                        Some(s) => format!("did you mean \"{s}\"? {list}"),
+                        None => list.to_string(),
+                    });
+                    return Err(err);
+                }
+            },
+        };
         let discount = match a.discount {
             None => 1.0,
             Some(d) => {
@@ -882,11 +920,49 @@ impl Validator<'_> {
             deadline_belief,
             estimate_noise,
             offer,
+            accept,
+            exact_estimates,
             discount,
             weights,
             values,
             red_lines,
         })
+    }
+
+    /// Reads `accept = "target" | "next" | { combi = T }`.
+    fn accept_rule(&self, v: &Spanned<toml::Value>) -> Result<AcceptRule, InputError> {
+        let help = "accept rules are \"target\" (the default), \"next\" (AC_next) and { combi = T } (AC_combi, T in [0, 1])";
+        match v.get_ref() {
+            toml::Value::String(name) => match name.as_str() {
+                "target" => Ok(AcceptRule::Target),
+                "next" => Ok(AcceptRule::Next),
+                other => {
+                    let mut e = self.at(v.span(), format!("unknown accept rule `{other}`"));
+                    e.help = Some(match did_you_mean(other, ["target", "next", "combi"]) {
+                        Some(s) => format!("did you mean \"{s}\"? {help}"),
+                        None => help.to_string(),
+                    });
+                    Err(e)
+                }
+            },
+            toml::Value::Table(t) if t.len() == 1 && t.contains_key("combi") => {
+                let x = match &t["combi"] {
+                    toml::Value::Float(f) => *f,
+                    toml::Value::Integer(i) => *i as f64,
+                    _ => f64::NAN,
+                };
+                if (0.0..=1.0).contains(&x) {
+                    Ok(AcceptRule::Combi(x))
+                } else {
+                    Err(self
+                        .at(v.span(), "combi needs a time T in [0, 1]".to_string())
+                        .with_help(help))
+                }
+            }
+            _ => Err(self
+                .at(v.span(), "invalid accept rule".to_string())
+                .with_help(help)),
+        }
     }
 
     /// Validates a number or distribution against the valid range `[min, max]`.

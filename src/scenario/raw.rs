@@ -64,6 +64,8 @@ pub struct RawAgent {
     pub deadline_belief: Option<Spanned<RawNum>>,
     pub estimate_noise: Option<Spanned<f64>>,
     pub offer: Option<Spanned<String>>,
+    pub accept: Option<Spanned<toml::Value>>,
+    pub estimates: Option<Spanned<String>>,
     pub discount: Option<Spanned<f64>>,
     pub red_lines: Option<SpannedMap<Vec<Spanned<String>>>>,
     pub weights: Option<Spanned<SpannedMap<RawNum>>>,

@@ -14,13 +14,19 @@ use rand_chacha::rand_core::SeedableRng;
 /// a package is worth half the sum of its two values). `x` is Boulware, `y` a Conceder, both
 /// offering `nearest`; `extra_x` is added to `x`'s table.
 fn two_term(extra_x: &str) -> String {
+    game(extra_x, "strategy = \"conceder\"", 4)
+}
+
+/// [`two_term`] with `x_keys` and `y_keys` added to the agents' tables (`y` gives its own
+/// strategy) and the given deadline.
+fn game(x_keys: &str, y_keys: &str, deadline: u32) -> String {
     format!(
         r#"
 [scenario]
 name = "nearest"
 [simulation]
 runs = 1
-deadlines = [4]
+deadlines = [{deadline}]
 protocol = "alternating"
 [[terms]]
 id = "a"
@@ -31,12 +37,12 @@ options = ["b0", "b1", "b2"]
 [agents.x]
 strategy = "boulware"
 offer = "nearest"
-{extra_x}
+{x_keys}
 weights = {{ a = 1, b = 1 }}
 values = {{ a = {{ a0 = 1, a1 = 0.5, a2 = 0 }}, b = {{ b0 = 1, b1 = 0.5, b2 = 0 }} }}
 [agents.y]
-strategy = "conceder"
 offer = "nearest"
+{y_keys}
 weights = {{ a = 1, b = 1 }}
 values = {{ a = {{ a0 = 0, a1 = 0.5, a2 = 1 }}, b = {{ b0 = 0, b1 = 0.5, b2 = 1 }} }}
 "#
@@ -233,4 +239,151 @@ fn invalid_offer_rule_and_discount_are_located_with_help() {
             .to_string();
         assert!(e.contains("discount must be in (0, 1]"), "{d}: {e}");
     }
+}
+
+#[derive(Default)]
+struct Answers(Vec<(u32, usize, f64, bool)>);
+
+impl Observer for Answers {
+    fn answer(&mut self, round: u32, agent: usize, _utility: f64, target: f64, accept: bool) {
+        self.0.push((round, agent, target, accept));
+    }
+}
+
+#[test]
+fn ac_next_accepts_what_beats_its_own_next_offer() {
+    // The game of the `nearest` test with y answering by AC_next. Round 1: x offers (a0, b0),
+    // worth 0 to y; y's next offer (round 2, target 0.293) is worth 0.5 to it: reject.
+    // Round 3: x offers (a0, b0) again; y's target for round 4 is 0 and its nearest offer
+    // there is worth 0 to it, so 0 >= 0: accept, one round earlier than under the target rule
+    // (whose round-3 target is 1 - 0.75^0.5 = 0.134).
+    let sc = scenario(&game("", "strategy = \"conceder\"\naccept = \"next\"", 4));
+    let model = Model::new(&sc);
+    let mut obs = Answers::default();
+    let (_, res) = trace_run(&model, 1, 0, 4, &mut obs);
+    assert_eq!(res.end, End::Agreement { round: 3 });
+    assert_eq!(res.package, vec![0, 0]);
+    let y: Vec<_> = obs.0.iter().filter(|a| a.1 == 1).collect();
+    assert_eq!(y[0], &(1, 1, 0.5, false));
+    // Round 2 is y's own offer (accepted by construction, answered at its target).
+    assert_eq!((y[2].0, y[2].2, y[2].3), (3, 0.0, true));
+}
+
+#[test]
+fn ac_combi_accepts_the_best_offer_seen_after_time_t() {
+    // y is a hardliner: it offers (a2, b2), worth 0 to x, in rounds 2, 4 and 6 and accepts
+    // nothing else. x (Boulware, deadline 6) answers in rounds 2, 4 and 6 at times 1/3, 2/3, 1.
+    // AC_next: in round 4 x's round-5 target is 1 - (5/6)^5 = 0.598, its nearest offer there
+    // is worth 0.75 > 0: reject; in round 6 its next target is 0: accept.
+    // AC_combi(0.5): in round 4 (time 2/3 >= 0.5) the best offer received before is round 2's,
+    // worth 0, and 0 >= 0: accept. AC_combi(0.7): time 2/3 < 0.7, so as AC_next.
+    let agreement = |accept: &str| {
+        let sc = scenario(&game(accept, "strategy = \"hardliner\"", 6));
+        let model = Model::new(&sc);
+        let (_, res) = trace_run(&model, 1, 0, 6, &mut ());
+        assert_eq!(res.package, vec![2, 2], "{accept}");
+        res.end
+    };
+    assert_eq!(agreement("accept = \"next\""), End::Agreement { round: 6 });
+    assert_eq!(
+        agreement("accept = { combi = 0.5 }"),
+        End::Agreement { round: 4 }
+    );
+    assert_eq!(
+        agreement("accept = { combi = 0.7 }"),
+        End::Agreement { round: 6 }
+    );
+    assert_eq!(
+        agreement("accept = \"target\""),
+        End::Agreement { round: 6 }
+    );
+    // In round 2 nothing was received before, so even with T = 0 the rule waits for round 4.
+    assert_eq!(
+        agreement("accept = { combi = 0 }"),
+        End::Agreement { round: 4 }
+    );
+}
+
+#[test]
+fn invalid_accept_rules_are_located_with_help() {
+    for (bad, msg) in [
+        ("accept = \"nxt\"", "did you mean \"next\""),
+        ("accept = { combi = 1.5 }", "combi needs a time T in [0, 1]"),
+        ("accept = { combo = 0.5 }", "invalid accept rule"),
+        ("accept = 3", "invalid accept rule"),
+    ] {
+        let e = negsim::Scenario::from_toml_str(&two_term(bad), "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(msg) && e.contains("t.toml:"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn accept_rules_work_under_mediation_and_keep_other_draws() {
+    // AC_next answerers under the mediated protocol get estimates and a search of their own;
+    // their estimate draws use the words the engine skipped anyway, so every other parameter
+    // and the mediator's estimates stay the same.
+    let base = negsim::Scenario::bundled();
+    let mut next = base.clone();
+    for a in &mut next.agents {
+        a.accept = negsim::scenario::AcceptRule::Next;
+    }
+    let (mb, mn) = (Model::new(&base), Model::new(&next));
+    let m = mb.mediator.unwrap();
+    let (na, no) = (mb.n_agents(), mb.n_opts);
+    let (mut ib, mut inn) = (Instance::default(), Instance::default());
+    for run in 0..5 {
+        mb.sample_into(7, run, &mut ib);
+        mn.sample_into(7, run, &mut inn);
+        assert_eq!(ib.util, inn.util);
+        assert_eq!(ib.reservation, inn.reservation);
+        assert_eq!(ib.walk_away, inn.walk_away);
+        let rows = m * na * no..(m + 1) * na * no;
+        assert_eq!(ib.est[rows.clone()], inn.est[rows]);
+        // The others now have estimates (they were zero rows before).
+        assert!(
+            inn.est.iter().filter(|&&e| e > 0.0).count()
+                > ib.est.iter().filter(|&&e| e > 0.0).count()
+        );
+    }
+    let mut sc = next.clone();
+    sc.simulation.runs = 50;
+    let r = crate::common::report(&sc);
+    assert_eq!(r.deadlines[0].runs, 50);
+}
+
+#[test]
+fn exact_estimates_are_the_true_utilities_and_move_no_draw() {
+    // x sees y with large noise, or exactly; y's estimates of x stay noisy in both.
+    let noisy = game("estimate_noise = 0.5", "strategy = \"conceder\"", 4);
+    let exact = game(
+        "estimate_noise = 0.5\nestimates = \"exact\"",
+        "strategy = \"conceder\"",
+        4,
+    );
+    let (mn, me) = (Model::new(&scenario(&noisy)), Model::new(&scenario(&exact)));
+    let no = mn.n_opts;
+    let (mut a, mut b) = (Instance::default(), Instance::default());
+    for run in 0..20 {
+        mn.sample_into(3, run, &mut a);
+        me.sample_into(3, run, &mut b);
+        assert_eq!(a.util, b.util);
+        // est[(observer * 2 + observed) * no + k]: x's view of y is y's true util row.
+        for k in 0..no {
+            let est = b.est[no + k];
+            assert!(
+                (est - b.util[no + k]).abs() < 1e-12,
+                "run {run}, option {k}"
+            );
+        }
+        assert_ne!(a.est[no..2 * no], b.est[no..2 * no]);
+        // y's view of x is untouched.
+        assert_eq!(a.est[2 * no..3 * no], b.est[2 * no..3 * no]);
+    }
+    let bad = game("estimates = \"exct\"", "strategy = \"conceder\"", 4);
+    let e = negsim::Scenario::from_toml_str(&bad, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("did you mean \"exact\""), "{e}");
 }
