@@ -10,8 +10,9 @@
 //! `rng`), so that this stays true and its draws do not depend on the walk-out chances.
 
 use crate::model::{Instance, Model};
+use crate::offer::for_each_package;
 use crate::offer::{Method, OfferSearch};
-use crate::rng::{RunRng, uniform01};
+use crate::rng::{RunRng, choice_rng, uniform01};
 use crate::scenario::{AcceptRule, OfferRule, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
@@ -80,6 +81,43 @@ pub struct Workspace {
     best_seen: Vec<f64>,
     /// The package an AC_next answerer would offer next round (discarded).
     next_pkg: Vec<u8>,
+    /// Per agent, for `offer = "random_above"`: its allowed packages by own utility.
+    pools: Vec<Pool>,
+}
+
+/// A proposer's allowed packages sorted by own utility, highest first (ties in package
+/// order), for drawing uniformly among those that meet a target.
+#[derive(Debug, Default, Clone)]
+struct Pool {
+    own: Vec<f64>,
+    /// The packages, `n_terms` options each, in the order of `own`.
+    packages: Vec<u8>,
+}
+
+impl Pool {
+    fn build(&mut self, model: &Model, a: usize, util: &[f64]) {
+        let no = model.n_opts;
+        let mut all: Vec<(f64, Vec<u8>)> = Vec::new();
+        for_each_package(model, |pkg| {
+            let mut own = 0.0;
+            for (t, &o) in pkg.iter().enumerate() {
+                let k = model.offsets[t] + o as usize;
+                if !model.allowed[a * no + k] {
+                    return;
+                }
+                own += util[k];
+            }
+            all.push((own, pkg.to_vec()));
+        });
+        // Stable: equal utilities keep the listing's (lexicographic) order.
+        all.sort_by(|x, y| y.0.total_cmp(&x.0));
+        self.own.clear();
+        self.packages.clear();
+        for (own, pkg) in all {
+            self.own.push(own);
+            self.packages.extend_from_slice(&pkg);
+        }
+    }
 }
 
 impl Workspace {
@@ -95,7 +133,9 @@ impl Workspace {
                 let own = &inst.util[a * no..(a + 1) * no];
                 let gain = match model.scenario.agents[a].offer {
                     OfferRule::BestForOthers => &inst.est_others[a * no..(a + 1) * no],
-                    OfferRule::Nearest => {
+                    // A `random_above` proposer's search serves AC_next answers (and `negsim
+                    // play`): the least its next offer can be worth, the nearest package.
+                    OfferRule::Nearest | OfferRule::RandomAbove => {
                         // Maximizing minus own utility above the target finds the package
                         // nearest the target from above; equal sums tie to the smallest
                         // option indices (the search's last tie-break).
@@ -104,12 +144,41 @@ impl Workspace {
                         &self.neg_own
                     }
                 };
+                if model.scenario.agents[a].offer == OfferRule::RandomAbove {
+                    self.pools.resize_with(na, Pool::default);
+                    self.pools[a].build(model, a, own);
+                }
                 self.searches[a].set_method(self.method);
                 self.searches[a].prepare(model, a, own, gain);
                 // No target falls below min(reservation, best) (see `strategy::target`).
                 self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
             }
         }
+    }
+}
+
+impl Workspace {
+    /// Writes to `out` a package drawn uniformly (one word of `rng`) among proposer `a`'s
+    /// allowed packages whose own utility, summed in term order, is at least `target`;
+    /// returns its own utility, or `None` (no word drawn) when there is none. Needs a
+    /// `random_above` proposer prepared by [`Workspace::prepare`].
+    pub fn random_above(
+        &self,
+        a: usize,
+        target: f64,
+        rng: &mut RunRng,
+        out: &mut Vec<u8>,
+    ) -> Option<f64> {
+        let pool = &self.pools[a];
+        let n = pool.own.partition_point(|&o| o >= target);
+        if n == 0 {
+            return None;
+        }
+        let i = ((uniform01(rng) * n as f64) as usize).min(n - 1);
+        let nt = pool.packages.len() / pool.own.len();
+        out.clear();
+        out.extend_from_slice(&pool.packages[i * nt..(i + 1) * nt]);
+        Some(pool.own[i])
     }
 }
 
@@ -369,6 +438,13 @@ fn alternating<O: Observer>(
     obs: &mut O,
 ) -> RunResult {
     let n = model.n_agents();
+    // Random offer choices read a word range of the play stream of their own (see `rng`).
+    let mut choices = model
+        .scenario
+        .agents
+        .iter()
+        .any(|a| a.offer == OfferRule::RandomAbove)
+        .then(|| choice_rng(rng));
     ws.best_seen.clear();
     ws.best_seen.resize(n, f64::NEG_INFINITY);
     let mut departed = 0u64;
@@ -391,7 +467,16 @@ fn alternating<O: Observer>(
             break;
         };
         let tgt = agent_target(inst, p, round, deadline);
-        if ws.searches[p].search(tgt, &mut ws.offer).is_none() {
+        let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+            (OfferRule::RandomAbove, Some(c)) => {
+                let mut pkg = std::mem::take(&mut ws.offer);
+                let found = ws.random_above(p, tgt, c, &mut pkg).is_some();
+                ws.offer = pkg;
+                found
+            }
+            _ => ws.searches[p].search(tgt, &mut ws.offer).is_some(),
+        };
+        if !found {
             obs.no_offer(round, p);
             continue;
         }

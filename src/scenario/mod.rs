@@ -134,7 +134,14 @@ pub enum OfferRule {
     /// The package with the lowest own utility that still meets the target (ties to the
     /// lexicographically smallest option indices), as the time-dependent agents of GENIUS do.
     Nearest,
+    /// Uniformly at random among the packages that meet the target (outcome spaces of at most
+    /// [`RANDOM_ABOVE_MAX_OUTCOMES`] packages, listed once per run).
+    RandomAbove,
 }
+
+/// Largest outcome space for which `offer = "random_above"` is accepted: it lists the
+/// proposer's allowed packages once per run, sorted by own utility, to draw exactly.
+pub const RANDOM_ABOVE_MAX_OUTCOMES: u128 = 100_000;
 
 impl OfferRule {
     /// The scenario-file name of the rule.
@@ -142,6 +149,7 @@ impl OfferRule {
         match self {
             OfferRule::BestForOthers => "best_for_others",
             OfferRule::Nearest => "nearest",
+            OfferRule::RandomAbove => "random_above",
         }
     }
 }
@@ -714,9 +722,18 @@ impl Validator<'_> {
             Some(o) => match o.get_ref().as_str() {
                 "best_for_others" => OfferRule::BestForOthers,
                 "nearest" => OfferRule::Nearest,
+                "random_above" => {
+                    let size: u128 = terms.iter().map(|t| t.options.len() as u128).product();
+                    if size > RANDOM_ABOVE_MAX_OUTCOMES {
+                        return Err(self
+                            .at(o.span(), format!("offer = \"random_above\" needs an outcome space of at most {RANDOM_ABOVE_MAX_OUTCOMES} packages, this one has {size}"))
+                            .with_help("it lists the packages to draw among them exactly; use \"nearest\" or \"best_for_others\" for larger spaces"));
+                    }
+                    OfferRule::RandomAbove
+                }
                 other => {
-                    let names = ["best_for_others", "nearest"];
-                    let list = "offer rules are \"best_for_others\" (the default) and \"nearest\"";
+                    let names = ["best_for_others", "nearest", "random_above"];
+                    let list = "offer rules are \"best_for_others\" (the default), \"nearest\" and \"random_above\"";
                     let mut e = self.at(o.span(), format!("unknown offer rule `{other}`"));
                     e.help = Some(match did_you_mean(other, names) {
                         Some(s) => format!("did you mean \"{s}\"? {list}"),

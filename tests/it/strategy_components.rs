@@ -387,3 +387,89 @@ fn exact_estimates_are_the_true_utilities_and_move_no_draw() {
         .to_string();
     assert!(e.contains("did you mean \"exact\""), "{e}");
 }
+
+#[test]
+fn random_above_draws_uniformly_among_the_packages_meeting_the_target() {
+    // x's packages by own utility: 1 (a0 b0); 0.75 (a0 b1, a1 b0); 0.5 (a0 b2, a1 b1, a2 b0)...
+    let src = game("", "strategy = \"conceder\"", 4);
+    let sc = scenario(&src.replacen("offer = \"nearest\"", "offer = \"random_above\"", 1));
+    let model = Model::new(&sc);
+    let inst = model.mean_instance();
+    let mut ws = Workspace::default();
+    ws.prepare(&model, &inst);
+    let mut rng = negsim::rng::play_rng(5, 0);
+    for (target, allowed) in [
+        (0.76, vec![vec![0, 0]]),
+        (0.75, vec![vec![0, 0], vec![0, 1], vec![1, 0]]),
+        (
+            0.5,
+            vec![
+                vec![0, 0],
+                vec![0, 1],
+                vec![1, 0],
+                vec![0, 2],
+                vec![1, 1],
+                vec![2, 0],
+            ],
+        ),
+    ] {
+        let n = 6000;
+        let mut counts = vec![0u32; allowed.len()];
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let u = ws.random_above(0, target, &mut rng, &mut out).unwrap();
+            assert!(u >= target);
+            let i = allowed
+                .iter()
+                .position(|p| *p == out)
+                .unwrap_or_else(|| panic!("{out:?}"));
+            counts[i] += 1;
+        }
+        // Each share within 5 standard errors of 1/k.
+        let k = allowed.len() as f64;
+        let p = 1.0 / k;
+        let se = (p * (1.0 - p) / f64::from(n)).sqrt();
+        for c in counts {
+            assert!(
+                (f64::from(c) / f64::from(n) - p).abs() < 5.0 * se + 1e-12,
+                "{target}: {c}"
+            );
+        }
+    }
+    let mut out = Vec::new();
+    assert_eq!(ws.random_above(0, 1.01, &mut rng, &mut out), None);
+}
+
+#[test]
+fn random_above_is_reproducible_and_refuses_huge_spaces() {
+    let src = game("walk_away = 0.05", "strategy = \"conceder\"", 6)
+        .replacen("offer = \"nearest\"", "offer = \"random_above\"", 1)
+        .replace("runs = 1", "runs = 400");
+    let (_, a) = report_of(&src);
+    let (_, b) = report_of(&src);
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    // The offers vary between runs (x draws), so agreements do too.
+    assert!(a.deadlines[0].top_packages.len() > 1);
+    // A space too large to list is refused with help.
+    let mut big = String::from("[scenario]\nname = \"big\"\n[simulation]\ndeadlines = [5]\n");
+    for t in 0..6 {
+        big += &format!(
+            "[[terms]]\nid = \"t{t}\"\noptions = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\"]\n"
+        );
+    }
+    for id in ["p", "q"] {
+        big += &format!(
+            "[agents.{id}]\noffer = \"random_above\"\nweights = {{ t0 = 1 }}\nvalues = {{ t0 = {{ a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 1 }} }}\n"
+        );
+    }
+    let e = negsim::Scenario::from_toml_str(&big, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("at most 100000 packages") && e.contains("117649"),
+        "{e}"
+    );
+}
