@@ -3,7 +3,7 @@
 
 use crate::dist::Param;
 use crate::rng::{self, std_normal};
-use crate::scenario::{Protocol, Scenario, Strategy};
+use crate::scenario::{AcceptRule, Protocol, Scenario, Strategy};
 use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
@@ -52,7 +52,7 @@ pub struct Instance {
     /// `est[(a * n_agents + s) * n_opts + k]`: agent a's estimate of signatory s's utility
     /// contribution of option k (zero for s = a and for non-signatories). Filled only for the
     /// agents who propose under the protocol (all under alternating offers, the mediator under
-    /// mediation); the other rows stay zero, their random draws consumed all the same.
+    /// mediation) and for AC_next answerers; the other rows stay zero, their random draws consumed all the same.
     pub est: Vec<f64>,
     /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories (same rows filled).
     pub est_others: Vec<f64>,
@@ -209,12 +209,17 @@ impl Model {
         inst.est_others.resize(na * no, 0.0);
         let mut w = vec![0.0; nt];
         for a in 0..na {
-            let sd = if exact {
+            // `estimates = "exact"`: noise of sd 0, its draws still consumed (0·Z adds
+            // nothing, so the estimates are the true values), keeping later draws in place.
+            let sd = if exact || sc.agents[a].exact_estimates {
                 0.0
             } else {
                 sc.agents[a].estimate_noise
             };
-            let proposes = self.protocol == Protocol::Alternating || self.mediator == Some(a);
+            // AC_next answerers judge the offer they would make, so they need estimates too.
+            let proposes = self.protocol == Protocol::Alternating
+                || self.mediator == Some(a)
+                || sc.agents[a].accept != AcceptRule::Target;
             for s in 0..na {
                 if s == a || !self.signatory[s] {
                     continue;

@@ -10,9 +10,10 @@
 //! `rng`), so that this stays true and its draws do not depend on the walk-out chances.
 
 use crate::model::{Instance, Model};
+use crate::offer::for_each_package;
 use crate::offer::{Method, OfferSearch};
-use crate::rng::{RunRng, uniform01};
-use crate::scenario::{MAX_AGENTS, Protocol};
+use crate::rng::{RunRng, choice_rng, uniform01};
+use crate::scenario::{AcceptRule, MAX_AGENTS, OfferRule, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
 
 /// How a negotiation ended.
@@ -73,6 +74,50 @@ pub struct Workspace {
     pub method: Method,
     offer: Vec<u8>,
     weights: Vec<f64>,
+    /// Minus an agent's own utilities: the objective of the `nearest` offer rule.
+    neg_own: Vec<f64>,
+    /// Per agent, the best own utility of the packages others put on the table earlier in
+    /// this negotiation (for AC_combi; `-inf` before the first).
+    best_seen: Vec<f64>,
+    /// The package an AC_next answerer would offer next round (discarded).
+    next_pkg: Vec<u8>,
+    /// Per agent, for `offer = "random_above"`: its allowed packages by own utility.
+    pools: Vec<Pool>,
+}
+
+/// A proposer's allowed packages sorted by own utility, highest first (ties in package
+/// order), for drawing uniformly among those that meet a target.
+#[derive(Debug, Default, Clone)]
+struct Pool {
+    own: Vec<f64>,
+    /// The packages, `n_terms` options each, in the order of `own`.
+    packages: Vec<u8>,
+}
+
+impl Pool {
+    fn build(&mut self, model: &Model, a: usize, util: &[f64]) {
+        let no = model.n_opts;
+        let mut all: Vec<(f64, Vec<u8>)> = Vec::new();
+        for_each_package(model, |pkg| {
+            let mut own = 0.0;
+            for (t, &o) in pkg.iter().enumerate() {
+                let k = model.offsets[t] + o as usize;
+                if !model.allowed[a * no + k] {
+                    return;
+                }
+                own += util[k];
+            }
+            all.push((own, pkg.to_vec()));
+        });
+        // Stable: equal utilities keep the listing's (lexicographic) order.
+        all.sort_by(|x, y| y.0.total_cmp(&x.0));
+        self.own.clear();
+        self.packages.clear();
+        for (own, pkg) in all {
+            self.own.push(own);
+            self.packages.extend_from_slice(&pkg);
+        }
+    }
 }
 
 impl Workspace {
@@ -80,16 +125,60 @@ impl Workspace {
     pub fn prepare(&mut self, model: &Model, inst: &Instance) {
         let (na, no) = (model.n_agents(), model.n_opts);
         self.searches.resize_with(na, OfferSearch::default);
-        if model.protocol == Protocol::Alternating {
-            for a in 0..na {
+        for a in 0..na {
+            // Proposers need a search; so do AC_next answerers (for their next offer).
+            if model.protocol == Protocol::Alternating
+                || model.scenario.agents[a].accept != AcceptRule::Target
+            {
                 let own = &inst.util[a * no..(a + 1) * no];
-                let gain = &inst.est_others[a * no..(a + 1) * no];
+                let gain = match model.scenario.agents[a].offer {
+                    OfferRule::BestForOthers => &inst.est_others[a * no..(a + 1) * no],
+                    // A `random_above` proposer's search serves AC_next answers (and `negsim
+                    // play`): the least its next offer can be worth, the nearest package.
+                    OfferRule::Nearest | OfferRule::RandomAbove => {
+                        // Maximizing minus own utility above the target finds the package
+                        // nearest the target from above; equal sums tie to the smallest
+                        // option indices (the search's last tie-break).
+                        self.neg_own.clear();
+                        self.neg_own.extend(own.iter().map(|&u| -u));
+                        &self.neg_own
+                    }
+                };
+                if model.scenario.agents[a].offer == OfferRule::RandomAbove {
+                    self.pools.resize_with(na, Pool::default);
+                    self.pools[a].build(model, a, own);
+                }
                 self.searches[a].set_method(self.method);
                 self.searches[a].prepare(model, a, own, gain);
                 // No target falls below min(reservation, best) (see `strategy::target`).
                 self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
             }
         }
+    }
+}
+
+impl Workspace {
+    /// Writes to `out` a package drawn uniformly (one word of `rng`) among proposer `a`'s
+    /// allowed packages whose own utility, summed in term order, is at least `target`;
+    /// returns its own utility, or `None` (no word drawn) when there is none. Needs a
+    /// `random_above` proposer prepared by [`Workspace::prepare`].
+    pub fn random_above(
+        &self,
+        a: usize,
+        target: f64,
+        rng: &mut RunRng,
+        out: &mut Vec<u8>,
+    ) -> Option<f64> {
+        let pool = &self.pools[a];
+        let n = pool.own.partition_point(|&o| o >= target);
+        if n == 0 {
+            return None;
+        }
+        let i = ((uniform01(rng) * n as f64) as usize).min(n - 1);
+        let nt = pool.packages.len() / pool.own.len();
+        out.clear();
+        out.extend_from_slice(&pool.packages[i * nt..(i + 1) * nt]);
+        Some(pool.own[i])
     }
 }
 
@@ -238,13 +327,53 @@ pub fn walk_outs<O: Observer>(
     ended
 }
 
-/// Collects the signatories' answers; returns the mask of rejecters. `known` is a target
-/// already computed this round (the proposer's), so that it is not computed twice.
+/// The threshold of a signatory `s` with an AC_next or AC_combi rule in `round`: the own
+/// utility of the offer it would make next round (its next target itself if it would find
+/// none), lowered under AC_combi, from perceived time `T` on, to the best offer it received
+/// earlier in the negotiation.
+fn rule_threshold(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    s: usize,
+    round: u32,
+    deadline: u32,
+) -> f64 {
+    let next_target = agent_target(inst, s, round + 1, deadline);
+    let next = ws.searches[s]
+        .search(next_target, &mut ws.next_pkg)
+        .unwrap_or(next_target);
+    match model.scenario.agents[s].accept {
+        AcceptRule::Combi(tc)
+            if perceived_time(round, deadline, inst.belief[s]) >= tc
+                && ws.best_seen[s].is_finite() =>
+        {
+            next.min(ws.best_seen[s])
+        }
+        _ => next,
+    }
+}
+
+/// Records the package on the table as received by every AC_combi signatory but `from`.
+fn record_received(model: &Model, inst: &Instance, ws: &mut Workspace, from: usize) {
+    for s in 0..model.n_agents() {
+        if s != from
+            && model.signatory[s]
+            && matches!(model.scenario.agents[s].accept, AcceptRule::Combi(_))
+        {
+            let u = inst.utility(model, s, &ws.offer);
+            ws.best_seen[s] = ws.best_seen[s].max(u);
+        }
+    }
+}
+
+/// Collects the signatories' answers to `ws.offer`; returns the mask of rejecters. `known` is
+/// a target already computed this round (the proposer's), so that it is not computed twice.
 #[inline]
 fn answers<O: Observer>(
     model: &Model,
     inst: &Instance,
-    package: &[u8],
+    ws: &mut Workspace,
     round: u32,
     deadline: u32,
     known: Option<(usize, f64)>,
@@ -256,6 +385,7 @@ fn answers<O: Observer>(
         if !model.signatory[s] {
             continue;
         }
+        let package = &ws.offer;
         // One pass for the utility (summed in term order, as `Instance::utility` does) and
         // the red-line check.
         let red = &model.red[s * no..(s + 1) * no];
@@ -267,6 +397,17 @@ fn answers<O: Observer>(
             crosses |= red[k];
         }
         let res = inst.reservation[s];
+        if model.scenario.agents[s].accept != AcceptRule::Target
+            && known.is_none_or(|(a, _)| a != s)
+        {
+            let thr = rule_threshold(model, inst, ws, s, round, deadline);
+            let ok = u >= thr && u >= res && !crosses;
+            obs.answer(round, s, u, thr, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+            continue;
+        }
         // The target never exceeds `best`, so it only matters for res <= u < best; the same
         // comparisons as `answer`, in the same order, decide.
         let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
@@ -305,6 +446,15 @@ fn alternating<O: Observer>(
     obs: &mut O,
 ) -> RunResult {
     let n = model.n_agents();
+    // Random offer choices read a word range of the play stream of their own (see `rng`).
+    let mut choices = model
+        .scenario
+        .agents
+        .iter()
+        .any(|a| a.offer == OfferRule::RandomAbove)
+        .then(|| choice_rng(rng));
+    ws.best_seen.clear();
+    ws.best_seen.resize(n, f64::NEG_INFINITY);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -325,12 +475,22 @@ fn alternating<O: Observer>(
             break;
         };
         let tgt = agent_target(inst, p, round, deadline);
-        if ws.searches[p].search(tgt, &mut ws.offer).is_none() {
+        let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+            (OfferRule::RandomAbove, Some(c)) => {
+                let mut pkg = std::mem::take(&mut ws.offer);
+                let found = ws.random_above(p, tgt, c, &mut pkg).is_some();
+                ws.offer = pkg;
+                found
+            }
+            _ => ws.searches[p].search(tgt, &mut ws.offer).is_some(),
+        };
+        if !found {
             obs.no_offer(round, p);
             continue;
         }
         obs.offer(round, p, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, Some((p, tgt)), obs);
+        let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
+        record_received(model, inst, ws, p);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
@@ -363,6 +523,8 @@ fn mediated<O: Observer>(
     let eta = model.scenario.simulation.mediator_learning_rate;
     ws.weights.clear();
     ws.weights.resize(na, 1.0);
+    ws.best_seen.clear();
+    ws.best_seen.resize(na, f64::NEG_INFINITY);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -379,7 +541,8 @@ fn mediated<O: Observer>(
             continue;
         }
         obs.offer(round, m, &ws.offer);
-        let rejecters = answers(model, inst, &ws.offer, round, deadline, None, obs);
+        let rejecters = answers(model, inst, ws, round, deadline, None, obs);
+        record_received(model, inst, ws, m);
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {

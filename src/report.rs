@@ -169,6 +169,10 @@ pub struct AgentOutcome {
     pub mean_utility: Option<f64>,
     /// Mean of utility minus the run's reservation value, in agreements.
     pub mean_gain: Option<f64>,
+    /// Mean discounted utility `discount^round · utility` in agreements; present only when
+    /// some agent of the scenario discounts (the inner value is null without agreements).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_discounted_utility: Option<Option<f64>>,
 }
 
 impl Report {
@@ -349,9 +353,13 @@ impl Report {
             for (a, agent) in model.scenario.agents.iter().enumerate() {
                 let o = &d.agents[a];
                 if let (Some(u), Some(g)) = (o.mean_utility, o.mean_gain) {
+                    let disc = match o.mean_discounted_utility {
+                        Some(Some(d)) => format!(", discounted {d:.3}"),
+                        _ => String::new(),
+                    };
                     let _ = writeln!(
                         s,
-                        "    {:<16} {:.3} ({}{:.3})",
+                        "    {:<16} {:.3} ({}{:.3}){disc}",
                         agent.id,
                         u,
                         if g >= 0.0 { "+" } else { "" },
@@ -416,6 +424,7 @@ impl DeadlineReport {
                     AgentOutcome {
                         mean_utility: mean(t.utility_sum[a]),
                         mean_gain: mean(t.gain_sum[a]),
+                        mean_discounted_utility: t.discounted_sum.get(a).map(|&d| mean(d)),
                     },
                 )
             })

@@ -37,6 +37,19 @@ pub fn play_rng(seed: u64, run: u64) -> RunRng {
     rng
 }
 
+/// Words of a run's play stream left to the walk-out draws; the random offer choices
+/// (`offer = "random_above"`) read from this many words further on, so that neither moves
+/// the other.
+pub const CHOICE_WORD_SHIFT: u128 = 1 << 39;
+
+/// The generator of a run's random offer choices, from its fresh play stream `play`
+/// ([`play_rng`]): the same stream, [`CHOICE_WORD_SHIFT`] words on.
+pub fn choice_rng(play: &RunRng) -> RunRng {
+    let mut r = play.clone();
+    r.set_word_pos(play.get_word_pos() + CHOICE_WORD_SHIFT);
+    r
+}
+
 /// A uniform draw in [0, 1) with 53 random bits.
 #[inline]
 pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {

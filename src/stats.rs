@@ -45,6 +45,10 @@ pub struct Tally {
     pub gain_sum: Vec<i64>,
     /// Per agent, runs without agreement in which it rejected the last package on the table.
     pub blocked: Vec<u64>,
+    /// Per agent, sum over agreements of its discounted utility `discount^round · utility`
+    /// (fixed point); empty when no agent discounts, so that such tallies keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounted_sum: Vec<i64>,
 }
 
 impl Tally {
@@ -63,6 +67,11 @@ impl Tally {
             utility_sum: vec![0; na],
             gain_sum: vec![0; na],
             blocked: vec![0; na],
+            discounted_sum: if model.scenario.agents.iter().any(|a| a.discount < 1.0) {
+                vec![0; na]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -86,6 +95,9 @@ impl Tally {
                     let u = inst.utility(model, a, &res.package);
                     self.utility_sum[a] += to_fixed(u);
                     self.gain_sum[a] += to_fixed(u - inst.reservation[a]);
+                    if let Some(d) = self.discounted_sum.get_mut(a) {
+                        *d += to_fixed(discounted(model, a, round, u));
+                    }
                 }
                 return;
             }
@@ -111,6 +123,11 @@ impl Tally {
         add_vec(&mut self.utility_sum, &other.utility_sum);
         add_vec(&mut self.gain_sum, &other.gain_sum);
         add_vec(&mut self.blocked, &other.blocked);
+        if self.discounted_sum.is_empty() {
+            self.discounted_sum.clone_from(&other.discounted_sum);
+        } else {
+            add_vec(&mut self.discounted_sum, &other.discounted_sum);
+        }
         for (k, v) in &other.packages {
             *self.packages.entry(k.clone()).or_insert(0) += v;
         }
@@ -169,6 +186,17 @@ impl Tally {
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v.truncate(n);
         v
+    }
+}
+
+/// Agent `a`'s discounted utility `discount^round · u` of an agreement worth `u` in `round`.
+#[inline]
+pub fn discounted(model: &Model, a: usize, round: u32, u: f64) -> f64 {
+    let d = model.scenario.agents[a].discount;
+    if d == 1.0 {
+        u
+    } else {
+        d.powi(round as i32) * u
     }
 }
 

@@ -311,10 +311,15 @@ pub fn valid_paths(sc: &Scenario) -> Vec<Vec<String>> {
             "walk_away",
             "deadline_belief",
             "estimate_noise",
+            "offer",
+            "accept",
+            "estimates",
+            "discount",
         ] {
             out.push(p(&["agents", id, key]));
         }
         out.push(p(&["agents", id, "strategy", "exponent"]));
+        out.push(p(&["agents", id, "accept", "combi"]));
         for t in &sc.terms {
             out.push(p(&["agents", id, "weights", &t.id]));
             out.push(p(&["agents", id, "red_lines", &t.id]));

@@ -143,6 +143,48 @@ impl Strategy {
     }
 }
 
+/// How a proposer picks its offer among the packages that meet its target (BOA bidding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OfferRule {
+    /// The package best for the other signatories by this agent's estimates (the default).
+    #[default]
+    BestForOthers,
+    /// The package with the lowest own utility that still meets the target (ties to the
+    /// lexicographically smallest option indices), as the time-dependent agents of GENIUS do.
+    Nearest,
+    /// Uniformly at random among the packages that meet the target (outcome spaces of at most
+    /// [`RANDOM_ABOVE_MAX_OUTCOMES`] packages, listed once per run).
+    RandomAbove,
+}
+
+/// Largest outcome space for which `offer = "random_above"` is accepted: it lists the
+/// proposer's allowed packages once per run, sorted by own utility, to draw exactly.
+pub const RANDOM_ABOVE_MAX_OUTCOMES: u128 = 100_000;
+
+impl OfferRule {
+    /// The scenario-file name of the rule.
+    pub fn name(self) -> &'static str {
+        match self {
+            OfferRule::BestForOthers => "best_for_others",
+            OfferRule::Nearest => "nearest",
+            OfferRule::RandomAbove => "random_above",
+        }
+    }
+}
+
+/// When a signatory accepts the package on the table (BOA acceptance strategy).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum AcceptRule {
+    /// Accept what meets the current target (the default).
+    #[default]
+    Target,
+    /// AC_next: accept what is worth at least the offer this agent would make next round.
+    Next,
+    /// AC_combi: AC_next, and from perceived time `T` on also anything at least as good as
+    /// the best offer received earlier in the run.
+    Combi(f64),
+}
+
 /// A negotiating party or mediator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
@@ -162,6 +204,16 @@ pub struct Agent {
     pub deadline_belief: Param,
     /// Standard deviation of the noise in this agent's estimates of the others.
     pub estimate_noise: f64,
+    /// How this agent picks its offers.
+    pub offer: OfferRule,
+    /// How this agent answers.
+    pub accept: AcceptRule,
+    /// Whether its estimates of the others are exact (`estimates = "exact"`) rather than
+    /// noisy with `estimate_noise`; the noise draws are consumed either way.
+    pub exact_estimates: bool,
+    /// Per-round discount factor δ in (0, 1]: an agreement in round t is worth δ^t of its
+    /// utility to this agent (reported only; decisions use undiscounted utilities).
+    pub discount: f64,
     /// Raw importance of each term (0 where not weighted).
     pub weights: Vec<Param>,
     /// Utility of each option of each term (fixed 0 for unweighted terms).
@@ -915,6 +967,66 @@ impl Validator<'_> {
                 v
             }
         };
+        let offer = match a.offer {
+            None => OfferRule::BestForOthers,
+            Some(o) => match o.get_ref().as_str() {
+                "best_for_others" => OfferRule::BestForOthers,
+                "nearest" => OfferRule::Nearest,
+                "random_above" => {
+                    let size: u128 = terms.iter().map(|t| t.options.len() as u128).product();
+                    if size > RANDOM_ABOVE_MAX_OUTCOMES {
+                        return Err(self
+                            .at(o.span(), format!("offer = \"random_above\" needs an outcome space of at most {RANDOM_ABOVE_MAX_OUTCOMES} packages, this one has {size}"))
+                            .with_help("it lists the packages to draw among them exactly; use \"nearest\" or \"best_for_others\" for larger spaces"));
+                    }
+                    OfferRule::RandomAbove
+                }
+                other => {
+                    let names = ["best_for_others", "nearest", "random_above"];
+                    let list = "offer rules are \"best_for_others\" (the default), \"nearest\" and \"random_above\"";
+                    let mut e = self.at(o.span(), format!("unknown offer rule `{other}`"));
+                    e.help = Some(match did_you_mean(other, names) {
+                        Some(s) => format!("did you mean \"{s}\"? {list}"),
+                        None => list.to_string(),
+                    });
+                    return Err(e);
+                }
+            },
+        };
+        let accept = match a.accept {
+            None => AcceptRule::Target,
+            Some(v) => self.accept_rule(&v)?,
+        };
+        let exact_estimates = match a.estimates {
+            None => false,
+            Some(e) => match e.get_ref().as_str() {
+                "noisy" => false,
+                "exact" => true,
+                other => {
+                    let list = "estimates are \"noisy\" (the default: true values plus estimate_noise) and \"exact\"";
+                    let mut err = self.at(e.span(), format!("unknown estimates `{other}`"));
+                    err.help = Some(match did_you_mean(other, ["noisy", "exact"]) {
+                        Some(s) => format!("did you mean \"{s}\"? {list}"),
+                        None => list.to_string(),
+                    });
+                    return Err(err);
+                }
+            },
+        };
+        let discount = match a.discount {
+            None => 1.0,
+            Some(d) => {
+                let v = *d.get_ref();
+                if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+                    return Err(self
+                        .at(d.span(), format!("discount must be in (0, 1], got {v}"))
+                        .with_help(
+                            "an agreement in round t is worth discount^t of its utility; 1 (the default) means no discounting",
+                        ));
+                }
+                v
+            }
+        };
         let strategy = match a.strategy {
             None => Strategy::TimeDependent {
                 name: Some("linear"),
@@ -1078,10 +1190,50 @@ impl Validator<'_> {
             walk_away,
             deadline_belief,
             estimate_noise,
+            offer,
+            accept,
+            exact_estimates,
+            discount,
             weights,
             values,
             red_lines,
         })
+    }
+
+    /// Reads `accept = "target" | "next" | { combi = T }`.
+    fn accept_rule(&self, v: &Spanned<toml::Value>) -> Result<AcceptRule, InputError> {
+        let help = "accept rules are \"target\" (the default), \"next\" (AC_next) and { combi = T } (AC_combi, T in [0, 1])";
+        match v.get_ref() {
+            toml::Value::String(name) => match name.as_str() {
+                "target" => Ok(AcceptRule::Target),
+                "next" => Ok(AcceptRule::Next),
+                other => {
+                    let mut e = self.at(v.span(), format!("unknown accept rule `{other}`"));
+                    e.help = Some(match did_you_mean(other, ["target", "next", "combi"]) {
+                        Some(s) => format!("did you mean \"{s}\"? {help}"),
+                        None => help.to_string(),
+                    });
+                    Err(e)
+                }
+            },
+            toml::Value::Table(t) if t.len() == 1 && t.contains_key("combi") => {
+                let x = match &t["combi"] {
+                    toml::Value::Float(f) => *f,
+                    toml::Value::Integer(i) => *i as f64,
+                    _ => f64::NAN,
+                };
+                if (0.0..=1.0).contains(&x) {
+                    Ok(AcceptRule::Combi(x))
+                } else {
+                    Err(self
+                        .at(v.span(), "combi needs a time T in [0, 1]".to_string())
+                        .with_help(help))
+                }
+            }
+            _ => Err(self
+                .at(v.span(), "invalid accept rule".to_string())
+                .with_help(help)),
+        }
     }
 
     /// Validates a number or distribution against the valid range `[min, max]`.

@@ -18,5 +18,6 @@ mod properties;
 mod reproducibility;
 mod sensitivity;
 mod shard;
+mod strategy_components;
 mod sweep;
 mod value_stability;

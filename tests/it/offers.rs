@@ -16,7 +16,7 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// A random scenario; with `grid`, values sit on a coarse grid so that ties are common.
-fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
+pub(crate) fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
     let n_terms = 1 + (rng.next_u32() % 5) as usize;
     random_scenario_sized(rng, grid, n_terms, 2, 5)
 }
@@ -74,11 +74,11 @@ fn random_scenario_sized(
     s
 }
 
-const METHODS: [Method; 3] = [Method::BranchAndBound, Method::Staircase, Method::Auto];
+pub(crate) const METHODS: [Method; 3] = [Method::BranchAndBound, Method::Staircase, Method::Auto];
 
 /// Targets as a negotiation asks them: falling from above the best to below the worst, then
 /// rising again (a new deadline), then at random; on the grid, exactly at attainable values.
-fn target_sequence(rng: &mut ChaCha8Rng, grid: bool) -> Vec<f64> {
+pub(crate) fn target_sequence(rng: &mut ChaCha8Rng, grid: bool) -> Vec<f64> {
     let mut v: Vec<f64> = (0..=12).rev().map(|i| f64::from(i) / 10.0).collect();
     v.extend((0..=12).map(|i| f64::from(i) / 10.0));
     if grid {
