@@ -83,6 +83,118 @@ pub struct Workspace {
     next_pkg: Vec<u8>,
     /// Per agent, for `offer = "random_above"`: its allowed packages by own utility.
     pools: Vec<Pool>,
+    /// Per agent, for `estimates = "frequency"`: its opponent models in this negotiation.
+    freq: Vec<FrequencyModel>,
+    /// Scratch table of a frequency agent's estimated gains.
+    freq_gain: Vec<f64>,
+}
+
+/// Learning rate of the frequency model's term weights (HardHeaded's `learnCoef`).
+pub const FREQUENCY_LEARNING_RATE: f64 = 0.2;
+
+/// The frequency opponent model of the ANAC agents (HardHeaded, van Krimpen et al. 2013):
+/// one observer's view of every other agent, learnt only from the offers it has seen in the
+/// current negotiation. A term whose option an opponent keeps between consecutive offers gains
+/// weight `FREQUENCY_LEARNING_RATE` (weights start equal and are renormalized); an option's
+/// value is `(1 + times offered) / (1 + most times any option of its term was offered)`.
+#[derive(Debug, Default, Clone)]
+pub struct FrequencyModel {
+    n_terms: usize,
+    n_opts: usize,
+    /// `counts[s * n_opts + k]`: offers of agent `s` that contained option `k`.
+    counts: Vec<u32>,
+    /// `unchanged[s * n_terms + t]`: times `s` kept term `t`'s option from its previous offer.
+    unchanged: Vec<u32>,
+    /// `s`'s previous offer (`n_terms` options each), where `seen[s]`.
+    last: Vec<u8>,
+    seen: Vec<bool>,
+    /// True when offers arrived since the observer's search tables were built.
+    dirty: bool,
+}
+
+impl FrequencyModel {
+    /// Forgets everything (a new negotiation).
+    pub fn reset(&mut self, n_agents: usize, n_terms: usize, n_opts: usize) {
+        self.n_terms = n_terms;
+        self.n_opts = n_opts;
+        self.counts.clear();
+        self.counts.resize(n_agents * n_opts, 0);
+        self.unchanged.clear();
+        self.unchanged.resize(n_agents * n_terms, 0);
+        self.last.clear();
+        self.last.resize(n_agents * n_terms, 0);
+        self.seen.clear();
+        self.seen.resize(n_agents, false);
+        self.dirty = true;
+    }
+
+    /// Learns from agent `s` offering `package`.
+    pub fn observe(&mut self, model: &Model, s: usize, package: &[u8]) {
+        let nt = self.n_terms;
+        for (t, &o) in package.iter().enumerate() {
+            self.counts[s * self.n_opts + model.offsets[t] + o as usize] += 1;
+            if self.seen[s] && self.last[s * nt + t] == o {
+                self.unchanged[s * nt + t] += 1;
+            }
+        }
+        self.last[s * nt..(s + 1) * nt].copy_from_slice(package);
+        self.seen[s] = true;
+        self.dirty = true;
+    }
+
+    /// The estimated (normalized) term weights of agent `s`.
+    pub fn weights(&self, s: usize) -> Vec<f64> {
+        let nt = self.n_terms;
+        let raw: Vec<f64> = (0..nt)
+            .map(|t| 1.0 + FREQUENCY_LEARNING_RATE * f64::from(self.unchanged[s * nt + t]))
+            .collect();
+        let sum: f64 = raw.iter().sum();
+        raw.iter().map(|w| w / sum).collect()
+    }
+
+    /// The estimated value of flat option `k` (of term `t`) to agent `s`.
+    pub fn value(&self, model: &Model, s: usize, t: usize, k: usize) -> f64 {
+        let counts = &self.counts[s * self.n_opts..(s + 1) * self.n_opts];
+        let max = model.term_range(t).map(|j| counts[j]).max().unwrap_or(0);
+        f64::from(1 + counts[k]) / f64::from(1 + max)
+    }
+
+    /// Writes to `out` the summed estimated utility contribution of every option to the
+    /// signatories other than `observer`.
+    pub fn gains(&self, model: &Model, observer: usize, out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(model.n_opts, 0.0);
+        for s in (0..model.n_agents()).filter(|&s| s != observer && model.signatory[s]) {
+            let w = self.weights(s);
+            for (t, wt) in w.iter().enumerate() {
+                for k in model.term_range(t) {
+                    out[k] += wt * self.value(model, s, t, k);
+                }
+            }
+        }
+    }
+}
+
+/// Whether agent `a` judges the others through a frequency model that drives its offers.
+fn learns(model: &Model, a: usize) -> bool {
+    let agent = &model.scenario.agents[a];
+    agent.frequency_estimates && agent.offer == OfferRule::BestForOthers
+}
+
+/// Rebuilds a frequency agent's search tables from its opponent models if offers arrived since
+/// they were built.
+fn refresh(model: &Model, inst: &Instance, ws: &mut Workspace, a: usize) {
+    if !learns(model, a) || !ws.freq[a].dirty {
+        return;
+    }
+    let no = model.n_opts;
+    let mut gain = std::mem::take(&mut ws.freq_gain);
+    ws.freq[a].gains(model, a, &mut gain);
+    ws.searches[a].set_method(ws.method);
+    ws.searches[a].prepare(model, a, &inst.util[a * no..(a + 1) * no], &gain);
+    ws.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
+    ws.freq_gain = gain;
+    ws.freq[a].dirty = false;
 }
 
 /// A proposer's allowed packages sorted by own utility, highest first (ties in package
@@ -340,6 +452,7 @@ fn rule_threshold(
     deadline: u32,
 ) -> f64 {
     let next_target = agent_target(inst, s, round + 1, deadline);
+    refresh(model, inst, ws, s);
     let next = ws.searches[s]
         .search(next_target, &mut ws.next_pkg)
         .unwrap_or(next_target);
@@ -455,6 +568,12 @@ fn alternating<O: Observer>(
         .then(|| choice_rng(rng));
     ws.best_seen.clear();
     ws.best_seen.resize(n, f64::NEG_INFINITY);
+    ws.freq.resize_with(n, FrequencyModel::default);
+    for a in 0..n {
+        if learns(model, a) {
+            ws.freq[a].reset(n, model.n_terms(), model.n_opts);
+        }
+    }
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -482,13 +601,21 @@ fn alternating<O: Observer>(
                 ws.offer = pkg;
                 found
             }
-            _ => ws.searches[p].search(tgt, &mut ws.offer).is_some(),
+            _ => {
+                refresh(model, inst, ws, p);
+                ws.searches[p].search(tgt, &mut ws.offer).is_some()
+            }
         };
         if !found {
             obs.no_offer(round, p);
             continue;
         }
         obs.offer(round, p, &ws.offer);
+        if model.signatory[p] {
+            for a in (0..n).filter(|&a| a != p && learns(model, a)) {
+                ws.freq[a].observe(model, p, &ws.offer);
+            }
+        }
         let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
         record_received(model, inst, ws, p);
         last.clone_from(&ws.offer);

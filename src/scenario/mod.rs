@@ -208,6 +208,9 @@ pub struct Agent {
     pub offer: OfferRule,
     /// How this agent answers.
     pub accept: AcceptRule,
+    /// Whether it estimates the others with the frequency opponent model, learnt from their
+    /// offers in the run (`estimates = "frequency"`; alternating protocol only).
+    pub frequency_estimates: bool,
     /// Whether its estimates of the others are exact (`estimates = "exact"`) rather than
     /// noisy with `estimate_noise`; the noise draws are consumed either way.
     pub exact_estimates: bool,
@@ -525,6 +528,18 @@ impl Validator<'_> {
         let raw_agents_span = agents_raw.span();
         let agents = self.agents(agents_raw, &terms)?;
         let simulation = self.simulation(sim, &agents)?;
+        if simulation.protocol == Protocol::Mediated
+            && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
+        {
+            return Err(InputError::new(
+                self.origin,
+                format!(
+                    "agent `{}` uses estimates = \"frequency\", which learns from the parties' offers, but under protocol = \"mediated\" only the mediator makes offers",
+                    a.id
+                ),
+            )
+            .with_help("use estimates = \"noisy\" or \"exact\", or protocol = \"alternating\""));
+        }
         check_model_size(&terms, agents.len()).map_err(|(msg, help)| {
             let at = raw_agents_span.clone();
             self.at(at, msg).with_help(help)
@@ -997,15 +1012,16 @@ impl Validator<'_> {
             None => AcceptRule::Target,
             Some(v) => self.accept_rule(&v)?,
         };
-        let exact_estimates = match a.estimates {
-            None => false,
+        let (exact_estimates, frequency_estimates) = match a.estimates {
+            None => (false, false),
             Some(e) => match e.get_ref().as_str() {
-                "noisy" => false,
-                "exact" => true,
+                "noisy" => (false, false),
+                "exact" => (true, false),
+                "frequency" => (false, true),
                 other => {
-                    let list = "estimates are \"noisy\" (the default: true values plus estimate_noise) and \"exact\"";
+                    let list = "estimates are \"noisy\" (the default: true values plus estimate_noise), \"exact\" and \"frequency\" (learnt from the offers seen)";
                     let mut err = self.at(e.span(), format!("unknown estimates `{other}`"));
-                    err.help = Some(match did_you_mean(other, ["noisy", "exact"]) {
+                    err.help = Some(match did_you_mean(other, ["noisy", "exact", "frequency"]) {
                         Some(s) => format!("did you mean \"{s}\"? {list}"),
                         None => list.to_string(),
                     });
@@ -1193,6 +1209,7 @@ impl Validator<'_> {
             offer,
             accept,
             exact_estimates,
+            frequency_estimates,
             discount,
             weights,
             values,

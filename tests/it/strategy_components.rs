@@ -473,3 +473,73 @@ fn random_above_is_reproducible_and_refuses_huge_spaces() {
         "{e}"
     );
 }
+
+#[test]
+fn the_frequency_model_weighs_a_repeated_term_higher() {
+    use negsim::protocol::{FREQUENCY_LEARNING_RATE, FrequencyModel};
+    let model = Model::new(&scenario(&two_term("")));
+    let mut f = FrequencyModel::default();
+    f.reset(2, 2, 6);
+    // Before any offer: equal weights and flat values.
+    assert_eq!(f.weights(1), vec![0.5, 0.5]);
+    assert_eq!(f.value(&model, 1, 0, 0), 1.0);
+    // y keeps a2 on term a three times in a row while moving on term b.
+    for b in [0u8, 1, 2] {
+        f.observe(&model, 1, &[2, b]);
+    }
+    let w = f.weights(1);
+    assert!(w[0] > w[1], "{w:?}");
+    // Hand computation: term a unchanged twice, term b never.
+    let a = 1.0 + 2.0 * FREQUENCY_LEARNING_RATE;
+    assert!((w[0] - a / (a + 1.0)).abs() < 1e-15 && (w[1] - 1.0 / (a + 1.0)).abs() < 1e-15);
+    // The repeated option is worth most; the others of its term (never offered) 1/4 of it.
+    assert_eq!(f.value(&model, 1, 0, 2), 1.0);
+    assert_eq!(f.value(&model, 1, 0, 0), 0.25);
+    // Each option of term b was offered once: all equal.
+    assert_eq!(f.value(&model, 1, 1, 3), 1.0);
+    // The gains an observer uses sum the weighted values of the other signatories only.
+    let mut g = Vec::new();
+    f.gains(&model, 0, &mut g);
+    assert!((g[2] - w[0]).abs() < 1e-15 && (g[0] - 0.25 * w[0]).abs() < 1e-15);
+    f.gains(&model, 1, &mut g);
+    assert!(
+        g.iter().all(|&x| (x - 0.5).abs() < 1e-15),
+        "x made no offer: flat {g:?}"
+    );
+}
+
+#[test]
+fn frequency_estimates_learn_within_a_run_reproducibly_and_need_offers() {
+    let src = game(
+        "estimates = \"frequency\"",
+        "strategy = \"conceder\"\nestimates = \"frequency\"",
+        12,
+    )
+    .replace("offer = \"nearest\"", "offer = \"best_for_others\"")
+    .replace("runs = 1", "runs = 300")
+    .replace(
+        "[agents.x]",
+        "[agents.x]\nreservation = { uniform = [0.1, 0.4] }",
+    );
+    let (_, r) = report_of(&src);
+    let d = &r.deadlines[0];
+    assert_eq!(d.agreements + d.walkouts + d.expired, d.runs);
+    let one = negsim::cli::with_threads(Some(1), || report_of(&src).1.to_json()).unwrap();
+    let two = negsim::cli::with_threads(Some(2), || report_of(&src).1.to_json()).unwrap();
+    assert_eq!(one, two);
+    // The model learns from what y offers: x's offers are not those of its noisy estimates.
+    let noisy = src.replace("estimates = \"frequency\"", "estimates = \"noisy\"");
+    assert_ne!(report_of(&noisy).1.to_json(), one);
+    // Under the mediated protocol nobody but the mediator offers: refused, naming the agent.
+    let mediated = src.replace(
+        "protocol = \"alternating\"",
+        "protocol = \"mediated\"\nmediator = \"x\"",
+    );
+    let err = negsim::Scenario::from_toml_str(&mediated, "m.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("agent `x` uses estimates = \"frequency\""),
+        "{err}"
+    );
+}
