@@ -35,7 +35,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
-    /// Merge the partial results of `run --shard K/N` jobs into the report.
+    /// Merge the partial results of `run --shard K/N` or `sweep --shard K/N` jobs.
     Merge(MergeArgs),
     /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
     Import(ImportArgs),
