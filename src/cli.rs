@@ -437,16 +437,7 @@ pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> 
         )
         .with_help("a scenario is a short TOML text; check that this is the right file"));
     }
-    let src = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        InputError::new(
-            &origin,
-            format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
-        )
-        .at(&text, at)
-        .with_help("save the scenario as UTF-8 text")
-    })?;
+    let src = crate::error::utf8_text(bytes, &origin, "save the scenario as UTF-8 text")?;
     Ok((src, origin))
 }
 

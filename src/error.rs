@@ -86,6 +86,21 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Decodes a file's bytes as UTF-8; otherwise an error located at the first invalid byte,
+/// with `help` saying how to fix the file.
+pub fn utf8_text(bytes: Vec<u8>, origin: &str, help: &str) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        InputError::new(
+            origin,
+            format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
+        )
+        .at(&lossy, at)
+        .with_help(help)
+    })
+}
+
 /// 1-based line and column (in characters) of byte offset `at` in `source`.
 pub fn line_col(source: &str, at: usize) -> (usize, usize) {
     let mut at = at.min(source.len());

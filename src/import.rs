@@ -86,18 +86,11 @@ impl Source {
             InputError::new(&origin, format!("cannot read the {role} file: {e}"))
                 .with_help("give the path of a GENIUS .xml or GeniusWeb .json file")
         })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            InputError::new(
-                &origin,
-                format!("the file is not valid UTF-8 (invalid byte at offset {at})"),
-            )
-            .at(&lossy, at)
-            .with_help(
-                "convert the file to UTF-8 first, for example with `iconv -f LATIN1 -t UTF-8`",
-            )
-        })?;
+        let text = crate::error::utf8_text(
+            bytes,
+            &origin,
+            "convert the file to UTF-8 first, for example with `iconv -f LATIN1 -t UTF-8`",
+        )?;
         Ok(Source::new(origin, text))
     }
 }

@@ -187,13 +187,15 @@ fn refresh(model: &Model, inst: &Instance, ws: &mut Workspace, a: usize) {
     if !learns(model, a) || !ws.freq[a].dirty {
         return;
     }
-    let no = model.n_opts;
-    let mut gain = std::mem::take(&mut ws.freq_gain);
-    ws.freq[a].gains(model, a, &mut gain);
-    ws.searches[a].set_method(ws.method);
-    ws.searches[a].prepare(model, a, &inst.util[a * no..(a + 1) * no], &gain);
-    ws.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
-    ws.freq_gain = gain;
+    ws.freq[a].gains(model, a, &mut ws.freq_gain);
+    build_search(
+        &mut ws.searches[a],
+        ws.method,
+        model,
+        inst,
+        a,
+        &ws.freq_gain,
+    );
     ws.freq[a].dirty = false;
 }
 
@@ -260,13 +262,26 @@ impl Workspace {
                     self.pools.resize_with(na, Pool::default);
                     self.pools[a].build(model, a, own);
                 }
-                self.searches[a].set_method(self.method);
-                self.searches[a].prepare(model, a, own, gain);
-                // No target falls below min(reservation, best) (see `strategy::target`).
-                self.searches[a].set_floor(inst.reservation[a].min(inst.best[a]));
+                build_search(&mut self.searches[a], self.method, model, inst, a, gain);
             }
         }
     }
+}
+
+/// Builds agent `a`'s search tables for maximizing `gain` above its targets.
+fn build_search(
+    search: &mut OfferSearch,
+    method: Method,
+    model: &Model,
+    inst: &Instance,
+    a: usize,
+    gain: &[f64],
+) {
+    let no = model.n_opts;
+    search.set_method(method);
+    search.prepare(model, a, &inst.util[a * no..(a + 1) * no], gain);
+    // No target falls below min(reservation, best) (see `strategy::target`).
+    search.set_floor(inst.reservation[a].min(inst.best[a]));
 }
 
 impl Workspace {
