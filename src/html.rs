@@ -220,9 +220,9 @@ fn summary(inp: &HtmlInput) -> String {
             h,
             "<p>The chance of an agreement ranges from <b>{:.0}%</b> (deadline {}) to <b>{:.0}%</b> (deadline {}) over the deadlines simulated. Intervals are Wilson 95% intervals of the Monte Carlo estimate; the spread of the scenario's own uncertain numbers is already inside the probabilities.</p>",
             100.0 * lo.p_agreement,
-            deadline_label(r, lo.deadline),
+            esc(&deadline_label(r, lo.deadline)),
             100.0 * hi.p_agreement,
-            deadline_label(r, hi.deadline)
+            esc(&deadline_label(r, hi.deadline))
         );
     }
     let _ = writeln!(
