@@ -20,7 +20,7 @@ pub struct Report {
     pub scenario: String,
     /// Master seed.
     pub seed: u64,
-    /// Runs per deadline: as requested, or as played when `partial` (set by the caller).
+    /// Runs per deadline: as requested, or as played when `partial`.
     pub runs: u64,
     /// Protocol name.
     pub protocol: &'static str,
@@ -191,6 +191,13 @@ impl Report {
         analysis: Result<&Analysis, &TooLarge>,
     ) -> Report {
         let sc = &model.scenario;
+        // A stopped simulation reports the runs it played, not the runs requested: every
+        // path to a report (run, merge of interrupted shards, a library caller) gets this.
+        let runs = if outcome.partial {
+            outcome.tallies.first().map_or(0, |t| t.runs)
+        } else {
+            runs
+        };
         Report {
             scenario: sc.name.clone(),
             seed,
