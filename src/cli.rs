@@ -4,6 +4,7 @@
 use crate::batch::{self, Job};
 use crate::error::{Error, InputError};
 use crate::model::Model;
+use crate::output::{self, Target};
 use crate::montecarlo::{self, Control, Settings};
 use crate::progress::{self, Progress};
 use crate::report::Report;
@@ -13,7 +14,7 @@ use crate::sweep::Sweep;
 use crate::tidy::{self, Layout, Output};
 use crate::{estimate, interrupt};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -385,8 +386,26 @@ fn report_error(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(if invalid { 2 } else { 1 })
 }
 
+/// `--output -` means stdout, as no `--output` does.
+fn dash_is_stdout(p: &mut Option<PathBuf>) {
+    if p.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+        *p = None;
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
+    let mut command = cli.command.unwrap_or(Command::Run(RunArgs::default()));
+    match &mut command {
+        Command::Run(a) => dash_is_stdout(&mut a.output),
+        Command::Merge(a) => dash_is_stdout(&mut a.output),
+        Command::Import(a) => dash_is_stdout(&mut a.output),
+        Command::Sweep(a) => dash_is_stdout(&mut a.table.output),
+        Command::Batch(a) => dash_is_stdout(&mut a.table.output),
+        Command::Sensitivity(a) => dash_is_stdout(&mut a.output),
+        Command::Generate(a) => dash_is_stdout(&mut a.output),
+        _ => {}
+    }
+    match command {
         Command::Run(a) => cmd_run(&a),
         Command::Check(a) => cmd_check(&a),
         Command::Trace(a) => cmd_trace(&a),
@@ -547,11 +566,7 @@ pub fn simulate_report(
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
-    let mut report = Report::new(&model, sim.seed, sim.runs, &outcome);
-    if outcome.partial {
-        // Honest header: a partial report counts the runs it holds, not the runs requested.
-        report.runs = outcome.tallies.first().map_or(0, |t| t.runs);
-    }
+    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
 }
 
@@ -617,20 +632,22 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         };
         refuse_if_too_long(&sc, &this, &origin)?;
     }
+    if let (Some(_), Some(f)) = (a.shard, a.format) {
+        return Err(InputError::new(
+            "--format",
+            format!("--shard writes a partial result, not {f:?}"),
+        )
+        .with_help("leave out --format; `negsim merge --format ...` prints the report")
+        .into());
+    }
+    // The output is checked (and its temporary file created) before the work, not after it.
+    let out = output::prepare(&Target::of(a.output.as_deref()))?;
     let progress = Progress::new(
         progress::wanted(a.sim.quiet),
         &control,
         runs.end - runs.start,
     );
     if let Some(shard) = a.shard {
-        if let Some(f) = a.format {
-            return Err(InputError::new(
-                "--format",
-                format!("--shard writes a partial result, not {f:?}"),
-            )
-            .with_help("leave out --format; `negsim merge --format ...` prints the report")
-            .into());
-        }
         let job = crate::shard::Job {
             source: &src,
             origin: &origin,
@@ -646,7 +663,7 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
                 })
             })
         })?;
-        emit(a.output.as_deref(), &part.to_json())?;
+        out.commit(part.to_json().as_bytes())?;
         if part.partial {
             return Err(interrupted(
                 a.output.as_deref(),
@@ -660,7 +677,7 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         progress.run(|| simulate_report(&sc, &sim, &control))
     })?;
     let text = render(&report, &model, a.format.unwrap_or_default());
-    emit(a.output.as_deref(), &text)?;
+    out.commit(text.as_bytes())?;
     if report.partial {
         return Err(interrupted(a.output.as_deref(), report.runs, sim.runs));
     }
@@ -755,44 +772,15 @@ fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
 #[error("interrupted")]
 pub struct Interrupted;
 
-/// Writes `text` to `path` atomically (temporary file in the same directory, then rename), or
-/// to stdout.
+/// Writes `text` whole to `--output` (see [`crate::output`]: `-` or none is stdout).
 pub fn emit(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match path {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::io("stdout", e))?;
-        }
-        Some(p) => write_atomic(p, text.as_bytes())?,
-    }
+    output::write_whole(&Target::of(path), text.as_bytes())?;
     Ok(())
 }
 
-/// Writes a whole file through a temporary sibling and a rename, so that readers never see a
-/// half-written file and a crash leaves the old file intact.
+/// Writes a whole file (HTML pages): replaced atomically, devices and FIFOs written in place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let shown = path.display().to_string();
-    let res = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    res.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(shown, e)
-    })
+    output::write_whole(&Target::of(Some(path)), bytes)
 }
 
 fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
@@ -842,12 +830,18 @@ fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
 
 /// A fresh table on stdout or in a new file, its header written.
 fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
-    let mut out = match path {
-        None => Output::stdout(),
-        Some(p) => Output::create(p)?,
-    };
+    let mut out = table_output(path)?;
     out.write(&layout.header())?;
     Ok(out)
+}
+
+/// A table written row by row: stdout for none or `-`, else the file (through symlinks,
+/// devices and FIFOs in place, as `File::create` does).
+fn table_output(path: Option<&Path>) -> anyhow::Result<Output> {
+    Ok(match Target::of(path) {
+        Target::Stdout => Output::stdout(),
+        Target::Path(p) => Output::create(&p)?,
+    })
 }
 
 fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
@@ -875,7 +869,7 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         format: a.table.format,
         keys: sweep.columns(),
     };
-    let chart = match &a.report {
+    let mut chart = match &a.report {
         Some(r) => Some(crate::sweep::chart::SweepRows::prepare(
             r,
             a.table.output.as_deref(),
@@ -888,15 +882,14 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     };
     let (start, mut out) = match a.table.output.as_deref() {
         Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
-        None if chart.is_some() => {
-            let rows = chart.clone().expect("checked above");
-            let tee = crate::sweep::chart::Tee::new(Box::new(std::io::stdout()), rows);
-            let mut out = Output::new(Box::new(tee), "stdout");
-            out.write(&layout.header())?;
-            (0, out)
-        }
         path => (0, new_table(path, &layout)?),
     };
+    // The points an earlier invocation left in a resumed table are drawn from their rows.
+    if let (Some(rows), Some(p)) = (chart.as_mut(), a.table.output.as_deref())
+        && start > 0
+    {
+        rows.read_resumed(p, &sweep, start)?;
+    }
     let control = Control::default();
     if let Some(shard) = a.shard {
         let header = crate::shard::SweepHeader {
@@ -912,10 +905,7 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             shard_count: shard.n,
             shards: vec![shard.k],
         };
-        let mut out = match a.table.output.as_deref() {
-            None => Output::stdout(),
-            Some(p) => Output::create(p)?,
-        };
+        let mut out = table_output(a.table.output.as_deref())?;
         let todo = shard.range(sweep.len()).count() as u64;
         let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
             .with_items("points", todo);
@@ -939,7 +929,11 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     let finished = interrupt::forward_to(&control.cancel, || {
         progress.run(|| {
             with_threads(sim.threads, || {
-                sweep.run(start, &settings, &layout, &mut out, &control, &progress)
+                sweep.run(start, &settings, &layout, &mut out, &control, &progress, &mut |c, d| {
+                    if let Some(rows) = chart.as_mut() {
+                        rows.push(c, d);
+                    }
+                })
             })
         })
     })??;
@@ -954,16 +948,15 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Draws the sweep's report from the rows of its table: read back from `--output` (so that a
-/// resumed sweep's earlier points are drawn too), or caught on their way to stdout.
+/// Draws the sweep's report from the rows of its table (kept as they were written, and read
+/// back for the points of an earlier invocation of a resumed sweep).
 fn write_sweep_report(
     a: &SweepArgs,
     path: &Path,
     sweep: &Sweep,
     sim: &ResolvedSim,
-    rows: std::sync::Arc<std::sync::Mutex<crate::sweep::chart::SweepRows>>,
+    rows: crate::sweep::chart::SweepRows,
 ) -> anyhow::Result<()> {
-    let rows = crate::sweep::chart::SweepRows::finish(rows, a.table.output.as_deref())?;
     let mut words = vec![
         "negsim".to_string(),
         "sweep".into(),

@@ -14,6 +14,7 @@ pub mod chart;
 use crate::error::{Error, InputError, did_you_mean, edit_distance};
 use crate::montecarlo::{Control, Settings};
 use crate::progress::Progress;
+use crate::report::DeadlineReport;
 use crate::scenario::Scenario;
 use crate::tidy::{self, Cell, Finished, Item, Layout, Output};
 use rayon::prelude::*;
@@ -605,6 +606,7 @@ impl Sweep {
         out: &mut Output,
         control: &Control,
         progress: &Progress,
+        seen: &mut dyn FnMut(&[Cell], &[DeadlineReport]),
     ) -> Result<Finished, Error> {
         let items = (start..self.len).map(|point| {
             Ok(Item {
@@ -613,7 +615,7 @@ impl Sweep {
                 settings,
             })
         });
-        tidy::run_items(items, layout, out, control, progress)
+        tidy::run_items(items, layout, out, control, progress, seen)
     }
 }
 

@@ -5,9 +5,9 @@
 
 use crate::error::{Error, InputError};
 use crate::model::Model;
-use crate::montecarlo::{self, Control, Settings};
+use crate::montecarlo::{self, Control, Outcome, Settings};
 use crate::progress::Progress;
-use crate::report::Report;
+use crate::report::{DeadlineReport, Report};
 use crate::scenario::Scenario;
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
@@ -107,11 +107,11 @@ impl Layout {
         }
     }
 
-    /// The rows of one item (one per deadline of `report`), each ending in a newline.
-    pub fn rows(&self, cells: &[Cell], report: &Report) -> String {
+    /// The rows of one item (one per deadline), each ending in a newline.
+    pub fn rows(&self, cells: &[Cell], deadlines: &[DeadlineReport]) -> String {
         let prefix = self.prefix(cells);
         let mut s = String::new();
-        for d in &report.deadlines {
+        for d in deadlines {
             s.push_str(&prefix);
             match self.format {
                 Format::Csv => s.push_str(&d.csv_row()),
@@ -205,12 +205,14 @@ pub struct Finished {
 /// writing and flushing the rows of each as soon as it is done. Items are produced lazily, so
 /// memory does not grow with their number. `control.cancel` is checked between items and
 /// inside them; an item cut short is not written, so the output only ever holds whole items.
+/// `seen` is shown every item written (the sweep chart keeps what it draws from it).
 pub fn run_items<'s>(
     items: impl IntoIterator<Item = Result<Item<'s>, Error>>,
     layout: &Layout,
     out: &mut Output,
     control: &Control,
     progress: &Progress,
+    seen: &mut dyn FnMut(&[Cell], &[DeadlineReport]),
 ) -> Result<Finished, Error> {
     let mut written = 0;
     let mut items = items.into_iter();
@@ -236,13 +238,24 @@ pub fn run_items<'s>(
                 cancelled: true,
             });
         }
-        let runs = item.settings.runs.end - item.settings.runs.start;
-        let report = Report::new(&model, item.settings.seed, runs, &outcome);
-        let text = layout.rows(&item.cells, &report);
+        let deadlines = row_reports(&model, &outcome);
+        let text = layout.rows(&item.cells, &deadlines);
         progress.suspend(|| out.write(&text))?;
+        seen(&item.cells, &deadlines);
         progress.item_done();
         written += 1;
     }
+}
+
+/// What a table's rows show of an outcome: the per-deadline summaries, without the
+/// outcome-space analysis (Pareto frontier, Nash point), which the rows never show and which
+/// costs more than a short simulation on a large outcome space.
+pub fn row_reports(model: &Model, outcome: &Outcome) -> Vec<DeadlineReport> {
+    outcome
+        .tallies
+        .iter()
+        .map(|t| DeadlineReport::new(model, t, None))
+        .collect()
 }
 
 /// Opens `path` to continue a table: keeps its header and the rows of its first whole items,
