@@ -554,25 +554,22 @@ pub struct FlatRow<'a> {
 impl FlatRow<'_> {
     /// One CSV row (without newline) matching [`Report::csv_header`]; `None` is an empty cell.
     pub fn csv_row(&self) -> String {
-        fn opt<T: ToString>(x: Option<T>) -> String {
-            x.map_or(String::new(), |v| v.to_string())
-        }
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        use crate::csv_text::{Shown, record};
+        record(&(
             self.deadline,
             self.runs,
             self.agreements,
-            self.p_agreement,
-            self.ci_low,
-            self.ci_high,
+            Shown(self.p_agreement),
+            Shown(self.ci_low),
+            Shown(self.ci_high),
             self.walkouts,
             self.expired,
-            opt(self.mean_round),
-            opt(self.median_round),
-            self.blocker.unwrap_or(""),
-            self.top_package.as_deref().unwrap_or(""),
-            opt(self.top_package_share),
-        )
+            self.mean_round.map(Shown),
+            self.median_round,
+            self.blocker,
+            self.top_package.as_deref(),
+            self.top_package_share.map(Shown),
+        ))
     }
 }
 

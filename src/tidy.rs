@@ -52,12 +52,13 @@ impl Cell {
     }
 }
 
-/// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180).
-pub fn csv_field(s: &str) -> Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+
+/// Key fields as the start of a CSV line: the record and a comma, or nothing without keys.
+fn csv_prefix<S: AsRef<str> + serde::Serialize>(keys: &[S]) -> String {
+    if keys.is_empty() {
+        String::new()
     } else {
-        Cow::Borrowed(s)
+        format!("{},", crate::csv_text::record(keys))
     }
 }
 
@@ -76,11 +77,7 @@ impl Layout {
         match self.format {
             Format::Jsonl => String::new(),
             Format::Csv => {
-                let mut s: String = self
-                    .keys
-                    .iter()
-                    .map(|k| format!("{},", csv_field(k)))
-                    .collect();
+                let mut s = csv_prefix(&self.keys);
                 s.push_str(Report::csv_header());
                 s.push('\n');
                 s
@@ -92,10 +89,10 @@ impl Layout {
     fn prefix(&self, cells: &[Cell]) -> String {
         debug_assert_eq!(cells.len(), self.keys.len());
         match self.format {
-            Format::Csv => cells
-                .iter()
-                .map(|c| format!("{},", csv_field(&c.text)))
-                .collect(),
+            Format::Csv => {
+                let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+                csv_prefix(&texts)
+            }
             Format::Jsonl => {
                 let mut s = String::from("{");
                 for (k, c) in self.keys.iter().zip(cells) {
@@ -362,15 +359,6 @@ pub fn resume(
 mod tests {
     use super::*;
 
-    #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("0.25"), "0.25");
-        assert_eq!(
-            csv_field("dist:normal(0.3,0.05)"),
-            "\"dist:normal(0.3,0.05)\""
-        );
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 
     #[test]
     fn header_names_keys_then_run_fields() {
