@@ -4,8 +4,8 @@
 use crate::batch::{self, Job};
 use crate::error::{Error, InputError};
 use crate::model::Model;
-use crate::output::{self, Target};
 use crate::montecarlo::{self, Control, Settings};
+use crate::output::{self, Target};
 use crate::progress::{self, Progress};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
@@ -290,6 +290,10 @@ pub struct ReportArgs {
     /// a time, at most 1000 runs per evaluation).
     #[arg(long)]
     pub sensitivity: bool,
+    /// Also write every chart as a standalone SVG file into this directory, named after the
+    /// chart (for example chart-p.svg).
+    #[arg(long, value_name = "DIR")]
+    pub svg_dir: Option<PathBuf>,
 }
 
 /// `negsim play`.
@@ -346,6 +350,41 @@ pub struct GenerateArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+// The library's own enums get their flag values here, so that no library type derives a
+// command-line trait (a Python binding or a web front end has no use for them); the help
+// texts are those the derive took from their doc comments.
+impl ValueEnum for tidy::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[tidy::Format::Csv, tidy::Format::Jsonl]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            tidy::Format::Csv => PossibleValue::new("csv").help("CSV with a header line"),
+            tidy::Format::Jsonl => {
+                PossibleValue::new("jsonl").help("One JSON object per line, no header")
+            }
+        })
+    }
+}
+
+impl ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Method::Oat, Method::Sobol]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Method::Oat => PossibleValue::new("oat").help("One factor at a time (tornado)"),
+            Method::Sobol => {
+                PossibleValue::new("sobol").help("Variance-based first- and total-order indices")
+            }
+        })
+    }
 }
 
 /// Entry point of the binary.
@@ -929,11 +968,19 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     let finished = interrupt::forward_to(&control.cancel, || {
         progress.run(|| {
             with_threads(sim.threads, || {
-                sweep.run(start, &settings, &layout, &mut out, &control, &progress, &mut |c, d| {
-                    if let Some(rows) = chart.as_mut() {
-                        rows.push(c, d);
-                    }
-                })
+                sweep.run(
+                    start,
+                    &settings,
+                    &layout,
+                    &mut out,
+                    &control,
+                    &progress,
+                    &mut |c, d| {
+                        if let Some(rows) = chart.as_mut() {
+                            rows.push(c, d);
+                        }
+                    },
+                )
             })
         })
     })??;
@@ -1169,6 +1216,10 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     });
     write_atomic(&a.output, html.as_bytes())?;
     eprintln!("wrote {}", a.output.display());
+    if let Some(dir) = &a.svg_dir {
+        let files = crate::svg_files::write_all(&html, dir)?;
+        eprintln!("wrote {} charts into {}", files.len(), dir.display());
+    }
     Ok(())
 }
 

@@ -35,9 +35,15 @@ mod tests {
     #[test]
     fn fields_are_quoted_only_when_needed() {
         assert_eq!(record(&("0.25", 3, Shown(1.0), None::<Shown>)), "0.25,3,1,");
-        assert_eq!(record(&["dist:normal(0.3,0.05)"]), "\"dist:normal(0.3,0.05)\"");
+        assert_eq!(
+            record(&["dist:normal(0.3,0.05)"]),
+            "\"dist:normal(0.3,0.05)\""
+        );
         assert_eq!(record(&["say \"hi\""]), "\"say \"\"hi\"\"\"");
         assert_eq!(record(&["two\nlines", "x"]), "\"two\nlines\",x");
-        assert_eq!(record(&(Shown(0.000005), Shown(1e21))), "0.000005,1000000000000000000000");
+        assert_eq!(
+            record(&(Shown(0.000005), Shown(1e21))),
+            "0.000005,1000000000000000000000"
+        );
     }
 }

@@ -70,7 +70,8 @@ mod platform {
             // Registered first, so it sees the flag as the previous signal left it: the second
             // signal gets the default action (the process dies of it), the first only sets the
             // flag below. Registration fails only for forbidden signals, which these are not.
-            let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&s.interrupted));
+            let _ =
+                signal_hook::flag::register_conditional_default(sig, Arc::clone(&s.interrupted));
             let _ = signal_hook::flag::register_usize(sig, Arc::clone(&s.signal), sig as usize);
             let _ = signal_hook::flag::register(sig, Arc::clone(&s.interrupted));
         }

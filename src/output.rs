@@ -79,7 +79,8 @@ pub fn resolve_links(path: &Path) -> Result<PathBuf, Error> {
     for _ in 0..MAX_LINKS {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
-                let to = std::fs::read_link(&p).map_err(|e| Error::io(p.display().to_string(), e))?;
+                let to =
+                    std::fs::read_link(&p).map_err(|e| Error::io(p.display().to_string(), e))?;
                 p = match p.parent() {
                     Some(dir) if to.is_relative() => dir.join(to),
                     _ => to,

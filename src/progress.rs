@@ -49,7 +49,8 @@ impl<'a> Progress<'a> {
         runs_total: u64,
         target: ProgressDrawTarget,
     ) -> Progress<'a> {
-        let bar = ProgressBar::with_draw_target(Some(runs_total.max(1)), ProgressDrawTarget::hidden());
+        let bar =
+            ProgressBar::with_draw_target(Some(runs_total.max(1)), ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(&format!("[{{bar:{BAR}}}]  {{wide_msg}}"))
                 .expect("the template is valid")

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 /// Table formats of `sweep` and `batch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// CSV with a header line.
     #[default]
@@ -51,7 +51,6 @@ impl Cell {
         }
     }
 }
-
 
 /// Key fields as the start of a CSV line: the record and a comma, or nothing without keys.
 fn csv_prefix<S: AsRef<str> + serde::Serialize>(keys: &[S]) -> String {
@@ -358,7 +357,6 @@ pub fn resume(
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn header_names_keys_then_run_fields() {

@@ -8,7 +8,7 @@
 
 use super::output::num as value;
 use super::{Method, Oat, SensitivityReport, Sobol};
-use crate::html::{PAGE_END, num_cell, page_start};
+use crate::page::{PAGE_END, num_cell, page_start};
 use crate::report::plural;
 use crate::svg::{self, HChart, HMark, HRow, Reference, esc};
 use std::fmt::Write as _;

@@ -10,10 +10,10 @@
 
 use super::Sweep;
 use crate::error::{Error, InputError};
-use crate::html::{PAGE_END, num_cell, page_start};
+use crate::page::{PAGE_END, num_cell, page_start};
+use crate::report::DeadlineReport;
 use crate::report::plural;
 use crate::svg::{self, HChart, HMark, HRow, LineChart, Series, SeriesPoint, esc};
-use crate::report::DeadlineReport;
 use crate::tidy::{Cell, Format, Layout};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
@@ -116,7 +116,11 @@ impl SweepRows {
     }
 
     /// Adds a point from its cells' text and its rows as (deadline, P, low, high).
-    fn push_rows(&mut self, cells: Vec<String>, rows: impl IntoIterator<Item = (u32, f64, f64, f64)>) {
+    fn push_rows(
+        &mut self,
+        cells: Vec<String>,
+        rows: impl IntoIterator<Item = (u32, f64, f64, f64)>,
+    ) {
         let rows = rows
             .into_iter()
             .map(|(deadline, p, lo, hi)| {

@@ -681,5 +681,8 @@ fn sweep_report_draws_every_point_without_reading_the_table_back() {
     let html = std::fs::read_to_string(&page).unwrap();
     let rows = html.matches("data-row=\"").count();
     assert!(rows >= 3, "{rows} rows drawn");
-    assert!(!html.contains("stopped early"), "the page says points are missing");
+    assert!(
+        !html.contains("stopped early"),
+        "the page says points are missing"
+    );
 }

@@ -22,7 +22,10 @@ fn assert_no_live_markup(page: &str, what: &str) {
         }
     }
     // The text is still there, escaped: the page shows what the scenario says.
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{what}: round label shown");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{what}: round label shown"
+    );
 }
 
 fn run_ok(args: &[&str]) {

@@ -13,7 +13,14 @@ fn two_party() -> PathBuf {
 /// `run two-party-split --runs 50 --format json` with extra arguments.
 fn run_json(extra: &[&str]) -> std::process::Output {
     let f = two_party();
-    let mut args = vec!["run", f.to_str().unwrap(), "--runs", "50", "--format", "json"];
+    let mut args = vec![
+        "run",
+        f.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     negsim(&args)
 }
@@ -29,9 +36,37 @@ fn output_dash_means_stdout_not_a_file_named_dash() {
     let dir = temp_dir("out-dash");
     let f = two_party();
     for args in [
-        vec!["run", f.to_str().unwrap(), "--runs", "50", "--format", "json", "-o", "-"],
-        vec!["generate", "--terms", "2", "--options", "3", "--agents", "2", "--output", "-"],
-        vec!["sweep", f.to_str().unwrap(), "--param", "agents.a.walk_away=0,0.1", "--runs", "20", "-o", "-"],
+        vec![
+            "run",
+            f.to_str().unwrap(),
+            "--runs",
+            "50",
+            "--format",
+            "json",
+            "-o",
+            "-",
+        ],
+        vec![
+            "generate",
+            "--terms",
+            "2",
+            "--options",
+            "3",
+            "--agents",
+            "2",
+            "--output",
+            "-",
+        ],
+        vec![
+            "sweep",
+            f.to_str().unwrap(),
+            "--param",
+            "agents.a.walk_away=0,0.1",
+            "--runs",
+            "20",
+            "-o",
+            "-",
+        ],
     ] {
         let o = Command::new(env!("CARGO_BIN_EXE_negsim"))
             .args(&args)
@@ -54,7 +89,10 @@ fn output_through_a_symlink_writes_its_target_and_keeps_the_link() {
     let o = run_json(&["-o", link.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
         "the link was replaced by a file"
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), expected_json());
@@ -63,8 +101,16 @@ fn output_through_a_symlink_writes_its_target_and_keeps_the_link() {
     std::os::unix::fs::symlink("new.json", &dangling).unwrap();
     let o = run_json(&["-o", dangling.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(std::fs::symlink_metadata(&dangling).unwrap().file_type().is_symlink());
-    assert_eq!(std::fs::read_to_string(dir.join("new.json")).unwrap(), expected_json());
+    assert!(
+        std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("new.json")).unwrap(),
+        expected_json()
+    );
 }
 
 #[test]
@@ -85,7 +131,10 @@ fn output_to_a_fifo_is_written_in_place_and_reaches_its_reader() {
     let o = run_json(&["-o", fifo.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
         "the FIFO was replaced"
     );
     let mut got = String::new();
@@ -112,7 +161,10 @@ fn a_planted_symlink_at_an_old_style_temporary_name_is_not_followed() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".tmp"))
         .collect();
-    assert_eq!(left, vec![planted.file_name().unwrap().to_string_lossy().into_owned()]);
+    assert_eq!(
+        left,
+        vec![planted.file_name().unwrap().to_string_lossy().into_owned()]
+    );
 }
 
 #[test]
@@ -142,6 +194,14 @@ fn an_unwritable_output_fails_before_the_simulation() {
         "/nonexistent-dir/x.json",
     ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("/nonexistent-dir/x.json"), "{}", stderr(&o));
-    assert!(t.elapsed().as_secs() < 5, "failed only after {:?}", t.elapsed());
+    assert!(
+        stderr(&o).contains("/nonexistent-dir/x.json"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        t.elapsed().as_secs() < 5,
+        "failed only after {:?}",
+        t.elapsed()
+    );
 }

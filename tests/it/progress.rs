@@ -45,7 +45,11 @@ fn progress_bar_lines_fit_a_40_column_terminal() {
         .arg(&log)
         .output()
         .unwrap();
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
     // The session's own first and last lines ("Script started ...") are not negsim's.
     let body: Vec<&str> = text.lines().filter(|l| !l.starts_with("Script ")).collect();

@@ -293,9 +293,15 @@ fn merged_interrupted_shards_report_the_runs_played_not_the_runs_requested() {
     let sc = Scenario::from_toml_str(BUNDLED, BUNDLED_NAME).unwrap();
     let dl = [2u32, 4];
     let stopped = Control::default();
-    stopped.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    stopped
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     let p0 = run_shard(&job(&sc, 2000, &dl), Shard { k: 0, n: 2 }, &stopped);
-    let p1 = run_shard(&job(&sc, 2000, &dl), Shard { k: 1, n: 2 }, &Control::default());
+    let p1 = run_shard(
+        &job(&sc, 2000, &dl),
+        Shard { k: 1, n: 2 },
+        &Control::default(),
+    );
     assert!(p0.partial && !p1.partial);
     let merged = merge(vec![("p0".into(), p0.clone()), ("p1".into(), p1.clone())]).unwrap();
     let (_, report) = merged.into_report("merge").unwrap();
@@ -307,11 +313,21 @@ fn merged_interrupted_shards_report_the_runs_played_not_the_runs_requested() {
     let (f0, f1) = (dir.join("p0.json"), dir.join("p1.json"));
     std::fs::write(&f0, p0.to_json()).unwrap();
     std::fs::write(&f1, p1.to_json()).unwrap();
-    let o = negsim(&["merge", f0.to_str().unwrap(), f1.to_str().unwrap(), "--format", "json"]);
+    let o = negsim(&[
+        "merge",
+        f0.to_str().unwrap(),
+        f1.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["runs"], 1000);
     assert_eq!(v["partial"], true);
     let o = negsim(&["merge", f0.to_str().unwrap(), f1.to_str().unwrap()]);
-    assert!(stdout(&o).contains(" 1000 runs per deadline"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(" 1000 runs per deadline"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -502,7 +502,15 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     );
     let progress = Progress::new(false, &control, 300);
     let fin = sweep
-        .run(0, &settings, &layout, &mut out, &control, &progress, &mut |_, _| {})
+        .run(
+            0,
+            &settings,
+            &layout,
+            &mut out,
+            &control,
+            &progress,
+            &mut |_, _| {},
+        )
         .unwrap();
     assert_eq!((fin.written, fin.cancelled), (1, true));
     let first = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
@@ -524,7 +532,15 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     let control = Control::default();
     let mut out = Output::new(Box::new(Collect(rest_buf.clone())), "test");
     let fin = sweep
-        .run(1, &settings, &layout, &mut out, &control, &progress, &mut |_, _| {})
+        .run(
+            1,
+            &settings,
+            &layout,
+            &mut out,
+            &control,
+            &progress,
+            &mut |_, _| {},
+        )
         .unwrap();
     assert_eq!((fin.written, fin.cancelled), (2, false));
     let rest = String::from_utf8(rest_buf.lock().unwrap().clone()).unwrap();
