@@ -1,8 +1,18 @@
 //! negsim: Monte Carlo simulation of multilateral negotiations.
 //!
-//! A [`scenario::Scenario`] describes terms, agents and settings; [`model::Model`] compiles it;
-//! [`montecarlo::simulate`] plays many runs in parallel under a [`protocol`]; [`report`] turns
-//! the tallies into tables, JSON and CSV.
+//! A [`Scenario`] describes terms, agents and settings; [`Model`] compiles it; [`simulate`]
+//! plays many runs in parallel under a [`protocol`]; [`Report`] turns the tallies into
+//! tables, JSON and CSV. [`request`] does what a front end does around that (loading with
+//! the size cap, overrides, refusing absurd requests); [`output`] writes results without
+//! destroying anything; [`cli`] is the command line, one caller among others.
+//!
+//! ```no_run
+//! let sc = negsim::load_scenario(None)?; // the bundled scenario
+//! let sim = negsim::Overrides { runs: Some(1000), ..Default::default() }.resolve(&sc)?;
+//! let (_model, report) = negsim::simulate_report(&sc, &sim, &negsim::Control::default())?;
+//! println!("{}", report.to_json());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod analysis;
 pub mod batch;
@@ -26,6 +36,7 @@ pub mod play;
 pub mod progress;
 pub mod protocol;
 pub mod report;
+pub mod request;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
@@ -38,5 +49,11 @@ pub mod sweep;
 pub mod tidy;
 pub mod trace;
 
+// The front door: what a caller needs to load a scenario, simulate it and read the report.
+// The modules stay public for the tests and the tools, but these names are the API.
 pub use error::{Error, InputError, Result};
+pub use model::Model;
+pub use montecarlo::{Control, Settings, simulate};
+pub use report::Report;
+pub use request::{Overrides, ResolvedSim, load_scenario, simulate_report};
 pub use scenario::Scenario;

@@ -184,3 +184,40 @@ impl Pending {
 pub fn write_whole(target: &Target, bytes: &[u8]) -> Result<(), Error> {
     prepare(target)?.commit(bytes)
 }
+
+/// Whether two paths name the same file (through links; false if either does not exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(x), Ok(y)) => {
+            use std::os::unix::fs::MetadataExt;
+            x.dev() == y.dev() && x.ino() == y.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        ),
+        _ => false,
+    }
+}
+
+/// Refuses writing `target` (named by `flag` in the message) when it is one of `inputs`: the
+/// input would be replaced by the result (`run v.toml -o v.toml` lost the scenario).
+pub fn refuse_if_input(target: &Target, flag: &str, inputs: &[&Path]) -> Result<(), InputError> {
+    let Some(out) = target.path() else {
+        return Ok(());
+    };
+    match inputs.iter().find(|i| same_file(i, out)) {
+        Some(i) => Err(InputError::new(
+            flag,
+            format!(
+                "the output {} is one of the inputs ({}); it would be replaced",
+                out.display(),
+                i.display()
+            ),
+        )
+        .with_help("write the result to a file of its own")),
+        None => Ok(()),
+    }
+}

@@ -597,7 +597,9 @@ impl Sweep {
 
     /// Simulates the points from `start` on, in order, with the same settings (runs, seed and
     /// therefore streams) at every point, writing each point's rows as soon as it is done.
-    /// Stops between points when `control.cancel` is set.
+    /// Stops between points when `control.cancel` is set; `seen` is shown each point written.
+    // Each argument is a collaborator of another kind; a struct of them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         start: u64,
