@@ -11,7 +11,7 @@ use crate::report::{DeadlineReport, Report};
 use crate::scenario::Scenario;
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -153,20 +153,39 @@ impl Output {
         Output::new(Box::new(std::io::stdout()), "stdout")
     }
 
-    /// A new file (an existing one is emptied).
-    pub fn create(path: &Path) -> Result<Output, Error> {
-        let f =
-            std::fs::File::create(path).map_err(|e| Error::io(path.display().to_string(), e))?;
-        Ok(Output::new(Box::new(f), path.display().to_string()))
-    }
-
-    /// An existing file, written at its end.
-    pub fn append(path: &Path) -> Result<Output, Error> {
-        let f = std::fs::OpenOptions::new()
-            .append(true)
+    /// A table file written from its start. A regular file is locked first (so that two
+    /// sweeps never write one table at once) and refused if it already holds rows, unless
+    /// `force`: a table is written row by row, so emptying it at the start would destroy
+    /// finished work before any new row exists. A device or FIFO is written in place.
+    pub fn create(path: &Path, force: bool) -> Result<Output, Error> {
+        let name = path.display().to_string();
+        let io = |e| Error::io(name.clone(), e);
+        let f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
             .open(path)
-            .map_err(|e| Error::io(path.display().to_string(), e))?;
-        Ok(Output::new(Box::new(f), path.display().to_string()))
+            .map_err(io)?;
+        let meta = f.metadata().map_err(io)?;
+        if meta.is_file() {
+            lock(&f, &name)?;
+            if meta.len() > 0 && !force {
+                return Err(Error::Input(
+                    InputError::new(
+                        &name,
+                        format!(
+                            "the file already holds {} bytes; it was left unchanged",
+                            meta.len()
+                        ),
+                    )
+                    .with_help(
+                        "add --resume to continue a sweep in it, --force to replace it, or give another --output",
+                    ),
+                ));
+            }
+            f.set_len(0).map_err(io)?;
+        }
+        Ok(Output::new(Box::new(f), name))
     }
 
     /// Writes `text` whole and flushes it.
@@ -175,6 +194,19 @@ impl Output {
             .write_all(text.as_bytes())
             .and_then(|()| self.w.flush())
             .map_err(|e| Error::io(self.name.clone(), e))
+    }
+}
+
+/// Takes the advisory lock of a table file for as long as `f` stays open, or refuses: two
+/// `sweep --resume` on one file both went on and wrote the same points twice.
+fn lock(f: &File, name: &str) -> Result<(), Error> {
+    match f.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Input(
+            InputError::new(name, "another negsim is writing this table right now")
+                .with_help("wait until it has finished, or give another --output"),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(name, e)),
     }
 }
 
@@ -255,11 +287,12 @@ pub fn row_reports(model: &Model, outcome: &Outcome) -> Vec<DeadlineReport> {
 }
 
 /// Opens `path` to continue a table: keeps its header and the rows of its first whole items,
-/// cuts off what follows (the rows of an item whose writing was interrupted, a partial line),
-/// and returns how many items it holds and the file opened for appending. A missing or empty
-/// file starts afresh. `row_starts(i)` gives the beginnings of item `i`'s rows, one per
-/// deadline; a row that does not match is refused, so that rows of another job are never
-/// mixed in.
+/// cuts off what follows (the rows of an item whose writing was interrupted, a partial
+/// record), and returns how many items it holds and the file, locked, for writing at its end.
+/// A missing or empty file starts afresh. `row_starts(i)` gives the beginnings of item `i`'s
+/// rows, one per deadline; a row that does not match is refused, so that rows of another job
+/// are never mixed in. CSV rows are read as records (a quoted value may hold a line break),
+/// JSON lines as lines.
 pub fn resume(
     path: &Path,
     layout: &Layout,
@@ -274,23 +307,32 @@ pub fn resume(
              --runs, --deadlines and --format; or choose another --output",
         ))
     };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut out = Output::create(path)?;
-            out.write(&layout.header())?;
-            return Ok((0, out));
-        }
-        Err(e) => return Err(io(e)),
-    };
-    let mut r = BufReader::new(file);
-    let mut line = Vec::new();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io)?;
+    lock(&file, &name)?;
+    let len = file.metadata().map_err(io)?.len();
+    // Whether the last record ended with its line break (a cut write may not have).
+    let mut last = [0u8];
+    let ends_in_newline = len > 0
+        && (&file)
+            .seek(SeekFrom::End(-1))
+            .and_then(|_| (&file).read_exact(&mut last))
+            .map_err(io)
+            .map(|()| last[0] == b'\n')?;
+    (&file).seek(SeekFrom::Start(0)).map_err(io)?;
     let header = layout.header();
-    let mut pos = 0u64;
+    let mut r = BufReader::new(&file);
+    let mut line = Vec::new();
     let mut keep = 0u64;
     let mut done = 0u64;
     let mut write_header = false;
     if !header.is_empty() {
+        // The header names the key columns (parameter paths, no line breaks): one line.
         let n = r.read_until(b'\n', &mut line).map_err(io)?;
         if line.ends_with(b"\n") {
             if line != header.as_bytes() {
@@ -300,8 +342,7 @@ pub fn resume(
                     header.trim_end()
                 )));
             }
-            pos = n as u64;
-            keep = pos;
+            keep = n as u64;
         } else if header.as_bytes().starts_with(&line) {
             // Empty, or interrupted while writing the header.
             write_header = true;
@@ -310,48 +351,88 @@ pub fn resume(
         }
     }
     if !write_header && items > 0 {
+        let mut rows = match layout.format {
+            Format::Csv => csv_rows(r, keep),
+            Format::Jsonl => jsonl_rows(r, keep).map_err(io)?,
+        };
+        // A record that reaches the end of a file not ending in a line break was cut short.
+        if !ends_in_newline && rows.last().is_some_and(|&(_, end)| end == len) {
+            rows.pop();
+        }
         let mut expected = row_starts(0);
         let mut row = 0;
-        let mut lineno = usize::from(!header.is_empty());
-        loop {
-            line.clear();
-            let n = r.read_until(b'\n', &mut line).map_err(io)?;
-            if n == 0 || !line.ends_with(b"\n") {
-                break;
-            }
-            lineno += 1;
+        let first_row = usize::from(!header.is_empty()) + 1;
+        for (i, (text, end)) in rows.iter().enumerate() {
             if done == items {
                 return Err(mismatch(format!(
-                    "line {lineno}: more rows than this job has ({items} items)"
+                    "row {}: more rows than this job has ({items} items)",
+                    i + first_row
                 )));
             }
-            if !line.starts_with(expected[row].as_bytes()) {
+            if !text.starts_with(expected[row].as_str()) {
+                if *end == len {
+                    // The last row was cut while being written (a cut inside a quoted line
+                    // break can look like a whole record): it is dropped with its item.
+                    break;
+                }
                 return Err(mismatch(format!(
-                    "line {lineno} is not the row this job expects there (beginning `{}`)",
+                    "row {} is not the row this job expects there (beginning `{}`)",
+                    i + first_row,
                     expected[row]
                 )));
             }
-            pos += n as u64;
             row += 1;
             if row == expected.len() {
                 done += 1;
                 row = 0;
-                keep = pos;
+                keep = *end;
                 if done < items {
                     expected = row_starts(done);
                 }
             }
         }
     }
-    drop(r);
-    let f = OpenOptions::new().write(true).open(path).map_err(io)?;
-    f.set_len(keep).map_err(io)?;
-    drop(f);
-    let mut out = Output::append(path)?;
+    file.set_len(keep).map_err(io)?;
+    file.seek(SeekFrom::End(0)).map_err(io)?;
+    let mut out = Output::new(Box::new(file), name.clone());
     if write_header {
         out.write(&header)?;
     }
     Ok((done, out))
+}
+
+/// The data rows of a CSV table after its header (which ends at byte `start`), each written
+/// again in the form negsim writes (so that it compares with the expected row starts), with
+/// the byte offset where it ends. Reading stops at the first record that is not text.
+fn csv_rows(r: impl Read, start: u64) -> Vec<(String, u64)> {
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r);
+    let mut rec = csv::StringRecord::new();
+    let mut out = Vec::new();
+    while let Ok(true) = rd.read_record(&mut rec) {
+        let fields: Vec<&str> = rec.iter().collect();
+        let text = format!("{}\n", crate::csv_text::record(&fields));
+        out.push((text, start + rd.position().byte()));
+    }
+    out
+}
+
+/// The whole lines after the header (which ends at byte `start`), with the offset each ends at.
+fn jsonl_rows(mut r: impl BufRead, start: u64) -> std::io::Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = r.read_until(b'\n', &mut line)?;
+        if n == 0 || !line.ends_with(b"\n") {
+            return Ok(out);
+        }
+        pos += n as u64;
+        out.push((String::from_utf8_lossy(&line).into_owned(), pos));
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -45,6 +46,7 @@ pub enum Command {
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
 }
+
 /// Options shared by every command that simulates.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SimArgs {
@@ -64,6 +66,7 @@ pub struct SimArgs {
     #[arg(long, short)]
     pub quiet: bool,
 }
+
 /// Output formats of `run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -75,6 +78,7 @@ pub enum Format {
     /// Tidy CSV, one row per deadline.
     Csv,
 }
+
 /// `negsim run`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct RunArgs {
@@ -86,7 +90,8 @@ pub struct RunArgs {
     /// Output format (default: table).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write to this file instead of stdout (written whole, then renamed into place).
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
@@ -96,6 +101,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
 }
+
 /// Output formats of `merge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum MergeFormat {
@@ -111,6 +117,7 @@ pub enum MergeFormat {
     /// A merged partial result, to merge again with other groups.
     Part,
 }
+
 /// `negsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -120,10 +127,12 @@ pub struct MergeArgs {
     /// Output format (default: table for run parts, csv for sweep parts).
     #[arg(long, value_enum)]
     pub format: Option<MergeFormat>,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
+
 /// `negsim sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -146,7 +155,8 @@ pub struct SweepArgs {
     /// `negsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "resume")]
     pub shard: Option<crate::shard::Shard>,
-    /// Run even if the estimated time is over an hour.
+    /// Run even if the estimated time is over an hour, and replace a non-empty --output
+    /// table (without it, an existing table is refused: use --resume to continue it).
     #[arg(long)]
     pub force: bool,
     /// Also write a self-contained HTML page charting P(agreement) against the swept
@@ -154,6 +164,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
     pub report: Option<PathBuf>,
 }
+
 /// `negsim batch`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -166,23 +177,30 @@ pub struct BatchArgs {
     /// Where the table goes.
     #[command(flatten)]
     pub table: TableArgs,
+    /// Replace a non-empty --output table (without it, an existing table is refused).
+    #[arg(long)]
+    pub force: bool,
 }
+
 /// Output options of the table commands, `sweep` and `batch`.
 #[derive(Debug, Args)]
 pub struct TableArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
     pub format: tidy::Format,
-    /// Write to this file instead of stdout (rows are appended as each item finishes).
+    /// Write to this file instead of stdout (`-`: stdout); rows are appended as each item
+    /// finishes, and a file that already holds rows is refused without --resume or --force.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
+
 /// `negsim check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Scenario file (default: the bundled scenario).
     pub scenario: Option<PathBuf>,
 }
+
 /// `negsim trace`.
 #[derive(Debug, Args)]
 pub struct TraceArgs {
@@ -198,6 +216,7 @@ pub struct TraceArgs {
     #[arg(long)]
     pub seed: Option<u64>,
 }
+
 /// `negsim import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -208,10 +227,12 @@ pub struct ImportArgs {
     /// Import profiles with a discount factor below 1, keeping the factor only as a comment.
     #[arg(long)]
     pub ignore_discount: bool,
-    /// Write the scenario to this file (written whole, then renamed into place) instead of stdout.
+    /// Write the scenario to this file instead of stdout (`-`: stdout); an existing file is
+    /// replaced once the new one is complete.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
+
 /// `negsim sensitivity`.
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
@@ -238,7 +259,8 @@ pub struct SensitivityArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write to this file instead of stdout (written whole, then renamed into place).
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
@@ -248,6 +270,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
 }
+
 /// `negsim report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -256,7 +279,8 @@ pub struct ReportArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
-    /// The HTML file to write (written whole, then renamed into place).
+    /// The HTML file to write (`-`: stdout); an existing file is replaced once the new one is
+    /// complete.
     #[arg(long, short, default_value = "report.html")]
     pub output: PathBuf,
     /// The two agents of the outcome-space plot, comma-separated (default: the first two
@@ -272,6 +296,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub svg_dir: Option<PathBuf>,
 }
+
 /// `negsim play`.
 #[derive(Debug, Args)]
 pub struct PlayArgs {
@@ -293,6 +318,7 @@ pub struct PlayArgs {
     #[arg(long)]
     pub runs: Option<u64>,
 }
+
 /// `negsim init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -303,6 +329,7 @@ pub struct InitArgs {
     #[arg(long)]
     pub force: bool,
 }
+
 /// `negsim generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -321,10 +348,12 @@ pub struct GenerateArgs {
     /// Seed of the generator (also written as the scenario's seed).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
+
 // The library's own enums get their flag values here, so that no library type derives a
 // command-line trait (a Python binding or a web front end has no use for them); the help
 // texts are those the derive took from their doc comments.
@@ -343,6 +372,7 @@ impl ValueEnum for tidy::Format {
         })
     }
 }
+
 impl ValueEnum for Method {
     fn value_variants<'a>() -> &'a [Self] {
         &[Method::Oat, Method::Sobol]
@@ -358,6 +388,7 @@ impl ValueEnum for Method {
         })
     }
 }
+
 impl SimArgs {
     /// The overrides these flags give.
     pub fn overrides(&self) -> Overrides {

@@ -38,7 +38,7 @@ pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let inputs: Vec<&std::path::Path> =
         jobs.iter().map(|j| std::path::Path::new(&j.name)).collect();
     output::refuse_if_input(&Target::of(a.table.output.as_deref()), "--output", &inputs)?;
-    let mut out = new_table(a.table.output.as_deref(), &layout)?;
+    let mut out = new_table(a.table.output.as_deref(), &layout, a.force)?;
     let control = Control::default();
     let runs = jobs.iter().map(|j| j.settings.runs.end).sum();
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs)

@@ -11,6 +11,7 @@ pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let text = crate::check::summary(&sc);
     emit(None, &text)
 }
+
 pub(super) fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     if a.deadline == 0 || a.deadline > MAX_DEADLINE {

@@ -42,6 +42,7 @@ pub fn main() -> ExitCode {
         Err(e) => report_error(&e),
     }
 }
+
 /// Prints an error and picks the exit code: 2 for invalid input, 0 for a closed stdout pipe,
 /// 1 otherwise.
 fn report_error(e: &anyhow::Error) -> ExitCode {
@@ -63,12 +64,14 @@ fn report_error(e: &anyhow::Error) -> ExitCode {
     eprintln!("error: {e:#}");
     ExitCode::from(if invalid { 2 } else { 1 })
 }
+
 /// `--output -` means stdout, as no `--output` does.
 fn dash_is_stdout(p: &mut Option<PathBuf>) {
     if p.as_deref().is_some_and(|p| p.as_os_str() == "-") {
         *p = None;
     }
 }
+
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let mut command = cli.command.unwrap_or(Command::Run(RunArgs::default()));
     match &mut command {
@@ -96,6 +99,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => scaffold::cmd_generate(&a),
     }
 }
+
 /// Prints the line that says what an interrupted command wrote, and returns the error that
 /// exits with 130 (128 + the signal).
 pub fn interrupted(output: Option<&Path>, done: u64, requested: u64) -> anyhow::Error {
@@ -107,6 +111,7 @@ pub fn interrupted(output: Option<&Path>, done: u64, requested: u64) -> anyhow::
     );
     Interrupted.into()
 }
+
 /// The error returned after writing partial results on Ctrl-C: exit code 130 (128 + signal).
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
@@ -116,10 +121,12 @@ pub fn emit(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     output::write_whole(&Target::of(path), text.as_bytes())?;
     Ok(())
 }
+
 /// Writes a whole file (HTML pages): replaced atomically, devices and FIFOs written in place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     output::write_whole(&Target::of(Some(path)), bytes)
 }
+
 /// After Ctrl-C in a sweep or batch: says that the file holds whole items only (and how to
 /// go on), and returns the error that exits with 128 + the signal.
 fn interrupted_items(output: Option<&Path>, what: &str) -> anyhow::Error {
@@ -134,6 +141,7 @@ fn interrupted_items(output: Option<&Path>, what: &str) -> anyhow::Error {
     );
     Interrupted.into()
 }
+
 /// A command line from its words, each quoted for a POSIX shell where needed.
 fn command_line(words: &[String]) -> String {
     words
@@ -142,6 +150,7 @@ fn command_line(words: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
 /// Quotes a word for a POSIX shell when it holds anything but safe characters.
 pub fn shell_quote(w: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);

@@ -58,6 +58,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
 /// The tornado of `negsim report --sensitivity`: one factor at a time at the report's longest
 /// deadline and seed, with at most [`sensitivity::REPORT_OAT_RUNS`] runs per evaluation; or
 /// why there is none.

@@ -84,6 +84,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
 /// Renders a report in one of the `run` formats.
 pub(super) fn render(report: &Report, model: &Model, format: Format) -> String {
     match format {

@@ -18,6 +18,7 @@ pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
         ),
     )
 }
+
 pub(super) fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
     let shape = crate::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
     let options: Vec<String> = a.options.iter().map(usize::to_string).collect();

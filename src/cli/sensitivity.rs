@@ -10,6 +10,13 @@ use crate::sensitivity::{self, Method};
 use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
+    let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();
+    let target = Target::of(a.output.as_deref());
+    output::refuse_if_input(&target, "--output", &scenario)?;
+    let report_target = a.report.as_deref().map(|r| Target::of(Some(r)));
+    if let Some(t) = &report_target {
+        output::refuse_if_input(t, "--report", &scenario)?;
+    }
     let sc = load_scenario(a.scenario.as_deref())?;
     if let Some(d) = a.deadline.filter(|&d| d == 0 || d > MAX_DEADLINE) {
         return Err(
@@ -37,18 +44,8 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
     let factors = sensitivity::paths::with_ranges(&sc, factors, &ranges)?;
     sensitivity::check_factors(&factors)?;
     // The outputs are checked (and their temporary files created) before the analysis.
-    let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();
-    let target = Target::of(a.output.as_deref());
-    output::refuse_if_input(&target, "--output", &scenario)?;
     let out = output::prepare(&target)?;
-    let page = match &a.report {
-        Some(r) => {
-            let t = Target::of(Some(r));
-            output::refuse_if_input(&t, "--report", &scenario)?;
-            Some(output::prepare(&t)?)
-        }
-        None => None,
-    };
+    let page = report_target.as_ref().map(output::prepare).transpose()?;
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
     eprintln!(
         "sensitivity: {}",

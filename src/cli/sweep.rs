@@ -14,19 +14,25 @@ use crate::tidy::{self, Layout, Output};
 use std::path::Path;
 
 /// A fresh table on stdout or in a new file, its header written.
-pub(super) fn new_table(path: Option<&Path>, layout: &Layout) -> anyhow::Result<Output> {
-    let mut out = table_output(path)?;
+pub(super) fn new_table(
+    path: Option<&Path>,
+    layout: &Layout,
+    force: bool,
+) -> anyhow::Result<Output> {
+    let mut out = table_output(path, force)?;
     out.write(&layout.header())?;
     Ok(out)
 }
+
 /// A table written row by row: stdout for none or `-`, else the file (through symlinks,
 /// devices and FIFOs in place, as `File::create` does).
-fn table_output(path: Option<&Path>) -> anyhow::Result<Output> {
+fn table_output(path: Option<&Path>, force: bool) -> anyhow::Result<Output> {
     Ok(match Target::of(path) {
         Target::Stdout => Output::stdout(),
-        Target::Path(p) => Output::create(&p)?,
+        Target::Path(p) => Output::create(&p, force)?,
     })
 }
+
 pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     if a.resume && a.table.output.is_none() {
         return Err(InputError::new("--resume", "--resume needs --output FILE")
@@ -68,17 +74,9 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let (start, mut out) = match a.table.output.as_deref() {
-        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
-        path => (0, new_table(path, &layout)?),
-    };
-    // The points an earlier invocation left in a resumed table are drawn from their rows.
-    if let (Some(rows), Some(p)) = (chart.as_mut(), a.table.output.as_deref())
-        && start > 0
-    {
-        rows.read_resumed(p, &sweep, start)?;
-    }
     let control = Control::default();
+    // A shard writes its part and nothing else (no table header first: the part on stdout
+    // must stay mergeable), so it opens its output before, and instead of, the table.
     if let Some(shard) = a.shard {
         let header = crate::shard::SweepHeader {
             negsim_partial: crate::shard::FORMAT_VERSION,
@@ -93,7 +91,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             shard_count: shard.n,
             shards: vec![shard.k],
         };
-        let mut out = table_output(a.table.output.as_deref())?;
+        let mut out = table_output(a.table.output.as_deref(), a.force)?;
         let todo = shard.range(sweep.len()).count() as u64;
         let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
             .with_items("points", todo);
@@ -110,6 +108,16 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
             return Err(interrupted_items(a.table.output.as_deref(), "points"));
         }
         return Ok(());
+    }
+    let (start, mut out) = match a.table.output.as_deref() {
+        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        path => (0, new_table(path, &layout, a.force)?),
+    };
+    // The points an earlier invocation left in a resumed table are drawn from their rows.
+    if let (Some(rows), Some(p)) = (chart.as_mut(), a.table.output.as_deref())
+        && start > 0
+    {
+        rows.read_resumed(p, &sweep, start)?;
     }
     let todo = sweep.len() - start;
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
@@ -143,6 +151,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
 /// Draws the sweep's report from the rows of its table (kept as they were written, and read
 /// back for the points of an earlier invocation of a resumed sweep).
 fn write_sweep_report(

@@ -272,7 +272,7 @@ fn ctrl_c_during_a_sweep_keeps_whole_points_and_resume_completes_it() {
     let partial = std::fs::read_to_string(&out).unwrap();
     let rows = partial.lines().count() - 1;
     assert!(
-        partial.ends_with('\n') && rows % 4 == 0,
+        partial.ends_with('\n') && rows.is_multiple_of(4),
         "whole points only: {rows} rows"
     );
 

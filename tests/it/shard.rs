@@ -331,3 +331,22 @@ fn merged_interrupted_shards_report_the_runs_played_not_the_runs_requested() {
         stdout(&o)
     );
 }
+
+#[test]
+fn a_sweep_shard_on_stdout_is_a_part_without_a_table_header() {
+    // `sweep --shard K/N > part.jsonl` wrote the CSV table's header before the part.
+    let o = negsim(&[
+        "sweep",
+        "scenarios/two-party-split.toml",
+        "--param",
+        "agents.a.walk_away=0,0.1",
+        "--runs",
+        "20",
+        "--shard",
+        "0/2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with('{'), "{out}");
+    assert!(negsim::shard::SweepPart::from_jsonl(&out, "stdout").is_ok());
+}
