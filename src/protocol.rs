@@ -787,6 +787,11 @@ pub struct MediatorState {
     best: Vec<u8>,
     /// Acceptances it won when last tabled.
     best_support: u32,
+    /// The signatories who rejected it when last tabled.
+    best_rejecters: u64,
+    /// Per agent, its utility (by the mediator's estimates) for the last text it rejected;
+    /// -inf while it has rejected none.
+    last_rejected: Vec<f64>,
     /// Per agent, the lowest utility (by the mediator's estimates) of a text it accepted;
     /// +inf while it has accepted none.
     floor: Vec<f64>,
@@ -814,8 +819,11 @@ impl MediatorState {
         self.lambda.resize(na, 1.0);
         self.best.clear();
         self.best_support = 0;
+        self.best_rejecters = 0;
         self.floor.clear();
         self.floor.resize(na, f64::INFINITY);
+        self.last_rejected.clear();
+        self.last_rejected.resize(na, f64::NEG_INFINITY);
         self.retabled = false;
         self.eta = inst.mediator_learning_rate;
         self.others = (0..na)
@@ -841,10 +849,11 @@ impl MediatorState {
     }
 
     /// Writes this round's text to `out`: a draft by [`mediator_text`] from the current
-    /// weights, or, under the remembering rule, the remembered text when the last text was a
-    /// draft and fewer signatories are expected to accept this draft than accepted the
+    /// weights, or, under the remembering rule, the remembered text when (1) the last text was
+    /// a draft, (2) fewer signatories are expected to accept this draft than accepted the
     /// remembered text (a signatory is expected to accept a text it values at least as much
-    /// as one it accepted before). False when there is no text.
+    /// as one it accepted before), and (3) the remembered text can still pass: none of its
+    /// rejecters has since rejected a text it values more. False when there is no text.
     pub fn text(
         &mut self,
         model: &Model,
@@ -868,7 +877,10 @@ impl MediatorState {
         } else {
             0
         };
-        if expected < self.best_support {
+        let can_pass = (0..model.n_agents())
+            .filter(|&h| self.best_rejecters & (1 << h) != 0)
+            .all(|h| self.last_rejected[h] <= Self::seen(model, inst, h, &self.best));
+        if expected < self.best_support && can_pass {
             out.clone_from(&self.best);
             self.retabled = true;
             return true;
@@ -889,9 +901,15 @@ impl MediatorState {
                 self.best.clear();
                 self.best.extend_from_slice(text);
                 self.best_support = support;
+                self.best_rejecters = rejecters;
             }
-            for s in (0..model.n_agents()).filter(|&s| accepted & (1 << s) != 0) {
-                self.floor[s] = self.floor[s].min(Self::seen(model, inst, s, text));
+            for s in (0..model.n_agents()).filter(|&s| model.signatory[s]) {
+                let v = Self::seen(model, inst, s, text);
+                if accepted & (1 << s) != 0 {
+                    self.floor[s] = self.floor[s].min(v);
+                } else {
+                    self.last_rejected[s] = v;
+                }
             }
         }
         for s in 0..model.n_agents() {
