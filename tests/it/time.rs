@@ -471,3 +471,56 @@ fn new_time_keys_are_validated_with_their_names_and_ranges() {
         assert!(e.contains("k.toml:"), "{to}: no position in {e}");
     }
 }
+
+#[test]
+fn horizons_delay_costs_and_the_learning_rate_are_swept_and_ranked_by_sensitivity() {
+    let out = negsim(&[
+        "sweep",
+        "scenarios/ukraine-peace-2025.toml",
+        "--param",
+        "agents.russia.clock.horizon=12,26",
+        "--param",
+        "agents.ukraine.delay_cost=0,0.01",
+        "--param",
+        "simulation.mediator_learning_rate=0.5",
+        "--runs",
+        "200",
+        "--deadlines",
+        "26",
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(table.lines().count(), 5, "{table}");
+    // A shorter Russian horizon brings deals forward (common random numbers: same runs).
+    let p: Vec<f64> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(6).unwrap().parse().unwrap())
+        .collect();
+    assert!(p[0] > p[2] && p[1] > p[3], "{table}");
+    let out = negsim(&["sensitivity", "--runs", "100", "--format", "csv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let factors = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "agents.russia.clock.horizon",
+        "agents.us.clock.horizon",
+        "simulation.mediator_learning_rate",
+    ] {
+        assert!(
+            factors.lines().any(|l| l.starts_with(name)),
+            "{name}: {factors}"
+        );
+    }
+    assert!(!factors.contains("deadline_belief"), "{factors}");
+}
