@@ -275,7 +275,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
     /// Asks for accept/reject until valid; `None` when the player quits or input ends.
     fn ask_answer(&mut self, round: u32) -> Result<Option<bool>, Error> {
         let tgt = agent_target(&self.inst, self.opts.player, round, self.opts.deadline)
-            .max(self.inst.reservation[self.opts.player]);
+            .max(self.inst.no_deal_value(self.opts.player, round));
         let prompt = format!(
             "(following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
         );
