@@ -21,6 +21,7 @@ mod properties;
 mod reproducibility;
 mod sensitivity;
 mod shard;
+mod snapshots;
 mod strategy_components;
 mod sweep;
 mod time;
