@@ -51,6 +51,7 @@ pub mod svg_files;
 pub mod sweep;
 pub mod tidy;
 pub mod trace;
+pub mod worlds;
 
 // The front door: what a caller needs to load a scenario, simulate it and read the report.
 // The modules stay public for the tests and the tools, but these names are the API.

@@ -26,3 +26,4 @@ mod strategy_components;
 mod sweep;
 mod time;
 mod value_stability;
+mod worlds;
