@@ -81,5 +81,5 @@ pub fn run(
             settings: &j.settings,
         })
     });
-    tidy::run_items(items, layout, out, control, progress)
+    tidy::run_items(items, layout, out, control, progress, &mut |_, _| {})
 }

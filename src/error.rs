@@ -138,18 +138,8 @@ pub fn did_you_mean<'a>(
     (d <= limit || c.contains(name) || name.contains(c)).then_some(c)
 }
 
-/// Levenshtein distance between two strings, by characters.
+/// Levenshtein distance between two strings, by characters (strsim's, the crate clap uses
+/// for its own suggestions).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    strsim::levenshtein(a, b)
 }

@@ -12,6 +12,7 @@ use crate::check::ENUMERATION_LIMIT;
 use crate::error::InputError;
 use crate::model::{Instance, Model};
 use crate::montecarlo::Outcome;
+use crate::page::{PAGE_END, num_cell, page_start};
 use crate::report::{DeadlineReport, Report, package_string, plural};
 use crate::scenario::{Scenario, describe_param, fmt_num};
 use crate::sensitivity::SensitivityReport;
@@ -75,53 +76,6 @@ pub fn resolve_axes(sc: &Scenario, ids: Option<&[String]>) -> Result<(usize, usi
     Ok((a, b))
 }
 
-const CSS: &str = r#"
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-  color: #111; background: #fff; max-width: 980px; margin: 0 auto; padding: 1.5em; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; }
-h2 { border-bottom: 2px solid #333; padding-bottom: 0.15em; margin-top: 2em; }
-h3 { margin-top: 1.4em; }
-.meta { color: #333; }
-.note { color: #333; font-size: 0.92em; }
-.warn { border: 2px solid #D55E00; padding: 0.5em 0.8em; font-weight: bold; }
-table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #999; padding: 0.22em 0.5em; vertical-align: top; }
-th { background: #eee; text-align: left; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-td.n { white-space: nowrap; }
-td.heat { text-align: right; font-variant-numeric: tabular-nums; min-width: 3.2em; }
-td.red { font-weight: bold; text-decoration: line-through; }
-figure { margin: 1em 0 1.6em; }
-figcaption { font-size: 0.9em; color: #333; max-width: 760px; }
-svg.chart { max-width: 100%; height: auto; display: block; }
-pre { background: #f4f4f4; border: 1px solid #ccc; padding: 0.7em; white-space: pre-wrap; overflow-wrap: anywhere; }
-nav ol { columns: 2; }
-* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  nav { display: none; }
-  figure, table, tr { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"#;
-
-/// The start of a self-contained page: the doctype, a head with the shared stylesheet and
-/// `title`, and the opening `<body>`. Close it with [`PAGE_END`].
-pub fn page_start(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta name=\"generator\" content=\"negsim {v}\">\n<title>{t}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        v = env!("CARGO_PKG_VERSION"),
-        t = esc(title)
-    )
-}
-
-/// The end of a page opened by [`page_start`].
-pub const PAGE_END: &str = "</body>\n</html>\n";
-
 /// Renders the whole report as one HTML document.
 pub fn render(inp: &HtmlInput) -> String {
     let r = inp.report;
@@ -183,17 +137,6 @@ pub fn render(inp: &HtmlInput) -> String {
     h
 }
 
-/// A table cell holding a number: `data-k` names the JSON field, `data-v` holds the exact
-/// value, the text shows `shown`.
-pub fn num_cell(key: &str, exact: &str, shown: &str) -> String {
-    format!(
-        "<td class=\"n\" data-k=\"{}\" data-v=\"{}\">{}</td>",
-        esc(key),
-        esc(exact),
-        esc(shown)
-    )
-}
-
 fn opt_f(x: Option<f64>, decimals: usize) -> (String, String) {
     match x {
         Some(v) => (v.to_string(), format!("{v:.decimals$}")),
@@ -220,9 +163,9 @@ fn summary(inp: &HtmlInput) -> String {
             h,
             "<p>The chance of an agreement ranges from <b>{:.0}%</b> (deadline {}) to <b>{:.0}%</b> (deadline {}) over the deadlines simulated. Intervals are Wilson 95% intervals of the Monte Carlo estimate; the spread of the scenario's own uncertain numbers is already inside the probabilities.</p>",
             100.0 * lo.p_agreement,
-            deadline_label(r, lo.deadline),
+            esc(&deadline_label(r, lo.deadline)),
             100.0 * hi.p_agreement,
-            deadline_label(r, hi.deadline)
+            esc(&deadline_label(r, hi.deadline))
         );
     }
     let _ = writeln!(

@@ -1,6 +1,5 @@
 //! `negsim init`: a commented starter scenario for students to copy and change.
 
-use crate::cli::write_atomic;
 use crate::error::{Error, InputError};
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +13,10 @@ pub const STARTER: &str = include_str!("starter.toml");
 pub fn write_starter(path: &Path, force: bool) -> Result<(), Error> {
     let shown = path.display().to_string();
     if force {
-        return write_atomic(path, STARTER.as_bytes());
+        return crate::output::write_whole(
+            &crate::output::Target::Path(path.to_path_buf()),
+            STARTER.as_bytes(),
+        );
     }
     let exists = || {
         Error::Input(

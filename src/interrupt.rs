@@ -1,30 +1,43 @@
 //! Ctrl-C and termination: the first SIGINT or SIGTERM sets a flag instead of killing the
 //! process, so that long simulations can stop between chunks and still write what they finished.
-//! A second signal kills as usual (the handler is one-shot), so a stuck process can always be
-//! stopped.
+//! A second signal kills as usual, so a stuck process can always be stopped.
 //!
-//! Why hand-written over `libc` rather than a crate such as `ctrlc`: the handler only stores to
-//! an atomic (async-signal-safe), which is a few lines, and `libc` adds no further dependencies.
+//! The handlers are `signal-hook`'s (only atomic stores and a self-pipe write run in the
+//! handler, which is async-signal-safe, and no `unsafe` is needed here); a blocked thread
+//! reads the self-pipe and sets the command's cancel flag at once, instead of polling.
 
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// What the handlers record: whether a signal came, and which.
+struct State {
+    interrupted: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+fn state() -> &'static State {
+    static STATE: OnceLock<State> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let s = State {
+            interrupted: Arc::new(AtomicBool::new(false)),
+            signal: Arc::new(AtomicUsize::new(0)),
+        };
+        platform::install(&s);
+        s
+    })
+}
 
 /// Installs the handlers (once per process) and returns the flag they set.
 pub fn install() -> &'static AtomicBool {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(platform::install);
-    &INTERRUPTED
+    &state().interrupted
 }
 
 /// The signal that set the flag, if any (2 for SIGINT, 15 for SIGTERM).
 pub fn signal() -> Option<i32> {
-    INTERRUPTED
+    let s = state();
+    s.interrupted
         .load(Ordering::SeqCst)
-        .then(|| SIGNAL.load(Ordering::SeqCst))
+        .then(|| i32::try_from(s.signal.load(Ordering::SeqCst)).unwrap_or(2))
 }
 
 /// The conventional exit code after being stopped by a signal: 128 + its number (130 for
@@ -34,56 +47,64 @@ pub fn exit_code() -> u8 {
     u8::try_from(128 + sig).unwrap_or(130)
 }
 
-/// Runs `f` while a watcher thread copies the interrupt flag into `cancel` (polled every 20 ms),
-/// so that code polling its own cancel flag (such as `montecarlo::Control`) stops on Ctrl-C.
+/// Runs `f` while SIGINT and SIGTERM set `cancel`, so that code watching its own cancel flag
+/// (such as `montecarlo::Control`) stops on Ctrl-C.
 pub fn forward_to<T: Send>(cancel: &AtomicBool, f: impl FnOnce() -> T + Send) -> T {
     let flag = install();
-    let done = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                if flag.load(Ordering::Relaxed) {
-                    cancel.store(true, Ordering::Relaxed);
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        });
-        let out = f();
-        done.store(true, Ordering::Relaxed);
-        out
-    })
+    if flag.load(Ordering::SeqCst) {
+        cancel.store(true, Ordering::SeqCst);
+    }
+    platform::forward(cancel, f)
 }
 
 #[cfg(unix)]
 mod platform {
-    use super::{INTERRUPTED, SIGNAL};
-    use std::sync::atomic::Ordering;
+    use super::State;
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
-    extern "C" fn on_signal(sig: libc::c_int) {
-        // Only atomic stores here: anything else is not async-signal-safe.
-        SIGNAL.store(sig, Ordering::SeqCst);
-        INTERRUPTED.store(true, Ordering::SeqCst);
+    pub fn install(s: &State) {
+        for sig in [SIGINT, SIGTERM] {
+            // Registered first, so it sees the flag as the previous signal left it: the second
+            // signal gets the default action (the process dies of it), the first only sets the
+            // flag below. Registration fails only for forbidden signals, which these are not.
+            let _ =
+                signal_hook::flag::register_conditional_default(sig, Arc::clone(&s.interrupted));
+            let _ = signal_hook::flag::register_usize(sig, Arc::clone(&s.signal), sig as usize);
+            let _ = signal_hook::flag::register(sig, Arc::clone(&s.interrupted));
+        }
     }
 
-    pub fn install() {
-        // SAFETY: `sigaction` is given a zeroed struct with an empty mask and a handler that
-        // only performs atomic stores; SA_RESETHAND restores the default action after the
-        // first signal, so a second Ctrl-C kills the process.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            sa.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            for sig in [libc::SIGINT, libc::SIGTERM] {
-                libc::sigaction(sig, &sa, std::ptr::null_mut());
-            }
-        }
+    pub fn forward<T: Send>(cancel: &AtomicBool, f: impl FnOnce() -> T + Send) -> T {
+        let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) else {
+            // Without the self-pipe (out of file descriptors) Ctrl-C only ends the process.
+            return f();
+        };
+        let handle = signals.handle();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                if signals.forever().next().is_some() {
+                    cancel.store(true, Ordering::SeqCst);
+                }
+            });
+            let out = f();
+            handle.close();
+            out
+        })
     }
 }
 
 #[cfg(not(unix))]
 mod platform {
+    use super::State;
+    use std::sync::atomic::AtomicBool;
+
     /// No handler elsewhere: Ctrl-C ends the process as before.
-    pub fn install() {}
+    pub fn install(_: &State) {}
+
+    pub fn forward<T: Send>(_: &AtomicBool, f: impl FnOnce() -> T + Send) -> T {
+        f()
+    }
 }

@@ -1,17 +1,19 @@
 //! A progress bar on stderr for long runs, sweeps and batches: items (points or scenarios) and
-//! runs done, runs per second and time left. Drawn only when asked to (the command line asks
-//! when stderr is a terminal and `--quiet` is not given), so pipes and logs stay clean.
+//! runs done, runs per second and time left. Drawn by `indicatif`, which fits the line to the
+//! terminal's width (a line wider than the terminal would wrap, and every redraw would then
+//! print a new line) and draws nothing when stderr is not a terminal, so pipes and logs stay
+//! clean. `--quiet` turns it off too.
 
 use crate::montecarlo::Control;
 use crate::scenario::thousands;
-use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// How often the bar is redrawn; also the delay before it first appears, so that quick
-/// commands never show one.
+/// How often the counts are read and the bar redrawn; also the delay before it first appears,
+/// so that quick commands never show one.
 const TICK: Duration = Duration::from_millis(200);
 
 /// Width of the bar itself, in characters.
@@ -30,23 +32,44 @@ pub struct Progress<'a> {
     items: Option<(&'static str, u64)>,
     items_done: AtomicU64,
     start: Instant,
-    /// Serializes drawing with result output; true while a bar is on screen.
-    drawn: Mutex<bool>,
+    bar: ProgressBar,
 }
 
 impl<'a> Progress<'a> {
     /// A progress report on `control.done` out of `runs_total` runs; draws nothing unless
     /// `enabled`.
     pub fn new(enabled: bool, control: &'a Control, runs_total: u64) -> Progress<'a> {
-        Progress {
+        Progress::to_target(enabled, control, runs_total, ProgressDrawTarget::stderr())
+    }
+
+    /// As [`Progress::new`], drawn on `target` (tests draw on an in-memory terminal).
+    pub fn to_target(
+        enabled: bool,
+        control: &'a Control,
+        runs_total: u64,
+        target: ProgressDrawTarget,
+    ) -> Progress<'a> {
+        let bar =
+            ProgressBar::with_draw_target(Some(runs_total.max(1)), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template(&format!("[{{bar:{BAR}}}]  {{wide_msg}}"))
+                .expect("the template is valid")
+                .progress_chars("#-"),
+        );
+        let p = Progress {
             enabled,
             control,
             runs_total,
             items: None,
             items_done: AtomicU64::new(0),
             start: Instant::now(),
-            drawn: Mutex::new(false),
+            bar,
+        };
+        if enabled {
+            // Only now: a bar on a real target draws at once, before the first tick.
+            p.bar.set_draw_target(target);
         }
+        p
     }
 
     /// Also counts `total` items called `word` ("points", "scenarios").
@@ -63,15 +86,10 @@ impl<'a> Progress<'a> {
     /// Runs `f` (which writes results) with the bar removed from the screen, so that results
     /// on a terminal never mix with it; the next tick draws it again.
     pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
-        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        if *drawn {
-            erase();
-            *drawn = false;
-        }
-        f()
+        self.bar.suspend(f)
     }
 
-    /// Runs `f` on this thread while another thread redraws the bar; removes the bar after.
+    /// Runs `f` on this thread while another thread updates the bar; removes the bar after.
     pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
         if !self.enabled {
             return f();
@@ -80,41 +98,30 @@ impl<'a> Progress<'a> {
             let (stop, ticks) = mpsc::channel::<()>();
             s.spawn(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = ticks.recv_timeout(TICK) {
-                    self.draw();
+                    self.update();
                 }
             });
             let out = f();
             drop(stop);
             out
         });
-        self.suspend(|| ());
+        self.bar.finish_and_clear();
         out
     }
 
-    fn draw(&self) {
+    fn update(&self) {
         let items = self
             .items
             .map(|(w, total)| (w, self.items_done.load(Ordering::Relaxed), total));
-        let line = render(
-            self.control.done.load(Ordering::Relaxed),
-            self.runs_total,
-            items,
-            self.start.elapsed(),
-        );
-        let mut drawn = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
-        let mut err = std::io::stderr().lock();
-        // A failed write to stderr is not worth failing the simulation for.
-        let _ = write!(err, "\r{line}\x1b[K").and_then(|()| err.flush());
-        *drawn = true;
+        let done = self.control.done.load(Ordering::Relaxed);
+        self.bar.set_position(done.min(self.runs_total));
+        self.bar
+            .set_message(counts(done, self.runs_total, items, self.start.elapsed()));
     }
 }
 
-fn erase() {
-    let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r\x1b[K").and_then(|()| err.flush());
-}
-
-/// The text of the bar: `[####----]  3/20 points  30,000/200,000 runs  5,012 runs/s  40s left`.
+/// The full text of the bar: `[####----]  3/20 points  30,000/200,000 runs  5,012 runs/s  40s
+/// left` (what a terminal wide enough shows).
 pub fn render(
     runs_done: u64,
     runs_total: u64,
@@ -127,12 +134,27 @@ pub fn render(
         (runs_done as f64 / runs_total as f64).min(1.0)
     };
     let full = (frac * BAR as f64).round() as usize;
-    let mut s = format!("[{}{}]", "#".repeat(full), "-".repeat(BAR - full));
+    format!(
+        "[{}{}]  {}",
+        "#".repeat(full),
+        "-".repeat(BAR - full),
+        counts(runs_done, runs_total, items, elapsed)
+    )
+}
+
+/// The text after the bar: items, runs, rate and time left.
+fn counts(
+    runs_done: u64,
+    runs_total: u64,
+    items: Option<(&str, u64, u64)>,
+    elapsed: Duration,
+) -> String {
+    let mut s = String::new();
     if let Some((word, done, total)) = items {
-        s.push_str(&format!("  {done}/{total} {word}"));
+        s.push_str(&format!("{done}/{total} {word}  "));
     }
     s.push_str(&format!(
-        "  {}/{} runs",
+        "{}/{} runs",
         thousands(runs_done),
         thousands(runs_total)
     ));

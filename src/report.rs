@@ -20,7 +20,7 @@ pub struct Report {
     pub scenario: String,
     /// Master seed.
     pub seed: u64,
-    /// Runs per deadline: as requested, or as played when `partial` (set by the caller).
+    /// Runs per deadline: as requested, or as played when `partial`.
     pub runs: u64,
     /// Protocol name.
     pub protocol: &'static str,
@@ -205,6 +205,13 @@ impl Report {
         analysis: Result<&Analysis, &TooLarge>,
     ) -> Report {
         let sc = &model.scenario;
+        // A stopped simulation reports the runs it played, not the runs requested: every
+        // path to a report (run, merge of interrupted shards, a library caller) gets this.
+        let runs = if outcome.partial {
+            outcome.tallies.first().map_or(0, |t| t.runs)
+        } else {
+            runs
+        };
         Report {
             scenario: sc.name.clone(),
             seed,
@@ -611,26 +618,23 @@ pub struct FlatRow<'a> {
 impl FlatRow<'_> {
     /// One CSV row (without newline) matching [`Report::csv_header`]; `None` is an empty cell.
     pub fn csv_row(&self) -> String {
-        fn opt<T: ToString>(x: Option<T>) -> String {
-            x.map_or(String::new(), |v| v.to_string())
-        }
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        use crate::csv_text::{Shown, record};
+        record(&(
             self.deadline,
             self.runs,
             self.agreements,
-            self.p_agreement,
-            self.ci_low,
-            self.ci_high,
+            Shown(self.p_agreement),
+            Shown(self.ci_low),
+            Shown(self.ci_high),
             self.walkouts,
             self.expired,
-            opt(self.mean_round),
-            opt(self.median_round),
-            self.blocker.unwrap_or(""),
-            self.top_package.as_deref().unwrap_or(""),
-            opt(self.top_package_share),
-            opt(self.p_agreement_no_walkout),
-        )
+            self.mean_round.map(Shown),
+            self.median_round,
+            self.blocker,
+            self.top_package.as_deref(),
+            self.top_package_share.map(Shown),
+            self.p_agreement_no_walkout.map(Shown),
+        ))
     }
 }
 

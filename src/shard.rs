@@ -404,8 +404,8 @@ impl SweepPart {
                 tallies: p.tallies.clone(),
                 partial: false,
             };
-            let report = Report::new(&model, h.seed, h.runs, &outcome);
-            text.push_str(&layout.rows(&sweep.cells(p.point), &report));
+            let rows = crate::tidy::row_reports(&model, &outcome);
+            text.push_str(&layout.rows(&sweep.cells(p.point), &rows));
         }
         Ok(text)
     }

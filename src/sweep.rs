@@ -14,6 +14,7 @@ pub mod chart;
 use crate::error::{Error, InputError, did_you_mean, edit_distance};
 use crate::montecarlo::{Control, Settings};
 use crate::progress::Progress;
+use crate::report::DeadlineReport;
 use crate::scenario::Scenario;
 use crate::tidy::{self, Cell, Finished, Item, Layout, Output};
 use rayon::prelude::*;
@@ -610,7 +611,9 @@ impl Sweep {
 
     /// Simulates the points from `start` on, in order, with the same settings (runs, seed and
     /// therefore streams) at every point, writing each point's rows as soon as it is done.
-    /// Stops between points when `control.cancel` is set.
+    /// Stops between points when `control.cancel` is set; `seen` is shown each point written.
+    // Each argument is a collaborator of another kind; a struct of them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         start: u64,
@@ -619,6 +622,7 @@ impl Sweep {
         out: &mut Output,
         control: &Control,
         progress: &Progress,
+        seen: &mut dyn FnMut(&[Cell], &[DeadlineReport]),
     ) -> Result<Finished, Error> {
         let items = (start..self.len).map(|point| {
             Ok(Item {
@@ -627,7 +631,7 @@ impl Sweep {
                 settings,
             })
         });
-        tidy::run_items(items, layout, out, control, progress)
+        tidy::run_items(items, layout, out, control, progress, seen)
     }
 }
 

@@ -5,18 +5,18 @@
 
 use crate::error::{Error, InputError};
 use crate::model::Model;
-use crate::montecarlo::{self, Control, Settings};
+use crate::montecarlo::{self, Control, Outcome, Settings};
 use crate::progress::Progress;
-use crate::report::Report;
+use crate::report::{DeadlineReport, Report};
 use crate::scenario::Scenario;
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
 /// Table formats of `sweep` and `batch`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// CSV with a header line.
     #[default]
@@ -52,12 +52,12 @@ impl Cell {
     }
 }
 
-/// Quotes a CSV field when it holds a comma, a quote or a line break (RFC 4180).
-pub fn csv_field(s: &str) -> Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+/// Key fields as the start of a CSV line: the record and a comma, or nothing without keys.
+fn csv_prefix<S: AsRef<str> + serde::Serialize>(keys: &[S]) -> String {
+    if keys.is_empty() {
+        String::new()
     } else {
-        Cow::Borrowed(s)
+        format!("{},", crate::csv_text::record(keys))
     }
 }
 
@@ -76,11 +76,7 @@ impl Layout {
         match self.format {
             Format::Jsonl => String::new(),
             Format::Csv => {
-                let mut s: String = self
-                    .keys
-                    .iter()
-                    .map(|k| format!("{},", csv_field(k)))
-                    .collect();
+                let mut s = csv_prefix(&self.keys);
                 s.push_str(Report::csv_header());
                 s.push('\n');
                 s
@@ -92,10 +88,10 @@ impl Layout {
     fn prefix(&self, cells: &[Cell]) -> String {
         debug_assert_eq!(cells.len(), self.keys.len());
         match self.format {
-            Format::Csv => cells
-                .iter()
-                .map(|c| format!("{},", csv_field(&c.text)))
-                .collect(),
+            Format::Csv => {
+                let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+                csv_prefix(&texts)
+            }
             Format::Jsonl => {
                 let mut s = String::from("{");
                 for (k, c) in self.keys.iter().zip(cells) {
@@ -107,11 +103,11 @@ impl Layout {
         }
     }
 
-    /// The rows of one item (one per deadline of `report`), each ending in a newline.
-    pub fn rows(&self, cells: &[Cell], report: &Report) -> String {
+    /// The rows of one item (one per deadline), each ending in a newline.
+    pub fn rows(&self, cells: &[Cell], deadlines: &[DeadlineReport]) -> String {
         let prefix = self.prefix(cells);
         let mut s = String::new();
-        for d in &report.deadlines {
+        for d in deadlines {
             s.push_str(&prefix);
             match self.format {
                 Format::Csv => s.push_str(&d.csv_row()),
@@ -157,20 +153,39 @@ impl Output {
         Output::new(Box::new(std::io::stdout()), "stdout")
     }
 
-    /// A new file (an existing one is emptied).
-    pub fn create(path: &Path) -> Result<Output, Error> {
-        let f =
-            std::fs::File::create(path).map_err(|e| Error::io(path.display().to_string(), e))?;
-        Ok(Output::new(Box::new(f), path.display().to_string()))
-    }
-
-    /// An existing file, written at its end.
-    pub fn append(path: &Path) -> Result<Output, Error> {
-        let f = std::fs::OpenOptions::new()
-            .append(true)
+    /// A table file written from its start. A regular file is locked first (so that two
+    /// sweeps never write one table at once) and refused if it already holds rows, unless
+    /// `force`: a table is written row by row, so emptying it at the start would destroy
+    /// finished work before any new row exists. A device or FIFO is written in place.
+    pub fn create(path: &Path, force: bool) -> Result<Output, Error> {
+        let name = path.display().to_string();
+        let io = |e| Error::io(name.clone(), e);
+        let f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
             .open(path)
-            .map_err(|e| Error::io(path.display().to_string(), e))?;
-        Ok(Output::new(Box::new(f), path.display().to_string()))
+            .map_err(io)?;
+        let meta = f.metadata().map_err(io)?;
+        if meta.is_file() {
+            lock(&f, &name)?;
+            if meta.len() > 0 && !force {
+                return Err(Error::Input(
+                    InputError::new(
+                        &name,
+                        format!(
+                            "the file already holds {} bytes; it was left unchanged",
+                            meta.len()
+                        ),
+                    )
+                    .with_help(
+                        "add --resume to continue a sweep in it, --force to replace it, or give another --output",
+                    ),
+                ));
+            }
+            f.set_len(0).map_err(io)?;
+        }
+        Ok(Output::new(Box::new(f), name))
     }
 
     /// Writes `text` whole and flushes it.
@@ -179,6 +194,19 @@ impl Output {
             .write_all(text.as_bytes())
             .and_then(|()| self.w.flush())
             .map_err(|e| Error::io(self.name.clone(), e))
+    }
+}
+
+/// Takes the advisory lock of a table file for as long as `f` stays open, or refuses: two
+/// `sweep --resume` on one file both went on and wrote the same points twice.
+fn lock(f: &File, name: &str) -> Result<(), Error> {
+    match f.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Input(
+            InputError::new(name, "another negsim is writing this table right now")
+                .with_help("wait until it has finished, or give another --output"),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(name, e)),
     }
 }
 
@@ -205,12 +233,14 @@ pub struct Finished {
 /// writing and flushing the rows of each as soon as it is done. Items are produced lazily, so
 /// memory does not grow with their number. `control.cancel` is checked between items and
 /// inside them; an item cut short is not written, so the output only ever holds whole items.
+/// `seen` is shown every item written (the sweep chart keeps what it draws from it).
 pub fn run_items<'s>(
     items: impl IntoIterator<Item = Result<Item<'s>, Error>>,
     layout: &Layout,
     out: &mut Output,
     control: &Control,
     progress: &Progress,
+    seen: &mut dyn FnMut(&[Cell], &[DeadlineReport]),
 ) -> Result<Finished, Error> {
     let mut written = 0;
     let mut items = items.into_iter();
@@ -236,21 +266,33 @@ pub fn run_items<'s>(
                 cancelled: true,
             });
         }
-        let runs = item.settings.runs.end - item.settings.runs.start;
-        let report = Report::new(&model, item.settings.seed, runs, &outcome);
-        let text = layout.rows(&item.cells, &report);
+        let deadlines = row_reports(&model, &outcome);
+        let text = layout.rows(&item.cells, &deadlines);
         progress.suspend(|| out.write(&text))?;
+        seen(&item.cells, &deadlines);
         progress.item_done();
         written += 1;
     }
 }
 
+/// What a table's rows show of an outcome: the per-deadline summaries, without the
+/// outcome-space analysis (Pareto frontier, Nash point), which the rows never show and which
+/// costs more than a short simulation on a large outcome space.
+pub fn row_reports(model: &Model, outcome: &Outcome) -> Vec<DeadlineReport> {
+    outcome
+        .tallies
+        .iter()
+        .map(|t| DeadlineReport::new(model, t, None))
+        .collect()
+}
+
 /// Opens `path` to continue a table: keeps its header and the rows of its first whole items,
-/// cuts off what follows (the rows of an item whose writing was interrupted, a partial line),
-/// and returns how many items it holds and the file opened for appending. A missing or empty
-/// file starts afresh. `row_starts(i)` gives the beginnings of item `i`'s rows, one per
-/// deadline; a row that does not match is refused, so that rows of another job are never
-/// mixed in.
+/// cuts off what follows (the rows of an item whose writing was interrupted, a partial
+/// record), and returns how many items it holds and the file, locked, for writing at its end.
+/// A missing or empty file starts afresh. `row_starts(i)` gives the beginnings of item `i`'s
+/// rows, one per deadline; a row that does not match is refused, so that rows of another job
+/// are never mixed in. CSV rows are read as records (a quoted value may hold a line break),
+/// JSON lines as lines.
 pub fn resume(
     path: &Path,
     layout: &Layout,
@@ -265,23 +307,32 @@ pub fn resume(
              --runs, --deadlines and --format; or choose another --output",
         ))
     };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut out = Output::create(path)?;
-            out.write(&layout.header())?;
-            return Ok((0, out));
-        }
-        Err(e) => return Err(io(e)),
-    };
-    let mut r = BufReader::new(file);
-    let mut line = Vec::new();
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io)?;
+    lock(&file, &name)?;
+    let len = file.metadata().map_err(io)?.len();
+    // Whether the last record ended with its line break (a cut write may not have).
+    let mut last = [0u8];
+    let ends_in_newline = len > 0
+        && (&file)
+            .seek(SeekFrom::End(-1))
+            .and_then(|_| (&file).read_exact(&mut last))
+            .map_err(io)
+            .map(|()| last[0] == b'\n')?;
+    (&file).seek(SeekFrom::Start(0)).map_err(io)?;
     let header = layout.header();
-    let mut pos = 0u64;
+    let mut r = BufReader::new(&file);
+    let mut line = Vec::new();
     let mut keep = 0u64;
     let mut done = 0u64;
     let mut write_header = false;
     if !header.is_empty() {
+        // The header names the key columns (parameter paths, no line breaks): one line.
         let n = r.read_until(b'\n', &mut line).map_err(io)?;
         if line.ends_with(b"\n") {
             if line != header.as_bytes() {
@@ -291,8 +342,7 @@ pub fn resume(
                     header.trim_end()
                 )));
             }
-            pos = n as u64;
-            keep = pos;
+            keep = n as u64;
         } else if header.as_bytes().starts_with(&line) {
             // Empty, or interrupted while writing the header.
             write_header = true;
@@ -301,63 +351,93 @@ pub fn resume(
         }
     }
     if !write_header && items > 0 {
+        let mut rows = match layout.format {
+            Format::Csv => csv_rows(r, keep),
+            Format::Jsonl => jsonl_rows(r, keep).map_err(io)?,
+        };
+        // A record that reaches the end of a file not ending in a line break was cut short.
+        if !ends_in_newline && rows.last().is_some_and(|&(_, end)| end == len) {
+            rows.pop();
+        }
         let mut expected = row_starts(0);
         let mut row = 0;
-        let mut lineno = usize::from(!header.is_empty());
-        loop {
-            line.clear();
-            let n = r.read_until(b'\n', &mut line).map_err(io)?;
-            if n == 0 || !line.ends_with(b"\n") {
-                break;
-            }
-            lineno += 1;
+        let first_row = usize::from(!header.is_empty()) + 1;
+        for (i, (text, end)) in rows.iter().enumerate() {
             if done == items {
                 return Err(mismatch(format!(
-                    "line {lineno}: more rows than this job has ({items} items)"
+                    "row {}: more rows than this job has ({items} items)",
+                    i + first_row
                 )));
             }
-            if !line.starts_with(expected[row].as_bytes()) {
+            if !text.starts_with(expected[row].as_str()) {
+                if *end == len {
+                    // The last row was cut while being written (a cut inside a quoted line
+                    // break can look like a whole record): it is dropped with its item.
+                    break;
+                }
                 return Err(mismatch(format!(
-                    "line {lineno} is not the row this job expects there (beginning `{}`)",
+                    "row {} is not the row this job expects there (beginning `{}`)",
+                    i + first_row,
                     expected[row]
                 )));
             }
-            pos += n as u64;
             row += 1;
             if row == expected.len() {
                 done += 1;
                 row = 0;
-                keep = pos;
+                keep = *end;
                 if done < items {
                     expected = row_starts(done);
                 }
             }
         }
     }
-    drop(r);
-    let f = OpenOptions::new().write(true).open(path).map_err(io)?;
-    f.set_len(keep).map_err(io)?;
-    drop(f);
-    let mut out = Output::append(path)?;
+    file.set_len(keep).map_err(io)?;
+    file.seek(SeekFrom::End(0)).map_err(io)?;
+    let mut out = Output::new(Box::new(file), name.clone());
     if write_header {
         out.write(&header)?;
     }
     Ok((done, out))
 }
 
+/// The data rows of a CSV table after its header (which ends at byte `start`), each written
+/// again in the form negsim writes (so that it compares with the expected row starts), with
+/// the byte offset where it ends. Reading stops at the first record that is not text.
+fn csv_rows(r: impl Read, start: u64) -> Vec<(String, u64)> {
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(r);
+    let mut rec = csv::StringRecord::new();
+    let mut out = Vec::new();
+    while let Ok(true) = rd.read_record(&mut rec) {
+        let fields: Vec<&str> = rec.iter().collect();
+        let text = format!("{}\n", crate::csv_text::record(&fields));
+        out.push((text, start + rd.position().byte()));
+    }
+    out
+}
+
+/// The whole lines after the header (which ends at byte `start`), with the offset each ends at.
+fn jsonl_rows(mut r: impl BufRead, start: u64) -> std::io::Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = r.read_until(b'\n', &mut line)?;
+        if n == 0 || !line.ends_with(b"\n") {
+            return Ok(out);
+        }
+        pos += n as u64;
+        out.push((String::from_utf8_lossy(&line).into_owned(), pos));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("0.25"), "0.25");
-        assert_eq!(
-            csv_field("dist:normal(0.3,0.05)"),
-            "\"dist:normal(0.3,0.05)\""
-        );
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
 
     #[test]
     fn header_names_keys_then_run_fields() {

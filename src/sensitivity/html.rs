@@ -8,7 +8,7 @@
 
 use super::output::num as value;
 use super::{Method, Oat, SensitivityReport, Sobol};
-use crate::html::{PAGE_END, num_cell, page_start};
+use crate::page::{PAGE_END, num_cell, page_start};
 use crate::report::plural;
 use crate::svg::{self, HChart, HMark, HRow, Reference, esc};
 use std::fmt::Write as _;
@@ -209,7 +209,7 @@ pub fn body(r: &SensitivityReport, prefix: &str) -> String {
         let _ = writeln!(
             h,
             "<p>P(agreement {}) with every factor at its mean: <b><span data-k=\"base\" data-v=\"{}\">{:.3}</span></b> (95% interval <span data-k=\"base_ci_low\" data-v=\"{}\">{:.3}</span> – <span data-k=\"base_ci_high\" data-v=\"{}\">{:.3}</span>).</p>",
-            within(r),
+            esc(&within(r)),
             json(o.base),
             o.base,
             json(o.base_ci95[0]),
@@ -232,7 +232,7 @@ pub fn body(r: &SensitivityReport, prefix: &str) -> String {
             h,
             "<p>Over the {} sampled worlds P(agreement {}) has mean <span data-k=\"mean\" data-v=\"{}\">{:.3}</span> and variance <span data-k=\"variance\" data-v=\"{}\">{:.4}</span>.",
             so.samples,
-            within(r),
+            esc(&within(r)),
             json(so.mean),
             so.mean,
             json(so.variance),
@@ -367,7 +367,7 @@ fn method_line(r: &SensitivityReport) -> String {
     };
     format!(
         "{what} · P(agreement {}) · {} factors · <span data-k=\"evaluations\" data-v=\"{}\">{}</span> model evaluations × <span data-k=\"runs_per_evaluation\" data-v=\"{}\">{}</span> runs · seed <span data-k=\"seed\" data-v=\"{}\">{}</span>",
-        within(r),
+        esc(&within(r)),
         r.factors.len(),
         r.evaluations,
         r.evaluations,

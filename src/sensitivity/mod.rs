@@ -43,7 +43,7 @@ pub const DEFAULT_SOBOL_RUNS: u64 = 64;
 pub const REPORT_OAT_RUNS: u64 = 1000;
 
 /// The analysis to perform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// One factor at a time (tornado).

@@ -1,6 +1,7 @@
 //! Rendering of a sensitivity report as a terminal table, tidy CSV or JSON.
 
 use super::{Method, Oat, SensitivityReport, Sobol};
+use crate::csv_text::{Shown, record};
 use std::fmt::Write as _;
 
 /// Share of the output variance above which the table warns about Monte Carlo noise.
@@ -23,45 +24,38 @@ impl SensitivityReport {
             );
             for r in &o.rows {
                 let mean = self.factor_mean(&r.factor);
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{},{},{},{},{},{},{},{}",
-                    r.factor,
-                    r.low,
-                    r.high,
-                    mean,
-                    r.p_low,
-                    r.p_high,
-                    r.change,
-                    r.ci95[0],
-                    r.ci95[1],
+                let rec = (
+                    r.factor.as_str(),
+                    Shown(r.low),
+                    Shown(r.high),
+                    Shown(mean),
+                    Shown(r.p_low),
+                    Shown(r.p_high),
+                    Shown(r.change),
+                    Shown(r.ci95[0]),
+                    Shown(r.ci95[1]),
                     r.gained,
                     r.lost,
-                    o.base
+                    Shown(o.base),
                 );
+                let _ = writeln!(s, "{}", record(&rec));
             }
         }
         if let Some(so) = &self.sobol {
             s.push_str("factor,s1,s1_low,s1_high,st,st_low,st_high\n");
-            let cell = |x: f64| {
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    x.to_string()
-                }
-            };
+            // An undefined index is an empty cell.
+            let cell = |x: f64| (!x.is_nan()).then_some(Shown(x));
             for r in &so.rows {
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{},{},{}",
-                    r.factor,
+                let rec = (
+                    r.factor.as_str(),
                     cell(r.s1),
                     cell(r.s1_ci95[0]),
                     cell(r.s1_ci95[1]),
                     cell(r.st),
                     cell(r.st_ci95[0]),
-                    cell(r.st_ci95[1])
+                    cell(r.st_ci95[1]),
                 );
+                let _ = writeln!(s, "{}", record(&rec));
             }
         }
         s

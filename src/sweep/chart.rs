@@ -1,24 +1,24 @@
 //! `negsim sweep --report FILE.html`: P(agreement) against the swept parameter, drawn from the
 //! rows of the sweep's own table.
 //!
-//! The page is drawn from the table the sweep wrote (read back from `--output`, or caught on
-//! its way to stdout), never from a second computation: with `--resume` the points of the
-//! earlier invocation are drawn from their rows like the others. Per point only what the
+//! The page is drawn from the rows the sweep wrote, never from a second computation: the
+//! points played now are kept as they are simulated, and with `--resume` the points of the
+//! earlier invocation are read back from their rows in the table. Per point only what the
 //! chart needs is kept (the swept values, and per deadline P(agreement) and its interval), so
 //! the memory grows by a few hundred bytes per point; the number of points of a report is
 //! capped at [`MAX_REPORT_POINTS`].
 
 use super::Sweep;
 use crate::error::{Error, InputError};
-use crate::html::{PAGE_END, num_cell, page_start};
+use crate::page::{PAGE_END, num_cell, page_start};
+use crate::report::DeadlineReport;
 use crate::report::plural;
 use crate::svg::{self, HChart, HMark, HRow, LineChart, Series, SeriesPoint, esc};
-use crate::tidy::{Format, Layout};
+use crate::tidy::{Cell, Format, Layout};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 /// Most points a sweep may have when it writes a report (a page beyond this is no longer
 /// readable, and its size grows with the points).
@@ -48,39 +48,31 @@ pub struct Point {
     pub rows: Vec<Row>,
 }
 
-/// The chart's data gathered from the lines of a sweep table.
+/// The chart's data: the points of the sweep, in table order. The points this invocation
+/// plays are kept as they are simulated ([`SweepRows::push`]); only the points an earlier
+/// invocation left in a resumed table are read back, as CSV records or JSON objects.
 #[derive(Debug, Clone)]
 pub struct SweepRows {
     format: Format,
-    keys: Vec<String>,
     deadlines: usize,
-    header_pending: bool,
-    pending: Vec<u8>,
     rows_seen: usize,
-    current: Option<Point>,
-    /// The whole points read so far, in table order.
+    /// The whole points so far, in table order.
     pub points: Vec<Point>,
 }
 
 impl SweepRows {
-    /// An empty collector for a table with the key columns `keys` (as in the header) and
-    /// `deadlines` rows per point.
-    pub fn new(format: Format, keys: Vec<String>, deadlines: usize) -> SweepRows {
+    /// An empty collector for a table in `format` with `deadlines` rows per point.
+    pub fn new(format: Format, deadlines: usize) -> SweepRows {
         SweepRows {
             format,
-            header_pending: format == Format::Csv,
-            keys,
             deadlines: deadlines.max(1),
-            pending: Vec::new(),
             rows_seen: 0,
-            current: None,
             points: Vec::new(),
         }
     }
 
     /// Checks a sweep's `--report FILE` (its number of points, and that the page overwrites
-    /// neither the `table` nor the `scenario`) and returns an empty collector for its rows,
-    /// shared with the writer of the table when that is stdout (see [`Tee`]).
+    /// neither the `table` nor the `scenario`) and returns an empty collector for its rows.
     pub fn prepare(
         report: &Path,
         table: Option<&Path>,
@@ -88,7 +80,7 @@ impl SweepRows {
         points: u64,
         layout: &Layout,
         deadlines: usize,
-    ) -> Result<Arc<Mutex<SweepRows>>, InputError> {
+    ) -> Result<SweepRows, InputError> {
         if points > MAX_REPORT_POINTS {
             return Err(InputError::new(
                 "--report",
@@ -110,103 +102,110 @@ impl SweepRows {
             )
             .with_help("give the HTML report a file of its own"));
         }
-        let rows = SweepRows::new(layout.format, layout.keys.clone(), deadlines);
-        Ok(Arc::new(Mutex::new(rows)))
+        Ok(SweepRows::new(layout.format, deadlines))
     }
 
-    /// The rows to draw once the sweep is done: read back from the `table` file (so that a
-    /// resumed sweep's earlier points are drawn too), or those caught on their way to stdout.
-    pub fn finish(rows: Arc<Mutex<SweepRows>>, table: Option<&Path>) -> Result<SweepRows, Error> {
+    /// Adds the point whose key cells are `cells`, one row per deadline.
+    pub fn push(&mut self, cells: &[Cell], deadlines: &[DeadlineReport]) {
+        self.push_rows(
+            cells.iter().map(|c| c.text.clone()).collect(),
+            deadlines
+                .iter()
+                .map(|d| (d.deadline, d.p_agreement, d.ci95[0], d.ci95[1])),
+        );
+    }
+
+    /// Adds a point from its cells' text and its rows as (deadline, P, low, high).
+    fn push_rows(
+        &mut self,
+        cells: Vec<String>,
+        rows: impl IntoIterator<Item = (u32, f64, f64, f64)>,
+    ) {
         let rows = rows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        match table {
-            Some(path) => rows.read_file(path),
-            None => Ok(rows),
-        }
+            .into_iter()
+            .map(|(deadline, p, lo, hi)| {
+                self.rows_seen += 1;
+                Row {
+                    index: self.rows_seen - 1,
+                    deadline,
+                    p,
+                    lo,
+                    hi,
+                }
+            })
+            .collect();
+        self.points.push(Point { cells, rows });
     }
 
-    /// Reads the table in `path` line by line.
-    pub fn read_file(mut self, path: &Path) -> Result<SweepRows, Error> {
+    /// Reads the first `points` points of a resumed table in `path` (which `--resume` has
+    /// just checked row by row against `sweep`): CSV through the `csv` crate, JSON lines
+    /// through serde_json, so that quoting and line breaks inside values are handled.
+    pub fn read_resumed(&mut self, path: &Path, sweep: &Sweep, points: u64) -> Result<(), Error> {
         let name = path.display().to_string();
+        let bad = |m: String| Error::Input(InputError::new(&name, m));
         let f = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
-        for (i, line) in BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(|e| Error::io(name.clone(), e))?;
-            self.push_line(&line)
-                .map_err(|m| InputError::new(&name, format!("line {}: {m}", i + 1)))?;
-        }
-        Ok(self)
-    }
-
-    /// Takes bytes as they are written, handling each line once it is complete.
-    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), String> {
-        self.pending.extend_from_slice(bytes);
-        while let Some(n) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=n).collect();
-            let line = String::from_utf8_lossy(&line[..n]).into_owned();
-            self.push_line(&line)?;
-        }
-        Ok(())
-    }
-
-    /// Handles one line of the table (without its newline).
-    pub fn push_line(&mut self, line: &str) -> Result<(), String> {
-        if std::mem::take(&mut self.header_pending) || line.trim().is_empty() {
-            return Ok(());
-        }
-        let n = self.keys.len();
-        let (cells, fields) = match self.format {
+        let mut fields: Vec<[String; 4]> = Vec::new();
+        let want = (points as usize).saturating_mul(self.deadlines);
+        match self.format {
             Format::Csv => {
-                let f = csv_fields(line, n + 6).ok_or("not a row of this sweep's table")?;
-                (f[..n].to_vec(), f[n..].to_vec())
+                let mut r = csv::ReaderBuilder::new().from_reader(f);
+                let head = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+                let col = |k: &str| {
+                    head.iter()
+                        .position(|h| h == k)
+                        .ok_or_else(|| bad(format!("the table has no column `{k}`")))
+                };
+                let cols = [
+                    col("deadline")?,
+                    col("p_agreement")?,
+                    col("ci_low")?,
+                    col("ci_high")?,
+                ];
+                for rec in r.records().take(want) {
+                    let rec = rec.map_err(|e| bad(e.to_string()))?;
+                    fields.push(cols.map(|c| rec.get(c).unwrap_or("").to_string()));
+                }
             }
             Format::Jsonl => {
-                let all: IndexMap<String, String> = json_fields(line)
-                    .ok_or("not a row of this sweep's table")?
-                    .into_iter()
-                    .collect();
-                let get = |k: &str| all.get(k).cloned().ok_or(format!("no field `{k}`"));
-                let cells = self
-                    .keys
-                    .iter()
-                    .map(|k| get(k))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let fields = ["deadline", "runs", "agreements", "p_agreement"]
-                    .iter()
-                    .chain(&["ci_low", "ci_high"])
-                    .map(|k| get(k))
-                    .collect::<Result<Vec<_>, _>>()?;
-                (cells, fields)
+                for line in BufReader::new(f).lines().take(want) {
+                    let line = line.map_err(|e| Error::io(name.clone(), e))?;
+                    let v: serde_json::Map<String, serde_json::Value> =
+                        serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+                    fields.push(
+                        ["deadline", "p_agreement", "ci_low", "ci_high"]
+                            .map(|k| v.get(k).map_or(String::new(), |x| x.to_string())),
+                    );
+                }
             }
-        };
-        let num = |i: usize, what: &str| -> Result<f64, String> {
-            fields[i]
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| format!("{what} `{}` is not a number", fields[i]))
-        };
-        let row = Row {
-            index: self.rows_seen,
-            deadline: fields[0]
-                .trim()
-                .parse()
-                .map_err(|_| format!("deadline `{}` is not a number", fields[0]))?,
-            p: num(3, "p_agreement")?,
-            lo: num(4, "ci_low")?,
-            hi: num(5, "ci_high")?,
-        };
-        self.rows_seen += 1;
-        let point = self.current.get_or_insert_with(|| Point {
-            cells: cells.clone(),
-            rows: Vec::new(),
-        });
-        if point.cells != cells {
-            return Err("a point's rows do not all have the same swept values".into());
         }
-        point.rows.push(row);
-        if point.rows.len() == self.deadlines {
-            self.points.extend(self.current.take());
+        if fields.len() < want {
+            return Err(bad(format!(
+                "{} rows were expected, {} were found",
+                want,
+                fields.len()
+            )));
+        }
+        let num = |s: &str, what: &str| {
+            s.trim()
+                .parse::<f64>()
+                .map_err(|_| bad(format!("{what} `{s}` is not a number")))
+        };
+        for (point, chunk) in fields.chunks(self.deadlines).enumerate() {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for f in chunk {
+                let deadline = f[0]
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad(format!("deadline `{}` is not a number", f[0])))?;
+                rows.push((
+                    deadline,
+                    num(&f[1], "p_agreement")?,
+                    num(&f[2], "ci_low")?,
+                    num(&f[3], "ci_high")?,
+                ));
+            }
+            let cells = sweep.cells(point as u64).into_iter().map(|c| c.text);
+            self.push_rows(cells.collect(), rows);
         }
         Ok(())
     }
@@ -219,116 +218,6 @@ impl SweepRows {
             Format::Jsonl => serde_json::to_string(&x).expect("finite numbers serialize"),
         }
     }
-}
-
-/// A writer that passes everything on to `inner` and shows it to a [`SweepRows`] as well: the
-/// chart of a sweep written to stdout.
-pub struct Tee {
-    inner: Box<dyn Write + Send>,
-    rows: Arc<Mutex<SweepRows>>,
-}
-
-impl Tee {
-    /// Writes to `inner`, feeding `rows`.
-    pub fn new(inner: Box<dyn Write + Send>, rows: Arc<Mutex<SweepRows>>) -> Tee {
-        Tee { inner, rows }
-    }
-}
-
-impl Write for Tee {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.rows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .feed(&buf[..n])
-            .map_err(std::io::Error::other)?;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// The first `n` fields of a CSV line (RFC 4180 quoting), or `None` if it has fewer.
-fn csv_fields(line: &str, n: usize) -> Option<Vec<String>> {
-    let mut out = Vec::with_capacity(n);
-    let mut rest = line;
-    while out.len() < n {
-        if let Some(q) = rest.strip_prefix('"') {
-            let mut field = String::new();
-            let mut chars = q.char_indices();
-            let end = loop {
-                let (i, c) = chars.next()?;
-                if c != '"' {
-                    field.push(c);
-                } else if q[i + 1..].starts_with('"') {
-                    field.push('"');
-                    chars.next();
-                } else {
-                    break i + 1;
-                }
-            };
-            out.push(field);
-            rest = &q[end..];
-        } else {
-            let end = rest.find(',').unwrap_or(rest.len());
-            out.push(rest[..end].to_string());
-            rest = &rest[end..];
-        }
-        match rest.strip_prefix(',') {
-            Some(r) => rest = r,
-            None if out.len() < n => return None,
-            None => {}
-        }
-    }
-    Some(out)
-}
-
-/// The fields of a flat JSON object of scalars (what a JSON-lines table row is): strings
-/// unescaped, other values as their literal text (numbers keep the digits written).
-fn json_fields(line: &str) -> Option<Vec<(String, String)>> {
-    let mut rest = line.trim().strip_prefix('{')?.strip_suffix('}')?;
-    let mut out = Vec::new();
-    loop {
-        rest = rest.trim_start();
-        if rest.is_empty() {
-            return Some(out);
-        }
-        let (key, r) = json_string(rest)?;
-        let r = r.trim_start().strip_prefix(':')?.trim_start();
-        let (value, r) = if r.starts_with('"') {
-            json_string(r)?
-        } else {
-            let end = r.find(',').unwrap_or(r.len());
-            (r[..end].trim().to_string(), &r[end..])
-        };
-        out.push((key, value));
-        let r = r.trim_start();
-        rest = match r.strip_prefix(',') {
-            Some(r) => r,
-            None if r.is_empty() => r,
-            None => return None,
-        };
-    }
-}
-
-/// A JSON string at the start of `s`, unescaped, and what follows it.
-fn json_string(s: &str) -> Option<(String, &str)> {
-    let b = s.as_bytes();
-    if b.first() != Some(&b'"') {
-        return None;
-    }
-    let mut i = 1;
-    while i < b.len() && b[i] != b'"' {
-        i += if b[i] == b'\\' { 2 } else { 1 };
-    }
-    if i >= b.len() {
-        return None;
-    }
-    let text = serde_json::from_str(&s[..=i]).ok()?;
-    Some((text, &s[i + 1..]))
 }
 
 /// What the sweep report shows besides the rows.
@@ -682,48 +571,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_follow_rfc_4180() {
-        assert_eq!(
-            csv_fields("\"a,b\",\"say \"\"hi\"\"\",3,x", 3).unwrap(),
-            ["a,b", "say \"hi\"", "3"]
-        );
-        assert_eq!(csv_fields("1,2", 2).unwrap(), ["1", "2"]);
-        assert!(csv_fields("1,2", 3).is_none());
-        assert!(csv_fields("\"open,2", 2).is_none());
-    }
-
-    #[test]
-    fn json_fields_keep_number_text() {
-        let f =
-            json_fields(r#"{"k":"a,\"b\"","n":0.35085367784709615,"t":true,"z":null}"#).unwrap();
-        assert_eq!(
-            f,
-            [
-                ("k".to_string(), "a,\"b\"".to_string()),
-                ("n".into(), "0.35085367784709615".into()),
-                ("t".into(), "true".into()),
-                ("z".into(), "null".into())
-            ]
-        );
-        assert!(json_fields(r#"{"k":"a" "b"}"#).is_none());
-        assert!(json_fields(r#"{"k":1"#).is_none());
-    }
-
-    #[test]
-    fn rows_group_into_points_of_one_row_per_deadline() {
-        let mut r = SweepRows::new(Format::Csv, vec!["param_x".into()], 2);
-        let text = "param_x,deadline,runs,agreements,p_agreement,ci_low,ci_high,rest\n\
-                    0.1,3,10,5,0.5,0.2,0.8,x\n0.1,6,10,6,0.6,0.3,0.9,y\n0.2,3,10,1,0.1,0,0.4,z\n0.2,6";
-        r.feed(text.as_bytes()).unwrap();
-        assert_eq!(r.points.len(), 1);
+    fn pushed_points_number_their_rows_in_table_order() {
+        let mut r = SweepRows::new(Format::Csv, 2);
+        r.push_rows(vec!["0.1".into()], [(3, 0.5, 0.4, 0.6), (6, 0.6, 0.5, 0.7)]);
+        r.push_rows(vec!["0.2".into()], [(3, 0.1, 0.0, 0.2), (6, 0.2, 0.1, 0.3)]);
+        assert_eq!(r.points.len(), 2);
         assert_eq!(r.points[0].cells, ["0.1"]);
         assert_eq!(r.points[0].rows[1].p, 0.6);
-        assert_eq!(r.points[0].rows[1].index, 1);
-        // The unfinished point is kept apart until its last row arrives.
-        r.feed(b",10,2,0.2,0.05,0.5,w\n").unwrap();
-        assert_eq!(r.points.len(), 2);
-        assert_eq!(r.points[1].rows[1].hi, 0.5);
-        assert!(r.push_line("0.3,3,10,x,0.5,0.1,0.9").is_ok());
-        assert!(r.push_line("0.4,6,10,1,0.5,0.1,0.9").is_err());
+        assert_eq!(r.points[1].rows[1].index, 3);
+        assert_eq!(r.text(0.1), "0.1");
     }
 }

@@ -130,7 +130,7 @@ fn random_scenario(rng: &mut ChaCha8Rng) -> String {
     for a in 0..n_agents {
         let res = (unit(rng) * 5.0).floor() / 10.0;
         s += &format!("[agents.g{a}]\nreservation = {res}\n");
-        if rng.next_u32() % 3 == 0 {
+        if rng.next_u32().is_multiple_of(3) {
             s += &format!("red_lines = {{ t0 = [\"o{}\"] }}\n", rng.next_u32() % 2);
         }
         s += &format!("[agents.g{a}.weights]\n");

@@ -656,3 +656,33 @@ fn run_table_columns_fit_long_round_labels() {
         assert_eq!(ends(l), header, "\n{}\n{l}", lines[0]);
     }
 }
+
+#[test]
+fn sweep_report_draws_every_point_without_reading_the_table_back() {
+    // The page is drawn from the rows kept in memory: a table sent to /dev/null (or a FIFO,
+    // or a file another process rewrites) still gives a page with every point.
+    let dir = temp_dir("chart-devnull");
+    let f = dir.join("s.toml");
+    std::fs::write(&f, base()).unwrap();
+    let page = dir.join("r.html");
+    let o = negsim(&[
+        "sweep",
+        f.to_str().unwrap(),
+        "--param",
+        "agents.a.walk_away=0,0.05,0.1",
+        "--runs",
+        "50",
+        "-o",
+        "/dev/null",
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let rows = html.matches("data-row=\"").count();
+    assert!(rows >= 3, "{rows} rows drawn");
+    assert!(
+        !html.contains("stopped early"),
+        "the page says points are missing"
+    );
+}

@@ -511,3 +511,48 @@ fn huge_outcome_spaces_are_reported_as_skipped() {
     assert!(html.contains("are too many to draw"));
     assert!(tags.iter().all(|t| !t.attrs.contains_key("data-point")));
 }
+
+#[test]
+fn svg_dir_writes_every_chart_as_a_standalone_svg_file() {
+    let dir = temp_dir("svg-dir");
+    let page = dir.join("r.html");
+    let charts = dir.join("charts");
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/labour-contract.toml");
+    let o = negsim(&[
+        "report",
+        f.to_str().unwrap(),
+        "--runs",
+        "200",
+        "-o",
+        page.to_str().unwrap(),
+        "--svg-dir",
+        charts.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), html.matches("<svg ").count(), "{names:?}");
+    assert!(names.contains(&"chart-p.svg".to_string()), "{names:?}");
+    for n in &names {
+        let text = std::fs::read_to_string(charts.join(n)).unwrap();
+        // Well-formed XML on its own, in the SVG namespace, with its fonts named.
+        let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{n}: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg", "{n}");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg"),
+            "{n}"
+        );
+        assert!(
+            root.attribute("font-family")
+                .is_some_and(|f| f.contains("sans-serif")),
+            "{n}"
+        );
+        assert_eq!(format!("{}.svg", root.attribute("id").unwrap()), *n);
+    }
+}

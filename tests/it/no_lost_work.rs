@@ -10,7 +10,7 @@ fn leftovers(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp-"))
+        .filter(|n| n.contains(".tmp"))
         .collect()
 }
 
@@ -279,7 +279,7 @@ fn ctrl_c_during_a_sweep_keeps_whole_points_and_resume_completes_it() {
     let partial = std::fs::read_to_string(&out).unwrap();
     let rows = partial.lines().count() - 1;
     assert!(
-        partial.ends_with('\n') && rows % 4 == 0,
+        partial.ends_with('\n') && rows.is_multiple_of(4),
         "whole points only: {rows} rows"
     );
 
@@ -326,4 +326,85 @@ fn an_absurd_sweep_is_refused_with_an_estimate_before_anything_runs() {
         stderr(&o)
     );
     assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept() {
+    // `run v.toml --output v.toml` replaced the scenario with its report.
+    let dir = temp_dir("out-is-in");
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/two-party-split.toml"),
+    )
+    .unwrap();
+    let v = dir.join("v.toml");
+    std::fs::write(&v, &src).unwrap();
+    let link = dir.join("link.toml");
+    std::os::unix::fs::symlink("v.toml", &link).unwrap();
+    let (vs, ls) = (v.to_str().unwrap(), link.to_str().unwrap());
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", vs, "--runs", "20", "--output", vs],
+        vec!["run", vs, "--runs", "20", "--output", ls],
+        vec![
+            "sweep",
+            vs,
+            "--param",
+            "agents.a.walk_away=0,0.1",
+            "--runs",
+            "20",
+            "-o",
+            vs,
+        ],
+        vec!["batch", vs, "--runs", "20", "-o", ls],
+        vec!["report", vs, "--runs", "20", "-o", vs],
+        vec!["sensitivity", vs, "--runs", "20", "-o", vs],
+        vec!["sensitivity", vs, "--runs", "20", "--report", ls],
+    ];
+    for args in cases {
+        let o = negsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("is one of the inputs"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read_to_string(&v).unwrap(),
+            src,
+            "{args:?} changed the scenario"
+        );
+    }
+}
+
+#[test]
+fn report_and_sensitivity_check_their_output_before_the_work() {
+    let f = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/labour-contract.toml");
+    let f = f.to_str().unwrap();
+    for args in [
+        vec![
+            "report",
+            f,
+            "--runs",
+            "2000000",
+            "-o",
+            "/nonexistent-dir/r.html",
+        ],
+        vec![
+            "sensitivity",
+            f,
+            "--runs",
+            "2000000",
+            "-o",
+            "/nonexistent-dir/s.txt",
+        ],
+    ] {
+        let t = Instant::now();
+        let o = negsim(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("/nonexistent-dir/"), "{}", stderr(&o));
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "{args:?} failed after {:?}",
+            t.elapsed()
+        );
+    }
 }

@@ -49,11 +49,11 @@ fn random_scenario_sized(
     for a in 0..n_agents {
         s += &format!(
             "[agents.g{a}]\nsignatory = {}\n",
-            a == 0 || rng.next_u32() % 4 != 0
+            a == 0 || !rng.next_u32().is_multiple_of(4)
         );
         let mut reds = Vec::new();
         for (t, size) in sizes.iter().enumerate() {
-            if rng.next_u32() % 5 == 0 {
+            if rng.next_u32().is_multiple_of(5) {
                 reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
             }
         }

@@ -285,3 +285,68 @@ fn sweep_shards_merge_to_the_single_process_table() {
         stderr(&o)
     );
 }
+
+#[test]
+fn merged_interrupted_shards_report_the_runs_played_not_the_runs_requested() {
+    // Shard 0 is stopped before its first chunk, shard 1 plays all its runs: the merged report
+    // holds 1,000 of the 2,000 runs per deadline and must say so in its header.
+    let sc = Scenario::from_toml_str(BUNDLED, BUNDLED_NAME).unwrap();
+    let dl = [2u32, 4];
+    let stopped = Control::default();
+    stopped
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let p0 = run_shard(&job(&sc, 2000, &dl), Shard { k: 0, n: 2 }, &stopped);
+    let p1 = run_shard(
+        &job(&sc, 2000, &dl),
+        Shard { k: 1, n: 2 },
+        &Control::default(),
+    );
+    assert!(p0.partial && !p1.partial);
+    let merged = merge(vec![("p0".into(), p0.clone()), ("p1".into(), p1.clone())]).unwrap();
+    let (_, report) = merged.into_report("merge").unwrap();
+    assert!(report.partial);
+    assert_eq!(report.runs, 1000);
+    assert!(report.deadlines.iter().all(|d| d.runs == 1000));
+    // The same through the command line, as the JSON and CSV headers show it.
+    let dir = temp_dir("shard-partial");
+    let (f0, f1) = (dir.join("p0.json"), dir.join("p1.json"));
+    std::fs::write(&f0, p0.to_json()).unwrap();
+    std::fs::write(&f1, p1.to_json()).unwrap();
+    let o = negsim(&[
+        "merge",
+        f0.to_str().unwrap(),
+        f1.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["runs"], 1000);
+    assert_eq!(v["partial"], true);
+    let o = negsim(&["merge", f0.to_str().unwrap(), f1.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains(" 1000 runs per deadline"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_sweep_shard_on_stdout_is_a_part_without_a_table_header() {
+    // `sweep --shard K/N > part.jsonl` wrote the CSV table's header before the part.
+    let o = negsim(&[
+        "sweep",
+        "scenarios/two-party-split.toml",
+        "--param",
+        "agents.a.walk_away=0,0.1",
+        "--runs",
+        "20",
+        "--shard",
+        "0/2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with('{'), "{out}");
+    assert!(negsim::shard::SweepPart::from_jsonl(&out, "stdout").is_ok());
+}

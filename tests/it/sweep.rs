@@ -435,8 +435,8 @@ fn resume_refuses_a_file_from_another_sweep() {
     );
     let before = std::fs::read(&out).unwrap();
     for (param, runs, needle) in [
-        ("agents.a.walk_away=0,0.01", "60", "line 2"),
-        ("agents.a.walk_away=0.01,0", "50", "line 2"),
+        ("agents.a.walk_away=0,0.01", "60", "row 2"),
+        ("agents.a.walk_away=0.01,0", "50", "row 2"),
         ("agents.b.walk_away=0,0.01", "50", "header"),
     ] {
         let o = sweep(param, runs, true);
@@ -502,7 +502,15 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     );
     let progress = Progress::new(false, &control, 300);
     let fin = sweep
-        .run(0, &settings, &layout, &mut out, &control, &progress)
+        .run(
+            0,
+            &settings,
+            &layout,
+            &mut out,
+            &control,
+            &progress,
+            &mut |_, _| {},
+        )
         .unwrap();
     assert_eq!((fin.written, fin.cancelled), (1, true));
     let first = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
@@ -524,7 +532,15 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     let control = Control::default();
     let mut out = Output::new(Box::new(Collect(rest_buf.clone())), "test");
     let fin = sweep
-        .run(1, &settings, &layout, &mut out, &control, &progress)
+        .run(
+            1,
+            &settings,
+            &layout,
+            &mut out,
+            &control,
+            &progress,
+            &mut |_, _| {},
+        )
         .unwrap();
     assert_eq!((fin.written, fin.cancelled), (2, false));
     let rest = String::from_utf8(rest_buf.lock().unwrap().clone()).unwrap();
@@ -562,5 +578,136 @@ fn no_progress_output_when_stderr_is_not_a_terminal() {
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         assert!(!stdout(&o).is_empty());
         assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}
+
+#[test]
+fn resume_reads_csv_records_so_a_value_with_a_line_break_survives() {
+    // Resume read physical lines: a quoted value holding a line break split its row in two,
+    // and the first half was "not the row this job expects".
+    let dir = temp_dir("sweep-resume-newline");
+    let f = dir.join("s.toml");
+    std::fs::write(&f, base()).unwrap();
+    let full_path = dir.join("full.csv");
+    let args = |out: &Path, resume: bool| {
+        let mut a = vec![
+            "sweep".to_string(),
+            f.display().to_string(),
+            "--param".into(),
+            "scenario.description=first\nline,second".into(),
+            "--param".into(),
+            "agents.a.walk_away=0,0.02".into(),
+            "--runs".into(),
+            "50".into(),
+            "--output".into(),
+            out.display().to_string(),
+        ];
+        if resume {
+            a.push("--resume".into());
+        }
+        a
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let o = negsim(&refs);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run(args(&full_path, false));
+    let full = std::fs::read_to_string(&full_path).unwrap();
+    assert!(full.contains("\"first\nline\""), "{full}");
+    // Cut inside the quoted line break, after it, and after whole points.
+    let inside = full.find("first\n").unwrap() + "first\n".len();
+    let second_row = full[inside..].find('\n').unwrap() + inside + 1;
+    for cut in [inside, inside + 3, second_row, second_row + 5, full.len()] {
+        let part = dir.join(format!("part-{cut}.csv"));
+        std::fs::write(&part, &full.as_bytes()[..cut]).unwrap();
+        run(args(&part, true));
+        let resumed = std::fs::read_to_string(&part).unwrap();
+        assert!(resumed == full, "cut at byte {cut}:\n{resumed}");
+    }
+}
+
+#[test]
+fn two_concurrent_resumes_of_one_table_do_not_both_run() {
+    // Both used to exit 0 and write the same points twice; the second now finds the table
+    // locked and refuses.
+    let dir = temp_dir("sweep-resume-lock");
+    let f = dir.join("s.toml");
+    std::fs::write(&f, base()).unwrap();
+    let out = dir.join("t.csv");
+    let args = |runs: &str| {
+        vec![
+            "sweep".to_string(),
+            f.display().to_string(),
+            "--param".into(),
+            "agents.a.walk_away=0:0.1:0.01".into(),
+            "--runs".into(),
+            runs.into(),
+            "--output".into(),
+            out.display().to_string(),
+            "--resume".into(),
+            "--quiet".into(),
+        ]
+    };
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(args("400000"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first one holds the table (it writes the header at once).
+    let t = std::time::Instant::now();
+    while std::fs::metadata(&out).map_or(true, |m| m.len() == 0) {
+        assert!(t.elapsed().as_secs() < 20, "the first sweep never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let refs: Vec<String> = args("400000");
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let second = negsim(&refs);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("another negsim is writing this table"),
+        "{}",
+        stderr(&second)
+    );
+}
+
+#[test]
+fn sweep_and_batch_refuse_to_empty_an_existing_table_without_force() {
+    // `sweep -o existing.csv` without --resume emptied finished work at once.
+    let dir = temp_dir("table-overwrite");
+    let f = dir.join("s.toml");
+    std::fs::write(&f, base()).unwrap();
+    let out = dir.join("t.csv");
+    std::fs::write(&out, "finished work\n").unwrap();
+    let (fs, os) = (f.to_str().unwrap(), out.to_str().unwrap());
+    let sweep = [
+        "sweep",
+        fs,
+        "--param",
+        "agents.a.walk_away=0,0.1",
+        "--runs",
+        "20",
+        "-o",
+        os,
+    ];
+    let batch = ["batch", fs, "--runs", "20", "-o", os];
+    for args in [&sweep[..], &batch[..]] {
+        let o = negsim(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("already holds"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "finished work\n");
+    }
+    for args in [&sweep[..], &batch[..]] {
+        let mut a = args.to_vec();
+        a.push("--force");
+        let o = negsim(&a);
+        assert!(o.status.success(), "{a:?}: {}", stderr(&o));
+        let table = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            table.contains("p_agreement") && !table.contains("finished work"),
+            "{table}"
+        );
     }
 }

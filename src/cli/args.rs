@@ -1,0 +1,407 @@
+//! The flags of every command, as clap parses them: raw values only; the commands validate
+//! them and call the library.
+
+use crate::error::InputError;
+use crate::request::{Overrides, ResolvedSim};
+use crate::scenario::Scenario;
+use crate::sensitivity::Method;
+use crate::tidy;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// negsim: how likely is a deal, and by when? Monte Carlo simulation of negotiations.
+#[derive(Debug, Parser)]
+#[command(name = "negsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: `run` on the bundled scenario).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and report P(agreement) by deadline.
+    Run(RunArgs),
+    /// Validate a scenario and summarize it.
+    Check(CheckArgs),
+    /// Print the transcript of one run, round by round.
+    Trace(TraceArgs),
+    /// Merge the partial results of `run --shard K/N` or `sweep --shard K/N` jobs.
+    Merge(MergeArgs),
+    /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
+    Import(ImportArgs),
+    /// Run a scenario over a grid of parameter values into one tidy table.
+    Sweep(SweepArgs),
+    /// Run several scenarios (files, or every *.toml of a directory) into one tidy table.
+    Batch(BatchArgs),
+    /// Which uncertain assumptions drive P(agreement): one-at-a-time or Sobol indices.
+    Sensitivity(SensitivityArgs),
+    /// Simulate and write a self-contained HTML report with charts.
+    Report(ReportArgs),
+    /// Play one agent yourself, in the terminal, against the simulated others.
+    Play(PlayArgs),
+    /// Write a commented starter scenario to edit.
+    Init(InitArgs),
+    /// Write a random scenario of a given shape (for stress tests and as a starting point).
+    Generate(GenerateArgs),
+}
+
+/// Options shared by every command that simulates.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SimArgs {
+    /// Monte Carlo runs per deadline (overrides the scenario).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Deadlines in rounds, comma-separated (overrides the scenario).
+    #[arg(long, value_delimiter = ',')]
+    pub deadlines: Option<Vec<u32>>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar (it is only ever drawn when stderr is a terminal).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Output formats of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// A readable report for a terminal.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+    /// Tidy CSV, one row per deadline.
+    Csv,
+}
+
+/// `negsim run`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format (default: table).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Output formats of `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MergeFormat {
+    /// A readable report for a terminal (run parts; their default).
+    #[default]
+    Table,
+    /// One JSON object (run parts, as `run --format json`).
+    Json,
+    /// Tidy CSV (as `run --format csv`, or `sweep --format csv`: the default for sweep parts).
+    Csv,
+    /// JSON lines (sweep parts, as `sweep --format jsonl`).
+    Jsonl,
+    /// A merged partial result, to merge again with other groups.
+    Part,
+}
+
+/// `negsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files written by `negsim run --shard K/N` (or by `merge --format part`).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format (default: table for run parts, csv for sweep parts).
+    #[arg(long, value_enum)]
+    pub format: Option<MergeFormat>,
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A scenario key and its values: PATH=V1,V2,... or PATH=START:STOP:STEP (repeat the flag
+    /// to sweep the cartesian product; the last flag varies fastest).
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    pub params: Vec<String>,
+    /// Simulation options (the same for every point).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Keep the points already in the --output file and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+    /// Play only shard K of N of the points (0-based) and write its partial result for
+    /// `negsim merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "resume")]
+    pub shard: Option<crate::shard::Shard>,
+    /// Run even if the estimated time is over an hour, and replace a non-empty --output
+    /// table (without it, an existing table is refused: use --resume to continue it).
+    #[arg(long)]
+    pub force: bool,
+    /// Also write a self-contained HTML page charting P(agreement) against the swept
+    /// parameter, drawn from the table's rows.
+    #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
+    pub report: Option<PathBuf>,
+}
+
+/// `negsim batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Scenario files, or directories whose *.toml files are all run.
+    #[arg(required = true, value_name = "FILE_OR_DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Simulation options (each scenario's own runs, seed and deadlines unless given).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Where the table goes.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Replace a non-empty --output table (without it, an existing table is refused).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Output options of the table commands, `sweep` and `batch`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
+    pub format: tidy::Format,
+    /// Write to this file instead of stdout (`-`: stdout); rows are appended as each item
+    /// finishes, and a file that already holds rows is refused without --resume or --force.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+}
+
+/// `negsim trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Deadline in rounds.
+    #[arg(long)]
+    pub deadline: u32,
+    /// Run index (its parameters and stream are those of run R in `negsim run`).
+    #[arg(long, default_value_t = 0)]
+    pub run: u64,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `negsim import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Domain file: GENIUS XML (`<negotiation_template>`) or GeniusWeb JSON (`issuesValues`).
+    pub domain: PathBuf,
+    /// Profile files, one agent each (at least two), in the domain's format.
+    pub profiles: Vec<PathBuf>,
+    /// Import profiles with a discount factor below 1, keeping the factor only as a comment.
+    #[arg(long)]
+    pub ignore_discount: bool,
+    /// Write the scenario to this file instead of stdout (`-`: stdout); an existing file is
+    /// replaced once the new one is complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `negsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Deadline in rounds at which P(agreement) is analysed (default: the scenario's longest).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// `oat`: each factor at its 5th/95th percentile (tornado); `sobol`: variance-based indices.
+    #[arg(long, value_enum, default_value_t = Method::Oat)]
+    pub method: Method,
+    /// Base samples N of the Sobol method (default 256; N·(k+2) model evaluations).
+    #[arg(long)]
+    pub samples: Option<usize>,
+    /// Monte Carlo runs per model evaluation (default: the scenario's runs for oat, 64 for sobol).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
+    #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
+    pub params: Vec<String>,
+    /// Also write a self-contained HTML page with the tornado or indices chart and the tables.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+}
+
+/// `negsim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// The HTML file to write (`-`: stdout); an existing file is replaced once the new one is
+    /// complete.
+    #[arg(long, short, default_value = "report.html")]
+    pub output: PathBuf,
+    /// The two agents of the outcome-space plot, comma-separated (default: the first two
+    /// signatories).
+    #[arg(long, value_delimiter = ',')]
+    pub axes: Option<Vec<String>>,
+    /// Add a tornado of the scenario's uncertain numbers at the longest deadline (one factor at
+    /// a time, at most 1000 runs per evaluation).
+    #[arg(long)]
+    pub sensitivity: bool,
+    /// Also write every chart as a standalone SVG file into this directory, named after the
+    /// chart (for example chart-p.svg).
+    #[arg(long, value_name = "DIR")]
+    pub svg_dir: Option<PathBuf>,
+}
+
+/// `negsim play`.
+#[derive(Debug, Args)]
+pub struct PlayArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// The agent you play (its id).
+    #[arg(long = "as", value_name = "AGENT")]
+    pub agent: String,
+    /// Deadline in rounds (default: the middle one of the scenario's deadlines).
+    #[arg(long)]
+    pub deadline: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run index whose sampled parameters and walk-out draws the game uses.
+    #[arg(long, default_value_t = 0)]
+    pub run: u64,
+    /// Simulated runs the debrief compares you with (default: the scenario's runs).
+    #[arg(long)]
+    pub runs: Option<u64>,
+}
+
+/// `negsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `negsim generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of terms.
+    #[arg(long)]
+    pub terms: usize,
+    /// Options per term: one count for all terms, or a comma-separated count per term.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub options: Vec<usize>,
+    /// Number of agents (all signatories).
+    #[arg(long)]
+    pub agents: usize,
+    /// 0 = everyone values the options alike, 1 = opposed values (see README).
+    #[arg(long, default_value_t = 1.0)]
+    pub opposition: f64,
+    /// Seed of the generator (also written as the scenario's seed).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write to this file instead of stdout (`-`: stdout); an existing file is replaced once
+    /// the new one is complete.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+// The library's own enums get their flag values here, so that no library type derives a
+// command-line trait (a Python binding or a web front end has no use for them); the help
+// texts are those the derive took from their doc comments.
+impl ValueEnum for tidy::Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[tidy::Format::Csv, tidy::Format::Jsonl]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            tidy::Format::Csv => PossibleValue::new("csv").help("CSV with a header line"),
+            tidy::Format::Jsonl => {
+                PossibleValue::new("jsonl").help("One JSON object per line, no header")
+            }
+        })
+    }
+}
+
+impl ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Method::Oat, Method::Sobol]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Method::Oat => PossibleValue::new("oat").help("One factor at a time (tornado)"),
+            Method::Sobol => {
+                PossibleValue::new("sobol").help("Variance-based first- and total-order indices")
+            }
+        })
+    }
+}
+
+impl SimArgs {
+    /// The overrides these flags give.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            runs: self.runs,
+            seed: self.seed,
+            deadlines: self.deadlines.clone(),
+            threads: self.threads,
+        }
+    }
+
+    /// Validates the overrides against `sc` (see [`Overrides::resolve`]).
+    pub fn resolve(&self, sc: &Scenario) -> Result<ResolvedSim, InputError> {
+        self.overrides().resolve(sc)
+    }
+}

@@ -1,0 +1,21 @@
+//! `negsim import`: GENIUS and GeniusWeb domains into a scenario.
+
+use super::args::*;
+use crate::output::{self, Target};
+
+use super::emit;
+use std::path::PathBuf;
+
+pub(super) fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
+    let mut inputs: Vec<&std::path::Path> = vec![&a.domain];
+    inputs.extend(a.profiles.iter().map(PathBuf::as_path));
+    output::refuse_if_input(&Target::of(a.output.as_deref()), "--output", &inputs)?;
+    let opts = crate::import::ImportOptions {
+        ignore_discount: a.ignore_discount,
+    };
+    let imported = crate::import::import_files(&a.domain, &a.profiles, opts)?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    emit(a.output.as_deref(), &imported.toml)
+}

@@ -1,0 +1,28 @@
+//! `negsim check` and `negsim trace`: look at a scenario and at one of its runs.
+
+use super::args::*;
+use super::emit;
+use crate::error::InputError;
+use crate::request::load_scenario;
+use crate::scenario::MAX_DEADLINE;
+
+pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let text = crate::check::summary(&sc);
+    emit(None, &text)
+}
+
+pub(super) fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    if a.deadline == 0 || a.deadline > MAX_DEADLINE {
+        return Err(InputError::new(
+            "--deadline",
+            format!("deadline {} is out of range", a.deadline),
+        )
+        .with_help(format!("give a deadline from 1 to {MAX_DEADLINE} rounds"))
+        .into());
+    }
+    let seed = a.seed.unwrap_or(sc.simulation.seed);
+    let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
+    emit(None, &text)
+}

@@ -1,0 +1,45 @@
+//! `negsim play`: play one agent in the terminal.
+
+use super::args::*;
+use crate::error::InputError;
+use crate::model::Model;
+use crate::request::load_scenario;
+
+pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let player = sc
+        .agent_index(&a.agent)
+        .ok_or_else(|| sc.unknown_agent(&a.agent, "--as"))?;
+    let sim = SimArgs {
+        runs: a.runs,
+        seed: a.seed,
+        deadlines: Some(vec![a.deadline.unwrap_or_else(|| {
+            crate::play::default_deadline(&sc.simulation.deadlines)
+        })]),
+        threads: None,
+        quiet: true,
+    }
+    .resolve(&sc)
+    .map_err(|e| {
+        if e.origin == "--deadlines" {
+            InputError {
+                origin: "--deadline".into(),
+                ..e
+            }
+        } else {
+            e
+        }
+    })?;
+    let opts = crate::play::PlayOptions {
+        player,
+        deadline: sim.deadlines[0],
+        seed: sim.seed,
+        run: a.run,
+        runs: sim.runs,
+        echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+    };
+    let model = Model::new(&sc);
+    let stdin = std::io::stdin();
+    crate::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
+    Ok(())
+}

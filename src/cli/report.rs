@@ -1,0 +1,90 @@
+//! `negsim report`: the self-contained HTML report (and its charts as SVG files).
+
+use super::args::*;
+use super::command_line;
+use crate::montecarlo::Control;
+use crate::output::{self, Target};
+use crate::report::Report;
+use crate::request::{ResolvedSim, load_scenario, simulate_outcome, with_threads};
+use crate::scenario::Scenario;
+use crate::sensitivity::{self, Method};
+use std::path::{Path, PathBuf};
+
+pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
+    let sc = load_scenario(a.scenario.as_deref())?;
+    let sim = a.sim.resolve(&sc)?;
+    let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    let target = Target::of(Some(&a.output));
+    let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();
+    output::refuse_if_input(&target, "--output", &scenario)?;
+    // Checked (and its temporary file created) before the simulation, not after it.
+    let page = output::prepare(&target)?;
+    let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
+    let analysis = crate::analysis::Analysis::new(&model);
+    let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+    let mut command = vec!["negsim".to_string(), "report".to_string()];
+    if let Some(p) = &a.scenario {
+        command.push(p.display().to_string());
+    }
+    command.extend(sim.flags());
+    command.extend([
+        "--axes".into(),
+        format!("{},{}", sc.agents[axes.0].id, sc.agents[axes.1].id),
+        "--output".into(),
+        a.output.display().to_string(),
+    ]);
+    if a.sensitivity {
+        command.push("--sensitivity".into());
+    }
+    let tornado = if a.sensitivity {
+        Some(report_tornado(&sc, &sim)?)
+    } else {
+        None
+    };
+    let html = crate::html::render(&crate::html::HtmlInput {
+        model: &model,
+        report: &report,
+        outcome: &outcome,
+        analysis: analysis.as_ref(),
+        axes,
+        command: &command_line(&command),
+        sensitivity: tornado.as_ref().map(|t| t.as_ref().map_err(String::as_str)),
+    });
+    page.commit(html.as_bytes())?;
+    eprintln!("wrote {}", target.name());
+    if let Some(dir) = &a.svg_dir {
+        let files = crate::svg_files::write_all(&html, dir)?;
+        eprintln!("wrote {} charts into {}", files.len(), dir.display());
+    }
+    Ok(())
+}
+
+/// The tornado of `negsim report --sensitivity`: one factor at a time at the report's longest
+/// deadline and seed, with at most [`sensitivity::REPORT_OAT_RUNS`] runs per evaluation; or
+/// why there is none.
+fn report_tornado(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+) -> anyhow::Result<Result<sensitivity::SensitivityReport, String>> {
+    let factors = sensitivity::factors::scenario_factors(sc);
+    if let Err(e) = sensitivity::check_factors(&factors) {
+        return Ok(Err(format!("No tornado: {}.", e.message)));
+    }
+    let deadline = sim.deadlines.iter().copied().max().unwrap_or(1);
+    let runs = sim.runs.min(sensitivity::REPORT_OAT_RUNS);
+    let opts = sensitivity::resolve_options(
+        sc,
+        Method::Oat,
+        Some(deadline),
+        None,
+        Some(runs),
+        Some(sim.seed),
+    )?;
+    let evals = sensitivity::evaluations(Method::Oat, factors.len(), 0);
+    eprintln!(
+        "sensitivity: {}",
+        sensitivity::plan(factors.len(), evals, runs, deadline)
+    );
+    let r = with_threads(sim.threads, || sensitivity::analyze(sc, &factors, &opts))?;
+    Ok(Ok(r))
+}

@@ -1,0 +1,95 @@
+//! `negsim run`: simulate one scenario (or one shard of it) and write its report.
+
+use super::args::*;
+
+use super::interrupted;
+use crate::error::InputError;
+use crate::interrupt;
+use crate::model::Model;
+use crate::montecarlo::Control;
+use crate::output::{self, Target};
+use crate::progress::{self, Progress};
+use crate::report::Report;
+use crate::request::{ResolvedSim, load_source, refuse_if_too_long, simulate_report, with_threads};
+use crate::scenario::Scenario;
+use std::path::PathBuf;
+
+pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
+    let (src, origin) = load_source(a.scenario.as_deref())?;
+    let sc = Scenario::from_toml_str(&src, &origin)?;
+    let sim = a.sim.resolve(&sc)?;
+    let control = Control::default();
+    let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
+    if !a.force {
+        let this = ResolvedSim {
+            runs: runs.end - runs.start,
+            ..sim.clone()
+        };
+        refuse_if_too_long(&sc, &this, &origin)?;
+    }
+    if let (Some(_), Some(f)) = (a.shard, a.format) {
+        return Err(InputError::new(
+            "--format",
+            format!("--shard writes a partial result, not {f:?}"),
+        )
+        .with_help("leave out --format; `negsim merge --format ...` prints the report")
+        .into());
+    }
+    // The output is checked (and its temporary file created) before the work, not after it.
+    let target = Target::of(a.output.as_deref());
+    output::refuse_if_input(
+        &target,
+        "--output",
+        &a.scenario.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+    )?;
+    let out = output::prepare(&target)?;
+    let progress = Progress::new(
+        progress::wanted(a.sim.quiet),
+        &control,
+        runs.end - runs.start,
+    );
+    if let Some(shard) = a.shard {
+        let job = crate::shard::Job {
+            source: &src,
+            origin: &origin,
+            scenario: &sc,
+            seed: sim.seed,
+            runs: sim.runs,
+            deadlines: &sim.deadlines,
+        };
+        let part = interrupt::forward_to(&control.cancel, || {
+            progress.run(|| {
+                with_threads(sim.threads, || {
+                    crate::shard::run_shard(&job, shard, &control)
+                })
+            })
+        })?;
+        out.commit(part.to_json().as_bytes())?;
+        if part.partial {
+            return Err(interrupted(
+                a.output.as_deref(),
+                control.done.load(std::sync::atomic::Ordering::Relaxed),
+                runs.end - runs.start,
+            ));
+        }
+        return Ok(());
+    }
+    let (model, report) = interrupt::forward_to(&control.cancel, || {
+        progress.run(|| simulate_report(&sc, &sim, &control))
+    })?;
+    let text = render(&report, &model, a.format.unwrap_or_default());
+    out.commit(text.as_bytes())?;
+    if report.partial {
+        return Err(interrupted(a.output.as_deref(), report.runs, sim.runs));
+    }
+    Ok(())
+}
+
+/// Renders a report in one of the `run` formats.
+pub(super) fn render(report: &Report, model: &Model, format: Format) -> String {
+    match format {
+        Format::Table => report.to_table(model),
+        Format::Json => report.to_json(),
+        Format::Csv => report.to_csv(),
+    }
+}

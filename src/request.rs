@@ -1,0 +1,228 @@
+//! A simulation request as a front end makes it: load a scenario (with the size cap), apply
+//! overrides of runs, seed, deadlines and threads (validated), refuse a request that would
+//! take absurdly long, simulate, and build the report. The command line is one caller; a
+//! Python binding or a web front end is another, so none of this lives in `cli`.
+
+use crate::error::{Error, InputError};
+use crate::estimate;
+use crate::model::Model;
+use crate::montecarlo::{self, Control, Settings};
+use crate::report::Report;
+use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use std::io::Read;
+use std::path::Path;
+
+/// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
+/// invalid input.
+pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
+    let (src, origin) = load_source(path)?;
+    Scenario::from_toml_str(&src, &origin)
+}
+
+/// Reads a scenario file's text (or the bundled one's) and the name to show for it.
+pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> {
+    let Some(path) = path else {
+        return Ok((
+            scenario::BUNDLED.to_string(),
+            scenario::BUNDLED_NAME.to_string(),
+        ));
+    };
+    let origin = path.display().to_string();
+    let unreadable = |e: std::io::Error| {
+        InputError::new(&origin, format!("cannot read the scenario file: {e}"))
+            .with_help("give the path of a .toml scenario, or no path for the bundled scenario")
+    };
+    // Read at most one byte past the limit, so that a huge file (or /dev/zero) costs nothing.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > scenario::MAX_FILE_BYTES {
+        return Err(InputError::new(
+            &origin,
+            format!(
+                "the file is larger than the limit of {} MiB",
+                scenario::MAX_FILE_BYTES >> 20
+            ),
+        )
+        .with_help("a scenario is a short TOML text; check that this is the right file"));
+    }
+    let src = crate::error::utf8_text(bytes, &origin, "save the scenario as UTF-8 text")?;
+    Ok((src, origin))
+}
+
+/// What a caller may change of a scenario's simulation settings (`None`: the scenario's).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Monte Carlo runs per deadline.
+    pub runs: Option<u64>,
+    /// Master seed.
+    pub seed: Option<u64>,
+    /// Deadlines in rounds.
+    pub deadlines: Option<Vec<u32>>,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    pub threads: Option<usize>,
+}
+
+/// Simulation settings after applying the command-line overrides to the scenario's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedSim {
+    /// Runs per deadline.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Deadlines in rounds.
+    pub deadlines: Vec<u32>,
+    /// Worker threads, if fixed.
+    pub threads: Option<usize>,
+}
+
+impl ResolvedSim {
+    /// The flags that give these settings again: `--runs R --seed S --deadlines D1,D2`.
+    pub fn flags(&self) -> [String; 6] {
+        let dl: Vec<String> = self.deadlines.iter().map(u32::to_string).collect();
+        [
+            "--runs".into(),
+            self.runs.to_string(),
+            "--seed".into(),
+            self.seed.to_string(),
+            "--deadlines".into(),
+            dl.join(","),
+        ]
+    }
+
+    /// The Monte Carlo settings: every run at every deadline.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            deadlines: self.deadlines.clone(),
+            runs: 0..self.runs,
+        }
+    }
+}
+
+impl Overrides {
+    /// Validates the overrides against `sc`: runs and deadlines in range, at least one thread.
+    pub fn resolve(&self, sc: &Scenario) -> Result<ResolvedSim, InputError> {
+        let runs = self.runs.unwrap_or(sc.simulation.runs);
+        if runs == 0 || runs > MAX_RUNS {
+            return Err(
+                InputError::new("--runs", format!("{runs} runs is out of range")).with_help(
+                    format!(
+                        "give between 1 and {} runs (10,000 give P(agreement) within +-0.01)",
+                        scenario::thousands(MAX_RUNS)
+                    ),
+                ),
+            );
+        }
+        let deadlines = self
+            .deadlines
+            .clone()
+            .unwrap_or_else(|| sc.simulation.deadlines.clone());
+        if deadlines.is_empty() {
+            return Err(InputError::new("--deadlines", "no deadlines given")
+                .with_help("for example --deadlines 4,8,12"));
+        }
+        if let Some(&d) = deadlines.iter().find(|&&d| d == 0 || d > MAX_DEADLINE) {
+            return Err(
+                InputError::new("--deadlines", format!("deadline {d} is out of range")).with_help(
+                    format!(
+                        "deadlines are rounds from 1 to {}",
+                        scenario::thousands(u64::from(MAX_DEADLINE))
+                    ),
+                ),
+            );
+        }
+        scenario::check_deadline_list(&deadlines)
+            .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
+        sc.check_checkpoints(&deadlines)?;
+        if self.threads == Some(0) {
+            return Err(
+                InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
+            );
+        }
+        Ok(ResolvedSim {
+            runs,
+            seed: self.seed.unwrap_or(sc.simulation.seed),
+            deadlines,
+            threads: self.threads,
+        })
+    }
+}
+
+/// Runs `f` on a rayon pool of the requested size (or the global pool).
+pub fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, Error> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| Error::io("the worker threads", std::io::Error::other(e)))?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
+/// Simulates `sc` with resolved settings and builds the report.
+pub fn simulate_report(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> Result<(Model, Report), Error> {
+    let (model, outcome) = simulate_outcome(sc, sim, control)?;
+    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    Ok((model, report))
+}
+
+/// Simulates `sc` with resolved settings and returns the raw tallies.
+pub fn simulate_outcome(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> Result<(Model, montecarlo::Outcome), Error> {
+    let model = Model::new(sc);
+    let settings = sim.settings();
+    let outcome = with_threads(sim.threads, || {
+        montecarlo::simulate(&model, &settings, control)
+    })?;
+    Ok((model, outcome))
+}
+
+/// Refuses a request whose estimated time is over [`estimate::LIMIT_SECONDS`], with the
+/// estimate and what to change.
+pub fn refuse_if_too_long(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    origin: &str,
+) -> Result<(), InputError> {
+    let model = Model::new(sc);
+    let threads = sim.threads.unwrap_or_else(rayon::current_num_threads);
+    let pilot = estimate::pilot(&model, sim.seed, &sim.deadlines);
+    let secs = pilot.seconds(sim.runs, &sim.deadlines, threads);
+    if secs <= estimate::LIMIT_SECONDS {
+        return Ok(());
+    }
+    let rounds: u64 = sim.deadlines.iter().map(|&d| u64::from(d)).sum();
+    let message = match pilot {
+        estimate::Pilot::Measured(speed) => format!(
+            "this request would take up to {} ({} runs x {} rounds on {threads} thread(s), at {:.1} µs per round measured just now)",
+            estimate::describe(secs),
+            scenario::thousands(sim.runs),
+            scenario::thousands(rounds),
+            speed.round * 1e6,
+        ),
+        estimate::Pilot::TooSlow { deadline } => format!(
+            "this request would take at least {}: a single run at a deadline of {deadline} rounds took more than {} s just now, and {} runs are requested on {threads} thread(s)",
+            estimate::describe(secs),
+            estimate::PILOT_TIMEOUT.as_secs(),
+            scenario::thousands(sim.runs),
+        ),
+    };
+    Err(InputError::new(origin, message).with_help(
+        "use fewer runs (--runs) or shorter deadlines (--deadlines), or add --force to run it anyway",
+    ))
+}
