@@ -151,6 +151,12 @@ fn deadline_label(r: &Report, d: u32) -> String {
 fn summary(inp: &HtmlInput) -> String {
     let r = inp.report;
     let mut h = String::from("<section id=\"summary\"><h2>Summary</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p id=\"question\" data-mode=\"{}\"><b>Question:</b> {}</p>",
+        r.mode,
+        esc(&r.question)
+    );
     if let (Some(lo), Some(hi)) = (
         r.deadlines
             .iter()
@@ -170,7 +176,7 @@ fn summary(inp: &HtmlInput) -> String {
     }
     let _ = writeln!(
         h,
-        "<table id=\"summary-table\"><thead><tr><th>deadline</th><th class=\"n\">runs</th><th class=\"n\">P(agreement)</th><th class=\"n\">95% interval</th><th class=\"n\">agreements</th><th class=\"n\">walk-outs</th><th class=\"n\">expired</th><th class=\"n\">mean {l}</th><th class=\"n\">median {l}</th><th>blocker</th></tr></thead><tbody>",
+        "<table id=\"summary-table\"><thead><tr><th>deadline</th><th class=\"n\">runs</th><th class=\"n\">P(agreement)</th><th class=\"n\">95% interval</th><th class=\"n\">agreements</th><th class=\"n\">walk-outs</th><th class=\"n\">expired</th><th class=\"n\">mean {l}</th><th class=\"n\">median {l}</th><th class=\"n\">P if no walk-out</th><th>walk-outs by</th><th>blocker</th></tr></thead><tbody>",
         l = esc(&r.round_label)
     );
     for d in &r.deadlines {
@@ -178,7 +184,7 @@ fn summary(inp: &HtmlInput) -> String {
         let med = d.median_round.map_or("null".into(), |m| m.to_string());
         let _ = writeln!(
             h,
-            "<tr data-deadline=\"{}\"><td>{}</td>{}{}<td class=\"n\"><span data-k=\"ci_low\" data-v=\"{}\">{:.3}</span> – <span data-k=\"ci_high\" data-v=\"{}\">{:.3}</span></td>{}{}{}{}{}<td>{}</td></tr>",
+            "<tr data-deadline=\"{}\"><td>{}</td>{}{}<td class=\"n\"><span data-k=\"ci_low\" data-v=\"{}\">{:.3}</span> – <span data-k=\"ci_high\" data-v=\"{}\">{:.3}</span></td>{}{}{}{}{}{}<td>{}</td><td>{}</td></tr>",
             d.deadline,
             esc(&deadline_label(r, d.deadline)),
             num_cell("runs", &d.runs.to_string(), &d.runs.to_string()),
@@ -206,6 +212,23 @@ fn summary(inp: &HtmlInput) -> String {
                     .map_or("–".into(), |m| m.to_string())
                     .as_str()
             ),
+            {
+                let (v, s) = opt_f(d.p_agreement_no_walkout, 3);
+                num_cell("p_agreement_no_walkout", &v, &s)
+            },
+            {
+                let w: Vec<String> = d
+                    .walkout_share
+                    .iter()
+                    .filter(|(_, x)| **x > 0.0)
+                    .map(|(id, x)| format!("{} {:.1}%", esc(id), 100.0 * x))
+                    .collect();
+                if w.is_empty() {
+                    "–".to_string()
+                } else {
+                    w.join(", ")
+                }
+            },
             esc(d.blocker.as_deref().unwrap_or("–"))
         );
     }
@@ -254,7 +277,7 @@ fn scenario_section(inp: &HtmlInput) -> String {
             opts.join(" · ")
         );
     }
-    h.push_str("</tbody></table>\n<h3>Agents</h3>\n<table id=\"agents\"><thead><tr><th>agent</th><th>signs?</th><th>reservation value</th><th>strategy</th><th>walk-out chance per round</th><th>deadline belief</th><th>estimate noise</th><th>red lines</th></tr></thead><tbody>\n");
+    h.push_str("</tbody></table>\n<h3>Agents</h3>\n<table id=\"agents\"><thead><tr><th>agent</th><th>signs?</th><th>reservation value</th><th>strategy</th><th>walk-out chance per round</th><th>clock</th><th>estimate noise</th><th>red lines</th></tr></thead><tbody>\n");
     for (a, ag) in sc.agents.iter().enumerate() {
         let red: Vec<String> = sc
             .terms
@@ -284,7 +307,11 @@ fn scenario_section(inp: &HtmlInput) -> String {
             esc(&describe_param(&ag.reservation)),
             esc(&ag.strategy.label()),
             esc(&describe_param(&ag.walk_away)),
-            esc(&describe_param(&ag.deadline_belief)),
+            esc(&match ag.clock {
+                crate::scenario::Clock::Deadline =>
+                    format!("deadline (belief {})", describe_param(&ag.deadline_belief)),
+                c => format!("{} {}s", c.label(), sim.round_label),
+            }),
             fmt_num(ag.estimate_noise),
             if red.is_empty() {
                 "–".into()
