@@ -107,6 +107,10 @@ pub struct RunArgs {
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
+    /// Also write one row per run and deadline, with the sampled parameters and the outcome,
+    /// to FILE: CSV, or JSON lines when FILE ends in .jsonl (streamed as runs finish).
+    #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+    pub per_run: Option<PathBuf>,
 }
 
 /// Output formats of `merge`.
@@ -555,6 +559,24 @@ pub fn simulate_report(
     Ok((model, report))
 }
 
+/// As [`simulate_report`], also writing the per-run table to `path` (the same report: the
+/// table's runs are tallied as they are written).
+fn per_run_report(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    path: &Path,
+    control: &Control,
+) -> anyhow::Result<(Model, Report)> {
+    let table = crate::per_run::PerRun::new(sc, sim.settings());
+    let outcome = with_threads(sim.threads, || table.write_file(path, control))??;
+    let model = table.model().clone();
+    let mut report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    if outcome.partial {
+        report.runs = outcome.tallies.first().map_or(0, |t| t.runs);
+    }
+    Ok((model, report))
+}
+
 /// Simulates `sc` with resolved settings and returns the raw tallies.
 pub fn simulate_outcome(
     sc: &Scenario,
@@ -657,7 +679,10 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let (model, report) = interrupt::forward_to(&control.cancel, || {
-        progress.run(|| simulate_report(&sc, &sim, &control))
+        progress.run(|| match &a.per_run {
+            Some(path) => per_run_report(&sc, &sim, path, &control),
+            None => simulate_report(&sc, &sim, &control),
+        })
     })?;
     let text = render(&report, &model, a.format.unwrap_or_default());
     emit(a.output.as_deref(), &text)?;

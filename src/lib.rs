@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod model;
 pub mod montecarlo;
 pub mod offer;
+pub mod per_run;
 pub mod play;
 pub mod progress;
 pub mod protocol;
