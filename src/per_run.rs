@@ -76,26 +76,39 @@ pub struct PerRun {
     model: Model,
     settings: Settings,
     slots: Vec<Slot>,
+    /// The slots' sweep paths, and the JSON keys of the parameter and utility fields
+    /// (computed once: rows are written by the million).
+    columns: Vec<String>,
+    json_keys: Vec<String>,
+    utility_keys: Vec<String>,
 }
 
 impl PerRun {
     /// The per-run table of `scenario` with `settings` (seed, deadlines, run range).
     pub fn new(scenario: &Scenario, settings: Settings) -> PerRun {
-        let slots = all_slots(scenario)
+        let slots: Vec<Slot> = all_slots(scenario)
             .into_iter()
             .filter(|s| s.get(scenario).is_some_and(|p| p.is_uncertain()))
             .collect();
+        let columns: Vec<String> = slots.iter().map(|s| s.path(scenario)).collect();
+        let key = |k: &str| serde_json::to_string(k).expect("strings serialize");
         PerRun {
             model: Model::new(scenario),
             settings,
             slots,
+            json_keys: columns.iter().map(|c| key(c)).collect(),
+            utility_keys: scenario
+                .agents
+                .iter()
+                .map(|a| key(&format!("utility_{}", a.id)))
+                .collect(),
+            columns,
         }
     }
 
     /// The sweep paths of the sampled parameters, in the order of [`Record::params`].
-    pub fn columns(&self) -> Vec<String> {
-        let sc = &self.model.scenario;
-        self.slots.iter().map(|s| s.path(sc)).collect()
+    pub fn columns(&self) -> &[String] {
+        &self.columns
     }
 
     /// The agent ids, in the order of [`Record::utilities`].
@@ -211,7 +224,7 @@ impl PerRun {
     /// The CSV header line, with its newline.
     pub fn csv_header(&self) -> String {
         let mut cols = vec!["run".to_string(), "deadline".to_string()];
-        cols.extend(self.columns());
+        cols.extend(self.columns.iter().cloned());
         cols.extend(
             ["agreement", "round", "walked_out_by", "package"]
                 .iter()
@@ -286,31 +299,36 @@ impl PerRun {
         s.push('\n');
     }
 
-    /// Appends one JSON line with the same fields as the CSV row (nulls for missing values).
+    /// Appends one JSON line with the same fields as the CSV row, in the same order (nulls
+    /// for missing values).
     pub fn jsonl_row(&self, r: &Record, s: &mut String) {
-        let mut obj = serde_json::Map::new();
-        obj.insert("run".into(), r.run.into());
-        obj.insert("deadline".into(), r.deadline.into());
-        for (c, &x) in self.columns().into_iter().zip(&r.params) {
-            obj.insert(c, x.into());
+        use std::fmt::Write as _;
+        let key = |k: &str| serde_json::to_string(k).expect("strings serialize");
+        let text = |t: Option<&str>| t.map_or("null".to_string(), |t| key(t));
+        let num = |x: Option<f64>| {
+            // serde_json writes floats in the same shortest form as the CSV (`1.0`).
+            x.map_or("null".to_string(), |x| {
+                serde_json::Value::from(x).to_string()
+            })
+        };
+        let _ = write!(s, "{{\"run\":{},\"deadline\":{}", r.run, r.deadline);
+        for (k, &x) in self.json_keys.iter().zip(&r.params) {
+            let _ = write!(s, ",{k}:{}", num(Some(x)));
         }
         let agreed = matches!(r.end, End::Agreement { .. });
-        obj.insert("agreement".into(), u8::from(agreed).into());
-        obj.insert("round".into(), Self::round(r).into());
-        obj.insert("walked_out_by".into(), self.walked_out_by(r).into());
-        obj.insert(
-            "package".into(),
-            if agreed {
-                self.package_text(r).into()
-            } else {
-                serde_json::Value::Null
-            },
+        let round = Self::round(r).map_or("null".to_string(), |n| n.to_string());
+        let package = agreed.then(|| self.package_text(r));
+        let _ = write!(
+            s,
+            ",\"agreement\":{},\"round\":{round},\"walked_out_by\":{},\"package\":{}",
+            u8::from(agreed),
+            text(self.walked_out_by(r)),
+            text(package.as_deref()),
         );
-        for (a, id) in self.agents().into_iter().enumerate() {
-            obj.insert(format!("utility_{id}"), r.utilities.get(a).copied().into());
+        for (a, k) in self.utility_keys.iter().enumerate() {
+            let _ = write!(s, ",{k}:{}", num(r.utilities.get(a).copied()));
         }
-        s.push_str(&serde_json::to_string(&obj).expect("records serialize"));
-        s.push('\n');
+        s.push_str("}\n");
     }
 
     /// Plays the runs of `range` sequentially, adding them to `tallies`.
