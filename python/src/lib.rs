@@ -3,12 +3,14 @@
 //! The Python package (`negsim/__init__.py`) wraps these functions in result classes.
 
 use negsim::cli::{SimArgs, load_source, simulate_report, with_threads};
+use negsim::dist::Dist;
 use negsim::error::{Error, InputError};
 use negsim::montecarlo::Control;
 use negsim::per_run::{PerRun, Record};
 use negsim::progress::Progress;
 use negsim::protocol::End;
 use negsim::scenario::{self, Scenario};
+use negsim::sensitivity::factors::all_slots;
 use negsim::sweep::Sweep;
 use negsim::tidy::{self, Layout, Output};
 use pyo3::create_exception;
@@ -258,6 +260,36 @@ impl PyScenario {
     #[getter]
     fn agents(&self) -> Vec<String> {
         self.scenario.agents.iter().map(|a| a.id.clone()).collect()
+    }
+
+    /// The scenario's uncertain parameters, in the engine's draw order: for each a dict with
+    /// `path` (its sweep path), `dist` (`"normal"`, `"uniform"` or `"triangular"`), `args`
+    /// (as written in the file), `min`/`max` (the valid range samples are clamped to) and
+    /// `low`/`high` (its 1% and 99% quantiles, clamped: a range for exploratory sampling).
+    fn uncertainties<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let sc = &self.scenario;
+        let mut out = Vec::new();
+        for slot in all_slots(sc) {
+            let Some(p) = slot.get(sc).filter(|p| p.is_uncertain()) else {
+                continue;
+            };
+            let (kind, args) = match p.dist {
+                Dist::Normal { mean, sd } => ("normal", vec![mean, sd]),
+                Dist::Uniform { low, high } => ("uniform", vec![low, high]),
+                Dist::Triangular { low, mode, high } => ("triangular", vec![low, mode, high]),
+                Dist::Fixed(_) => continue,
+            };
+            let d = PyDict::new(py);
+            d.set_item("path", slot.path(sc))?;
+            d.set_item("dist", kind)?;
+            d.set_item("args", args)?;
+            d.set_item("min", p.min)?;
+            d.set_item("max", p.max)?;
+            d.set_item("low", p.quantile(0.01))?;
+            d.set_item("high", p.quantile(0.99))?;
+            out.push(d);
+        }
+        Ok(out)
     }
 
     fn __repr__(&self) -> String {

@@ -217,3 +217,15 @@ def test_gil_is_released_while_simulating():
     # Holding the GIL would freeze the ticker for the whole simulation.
     assert elapsed > 0.05, "simulation too quick to tell"
     assert len(during) >= 3, (elapsed, len(during))
+
+
+def test_uncertainties_are_the_per_run_columns():
+    u = BUNDLED.uncertainties()
+    cols = [c for c in negsim.per_run(BUNDLED, runs=1, deadlines=[4]).columns if c.startswith("agents.")]
+    assert [x["path"] for x in u] == cols
+    for x in u:
+        assert x["dist"] in ("normal", "uniform", "triangular")
+        assert x["min"] <= x["low"] < x["high"] <= x["max"]
+    # Every 1%-99% value is accepted by with_params (as EMA would set it).
+    lo = BUNDLED.with_params({x["path"]: x["low"] for x in u})
+    assert lo.uncertainties() == []
