@@ -53,6 +53,10 @@ pub enum Command {
     Init(InitArgs),
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
+    /// Print a shell completion script: bash, zsh or fish.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the man page negsim(1) (roff: `negsim man | man -l -`).
+    Man(crate::completions::ManArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -403,6 +407,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Play(a) => cmd_play(&a),
         Command::Init(a) => cmd_init(&a),
         Command::Generate(a) => cmd_generate(&a),
+        Command::Completions(a) => emit(None, &crate::completions::completion_script(a.shell)),
+        Command::Man(a) => emit(a.output.as_deref(), &crate::completions::man_page()),
     }
 }
 

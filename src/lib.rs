@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod completions;
 pub mod dist;
 pub mod error;
 pub mod estimate;

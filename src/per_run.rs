@@ -304,7 +304,7 @@ impl PerRun {
     pub fn jsonl_row(&self, r: &Record, s: &mut String) {
         use std::fmt::Write as _;
         let key = |k: &str| serde_json::to_string(k).expect("strings serialize");
-        let text = |t: Option<&str>| t.map_or("null".to_string(), |t| key(t));
+        let text = |t: Option<&str>| t.map_or("null".to_string(), &key);
         let num = |x: Option<f64>| {
             // serde_json writes floats in the same shortest form as the CSV (`1.0`).
             x.map_or("null".to_string(), |x| {
@@ -522,7 +522,7 @@ mod tests {
         let pr = PerRun::new(&sc, settings(3));
         let cols = pr.columns();
         assert!(!cols.is_empty());
-        for c in &cols {
+        for c in cols {
             assert!(c.starts_with("agents."), "{c}");
         }
         let mut out = Vec::new();
