@@ -62,8 +62,8 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 fi
 
 say "starting munge"
-if pgrep -x munged >/dev/null; then
-  echo "munged is already running: using it"
+if munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+  echo "a munged is already running and answering: using it"
 else
   if [ ! -s /etc/munge/munge.key ]; then
     mungekey --create --force 2>/dev/null || dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key 2>/dev/null
@@ -71,9 +71,12 @@ else
   chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
   mkdir -p /run/munge /var/log/munge /var/lib/munge
   chown munge:munge /run/munge /var/log/munge /var/lib/munge
-  runuser -u munge -- /usr/sbin/munged --pid-file="$work/munged.pid"
-  for _ in $(seq 50); do [ -s "$work/munged.pid" ] && break; sleep 0.1; done
-  pids+=("$(cat "$work/munged.pid")")
+  # munged runs as munge: its PID file goes in a directory of its own that munge may write.
+  mkdir -p "$work/munge" && chown munge:munge "$work/munge"
+  runuser -u munge -- /usr/sbin/munged --pid-file="$work/munge/munged.pid"
+  for _ in $(seq 50); do [ -s "$work/munge/munged.pid" ] && break; sleep 0.1; done
+  [ -s "$work/munge/munged.pid" ] || { echo "munged wrote no PID file" >&2; exit 1; }
+  pids+=("$(cat "$work/munge/munged.pid")")
 fi
 munge -n | unmunge >/dev/null
 
@@ -112,9 +115,11 @@ CONF
 say "starting slurmctld and slurmd"
 slurmctld -c -f "$SLURM_CONF"
 for _ in $(seq 50); do [ -s "$work/slurmctld.pid" ] && break; sleep 0.1; done
+[ -s "$work/slurmctld.pid" ] || { echo "slurmctld wrote no PID file; see $work/log/" >&2; exit 1; }
 pids+=("$(cat "$work/slurmctld.pid")")
 slurmd -f "$SLURM_CONF"
 for _ in $(seq 50); do [ -s "$work/slurmd.pid" ] && break; sleep 0.1; done
+[ -s "$work/slurmd.pid" ] || { echo "slurmd wrote no PID file; see $work/log/" >&2; exit 1; }
 pids+=("$(cat "$work/slurmd.pid")")
 for _ in $(seq 60); do
   state=$(sinfo -h -o %t 2>/dev/null | head -n1 || true)
