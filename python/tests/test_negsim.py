@@ -45,7 +45,7 @@ def test_from_toml_text_path_and_dict_agree(scenarios):
     a = negsim.Scenario.from_toml(path)
     b = negsim.Scenario.from_toml(str(path))
     c = negsim.Scenario.from_toml(text)
-    import tomllib
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+")
 
     d = negsim.Scenario.from_dict(tomllib.loads(text))
     results = {negsim.run(s, runs=500, seed=3).csv for s in (a, b, c, d)}
