@@ -522,6 +522,7 @@ impl SimArgs {
         }
         scenario::check_deadline_list(&deadlines)
             .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
+        sc.check_checkpoints(&deadlines)?;
         if self.threads == Some(0) {
             return Err(
                 InputError::new("--threads", "0 threads").with_help("give at least 1 thread")

@@ -3,7 +3,7 @@
 
 use crate::dist::Param;
 use crate::rng::{self, std_normal};
-use crate::scenario::{AcceptRule, Protocol, Scenario, Strategy};
+use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
 use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
@@ -56,6 +56,17 @@ pub struct Instance {
     pub est: Vec<f64>,
     /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories (same rows filled).
     pub est_others: Vec<f64>,
+    /// Concession horizon per agent in rounds (`t = round / H`); 0 for the deadline clock.
+    pub horizon: Vec<f64>,
+    /// No-deal value lost per round, per agent.
+    pub delay_cost: Vec<f64>,
+    /// Per agent, the discount factor its decisions use (1 unless `in_decisions`).
+    pub decision_discount: Vec<f64>,
+    /// Bit mask of the agents whose decisions change with delay (a delay cost above 0 or a
+    /// discount in decisions): they take the general path of [`crate::protocol`].
+    pub delayed: u64,
+    /// The mediator's learning rate in this run.
+    pub mediator_learning_rate: f64,
 }
 
 impl Model {
@@ -131,6 +142,36 @@ impl Model {
     }
 
     fn sample_with(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        self.sample_params(rng, inst, means);
+        self.sample_estimates(rng, inst, means.is_some());
+        self.sample_time(rng, inst, means);
+    }
+
+    /// Fills `inst` with the parameters of world `world` (every uncertain number drawn once,
+    /// from [`rng::world_rng`]), leaving the estimates to [`Model::sample_run_estimates`].
+    /// Returns how many words the parameters before the estimates took, where a run's
+    /// estimate noise starts in its own stream.
+    pub fn sample_world(&self, seed: u64, world: u64, inst: &mut Instance) -> u128 {
+        let mut rng = rng::world_rng(seed, world);
+        let start = rng.get_word_pos();
+        self.sample_params(&mut rng, inst, None);
+        let used = rng.get_word_pos() - start;
+        self.sample_time(&mut rng, inst, None);
+        used
+    }
+
+    /// Fills the estimates of `inst` (parameters set by [`Model::sample_world`]) with run
+    /// `run`'s estimate noise: the words of run `run`'s parameter stream from `start` on, the
+    /// same in every world (common random numbers across worlds).
+    pub fn sample_run_estimates(&self, seed: u64, run: u64, start: u128, inst: &mut Instance) {
+        let mut rng = rng::param_rng(seed, run);
+        rng.set_word_pos(start);
+        self.sample_estimates(&mut rng, inst, false);
+    }
+
+    /// The parameters drawn before the estimates: weights, values, reservations, walk-out
+    /// chances, deadline beliefs and exponents, in file order; then each agent's best.
+    fn sample_params(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
         let sc = &self.scenario;
         let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
         let draw = |p: &Param, rng: &mut rng::RunRng| {
@@ -194,7 +235,46 @@ impl Model {
                 .sum();
             inst.best.push(best);
         }
-        self.sample_estimates(rng, inst, means.is_some());
+    }
+
+    /// The parameters of time. They come after every older draw, so that scenarios written
+    /// before they existed keep every number; each takes its two words whether or not the
+    /// agent uses it (common random numbers when a sweep switches a clock).
+    fn sample_time(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        let sc = &self.scenario;
+        let draw = |p: &Param, rng: &mut rng::RunRng| {
+            if means.is_some() {
+                p.mean()
+            } else {
+                p.sample(rng)
+            }
+        };
+        inst.horizon.clear();
+        inst.delay_cost.clear();
+        inst.decision_discount.clear();
+        inst.delayed = 0;
+        let unit = Param::fixed(0.0, 0.0, 0.0);
+        for (a, agent) in sc.agents.iter().enumerate() {
+            inst.horizon.push(match agent.clock {
+                Clock::Horizon(h) => draw(&h, rng),
+                Clock::Deadline => {
+                    draw(&unit, rng);
+                    0.0
+                }
+            });
+            let c = draw(&agent.delay_cost, rng);
+            inst.delay_cost.push(c);
+            let d = if agent.discount_in_decisions {
+                agent.discount
+            } else {
+                1.0
+            };
+            inst.decision_discount.push(d);
+            if c > 0.0 || d < 1.0 {
+                inst.delayed |= 1 << a;
+            }
+        }
+        inst.mediator_learning_rate = draw(&sc.simulation.mediator_learning_rate, rng);
     }
 
     /// Each observer's noisy view of every other signatory: weights scaled by `1 + sd·Z` (floored
@@ -255,6 +335,38 @@ impl Model {
 }
 
 impl Instance {
+    /// Agent `a`'s perceived time in `round` (1-based) of a negotiation with `deadline`
+    /// rounds: against its own horizon, or against the deadline it believes in; capped at 1.
+    #[inline]
+    pub fn time(&self, a: usize, round: u32, deadline: u32) -> f64 {
+        let h = self.horizon[a];
+        if h > 0.0 {
+            (f64::from(round) / h).min(1.0)
+        } else {
+            crate::strategy::perceived_time(round, deadline, self.belief[a])
+        }
+    }
+
+    /// Agent `a`'s no-deal value after `round` rounds: its reservation value less its delay
+    /// cost per round, floored at 0.
+    #[inline]
+    pub fn no_deal_value(&self, a: usize, round: u32) -> f64 {
+        let c = self.delay_cost[a];
+        if c > 0.0 {
+            (self.reservation[a] - c * f64::from(round)).max(0.0)
+        } else {
+            self.reservation[a]
+        }
+    }
+
+    /// The factor agent `a`'s decisions apply to a package's utility in `round`: `δ^round`
+    /// under `discount = { rate = δ, in_decisions = true }`, else 1.
+    #[inline]
+    pub fn decision_factor(&self, a: usize, round: u32) -> f64 {
+        let d = self.decision_discount[a];
+        if d < 1.0 { d.powi(round as i32) } else { 1.0 }
+    }
+
     /// Utility of `package` (one option index per term) for agent `a`.
     #[inline]
     pub fn utility(&self, model: &Model, a: usize, package: &[u8]) -> f64 {

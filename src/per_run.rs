@@ -345,7 +345,7 @@ impl PerRun {
             let params: Vec<f64> = self
                 .slots
                 .iter()
-                .map(|s| draws[slot_index(model, s)])
+                .map(|s| slot_value(model, &inst, &draws, s))
                 .collect();
             ws.prepare(model, &inst);
             for (tally, &d) in tallies.iter_mut().zip(&self.settings.deadlines) {
@@ -404,20 +404,43 @@ impl PerRun {
     }
 }
 
-/// Where slot `s` sits in the output of [`PerRun::raw_draws`].
-fn slot_index(model: &Model, s: &Slot) -> usize {
+/// Where slot `s` sits in the output of [`PerRun::raw_draws`] (`None` for the parameters of
+/// time, drawn after the estimates, which the redraw does not reach).
+fn slot_index(model: &Model, s: &Slot) -> Option<usize> {
     let per_agent = model.n_terms() + model.n_opts + 4;
-    match *s {
+    let own = model.n_terms() + model.n_opts;
+    Some(match *s {
         Slot::Weight { agent, term } => agent * per_agent + term,
         Slot::Value {
             agent,
             term,
             option,
         } => agent * per_agent + model.n_terms() + model.offsets[term] + option,
-        Slot::Reservation { agent } => agent * per_agent + model.n_terms() + model.n_opts,
-        Slot::WalkAway { agent } => agent * per_agent + model.n_terms() + model.n_opts + 1,
-        Slot::DeadlineBelief { agent } => agent * per_agent + model.n_terms() + model.n_opts + 2,
-        Slot::Exponent { agent } => agent * per_agent + model.n_terms() + model.n_opts + 3,
+        Slot::Reservation { agent } => agent * per_agent + own,
+        Slot::WalkAway { agent } => agent * per_agent + own + 1,
+        Slot::DeadlineBelief { agent } => agent * per_agent + own + 2,
+        Slot::Exponent { agent } => agent * per_agent + own + 3,
+        Slot::Horizon { .. } | Slot::DelayCost { .. } | Slot::LearningRate => return None,
+    })
+}
+
+/// The value of slot `s` in a run: the raw draw for a weight (the engine keeps weights
+/// normalized), else the engine's own sampled value.
+fn slot_value(model: &Model, inst: &Instance, draws: &[f64], s: &Slot) -> f64 {
+    match *s {
+        Slot::Weight { .. } => draws[slot_index(model, s).expect("weights are redrawn")],
+        Slot::Value {
+            agent,
+            term,
+            option,
+        } => inst.values[agent * model.n_opts + model.offsets[term] + option],
+        Slot::Reservation { agent } => inst.reservation[agent],
+        Slot::WalkAway { agent } => inst.walk_away[agent],
+        Slot::DeadlineBelief { agent } => inst.belief[agent],
+        Slot::Exponent { agent } => inst.exponent[agent].unwrap_or(f64::NAN),
+        Slot::Horizon { agent } => inst.horizon[agent],
+        Slot::DelayCost { agent } => inst.delay_cost[agent],
+        Slot::LearningRate => inst.mediator_learning_rate,
     }
 }
 
@@ -449,7 +472,10 @@ mod tests {
                 model.sample_into(7, run, &mut inst);
                 pr.raw_draws(run, &mut draws);
                 for slot in all_slots(&sc) {
-                    let x = draws[slot_index(model, &slot)];
+                    let Some(i) = slot_index(model, &slot) else {
+                        continue;
+                    };
+                    let x = draws[i];
                     let engine = match slot {
                         Slot::Value {
                             agent,
@@ -460,11 +486,17 @@ mod tests {
                         Slot::WalkAway { agent } => inst.walk_away[agent],
                         Slot::DeadlineBelief { agent } => inst.belief[agent],
                         Slot::Exponent { agent } => inst.exponent[agent].unwrap(),
+                        Slot::Horizon { .. } | Slot::DelayCost { .. } | Slot::LearningRate => {
+                            continue;
+                        }
                         Slot::Weight { agent, term } => {
                             // The engine keeps the weights normalized.
                             let nt = model.n_terms();
                             let raw: Vec<f64> = (0..nt)
-                                .map(|t| draws[slot_index(model, &Slot::Weight { agent, term: t })])
+                                .map(|t| {
+                                    draws[slot_index(model, &Slot::Weight { agent, term: t })
+                                        .unwrap()]
+                                })
                                 .collect();
                             let sum: f64 = raw.iter().sum();
                             assert!(

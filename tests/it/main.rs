@@ -22,4 +22,6 @@ mod shard;
 mod slurm_scripts;
 mod strategy_components;
 mod sweep;
+mod time;
 mod value_stability;
+mod worlds;
