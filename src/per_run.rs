@@ -555,8 +555,17 @@ mod tests {
         let cols = pr.columns();
         assert!(!cols.is_empty());
         for c in cols {
-            assert!(c.starts_with("agents."), "{c}");
+            let slot = all_slots(&sc)
+                .into_iter()
+                .find(|s| s.path(&sc) == *c)
+                .unwrap();
+            assert!(slot.get(&sc).unwrap().is_uncertain(), "{c}");
         }
+        // Parameters of time are columns too (the bundled mediator's learning rate).
+        assert!(
+            cols.iter()
+                .any(|c| c == "simulation.mediator_learning_rate")
+        );
         let mut out = Vec::new();
         pr.write(Format::Csv, &mut out, &Control::default())
             .unwrap();
