@@ -1,11 +1,11 @@
 """The bundled negsim scenario as an EMA Workbench model, and PRIM scenario discovery of
-"when is a deal likely within 12 weeks".
+"when is a deal likely within 26 weeks" (--deadline 12 asks the 12-week question).
 
 Each EMA experiment is one world: every parameter that the scenario gives as a distribution
 is fixed at a value drawn by EMA's Latin hypercube over that distribution's 1%-99% range
 (`Scenario.uncertainties()`), and negsim plays RUNS negotiations in it (the remaining
-randomness: walk-outs and the agents' noisy estimates). The outcome is P(agreement within 12
-weeks) in that world; PRIM looks for the region of the parameter space where it is at least
+randomness: walk-outs and the agents' noisy estimates). The outcome is P(agreement within the
+deadline) in that world; PRIM looks for the region of the parameter space where it is at least
 THRESHOLD.
 
     python examples/ema/negsim_ema.py [--experiments 1000] [--runs 100] [--threshold 0.5]
@@ -22,10 +22,13 @@ import negsim
 from ema_workbench import Model, RealParameter, ScalarOutcome, perform_experiments
 from ema_workbench.analysis import prim
 
-DEADLINE = 12  # weeks: one round of the bundled scenario is a week
+# Weeks (one round of the bundled scenario is a week). 12 was the question first asked, but
+# since the engine's time model (concession clocks, delay costs) almost no run of the bundled
+# scenario agrees within 12 weeks (P = 0.0005), so PRIM would find no positive world there.
+DEADLINE = 26
 
 
-def build_model(scenario: negsim.Scenario, runs: int, seed: int):
+def build_model(scenario: negsim.Scenario, runs: int, seed: int, deadline: int = DEADLINE):
     """An EMA model of `scenario`: one uncertainty per distribution of the file."""
     uncertainties = scenario.uncertainties()
     # EMA passes the uncertainties as keyword arguments: give them identifier names and keep
@@ -34,7 +37,7 @@ def build_model(scenario: negsim.Scenario, runs: int, seed: int):
 
     def negotiate(**values):
         world = scenario.with_params({paths[k]: float(v) for k, v in values.items()})
-        report = negsim.run(world, runs=runs, seed=seed, deadlines=[DEADLINE]).to_dict()
+        report = negsim.run(world, runs=runs, seed=seed, deadlines=[deadline]).to_dict()
         return {"p_deal": report["deadlines"][0]["p_agreement"]}
 
     model = Model("negsim", function=negotiate)
@@ -45,7 +48,7 @@ def build_model(scenario: negsim.Scenario, runs: int, seed: int):
     return model, paths
 
 
-def discover(experiments, outcomes, paths, threshold: float):
+def discover(experiments, outcomes, paths, threshold: float, deadline: int = DEADLINE):
     """PRIM on "P(deal within 12 weeks) >= threshold"; returns the chosen box as text."""
     x = experiments[list(paths)]
     y = outcomes["p_deal"] >= threshold
@@ -57,7 +60,7 @@ def discover(experiments, outcomes, paths, threshold: float):
     i = int(ok["density"].idxmax())
     row = traj.loc[i]
     lines = [
-        f"{int(y.sum())} of {len(y)} worlds have P(deal within {DEADLINE} weeks) >= {threshold}",
+        f"{int(y.sum())} of {len(y)} worlds have P(deal within {deadline} weeks) >= {threshold}",
         f"box {i} of the peeling trajectory: coverage {row['coverage']:.2f}, "
         f"density {row['density']:.2f}, mass {row['mass']:.2f}, {int(row['res_dim'])} restricted dimensions",
     ]
@@ -77,15 +80,16 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=100, help="negotiations per experiment")
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--deadline", type=int, default=DEADLINE, help="weeks")
     a = ap.parse_args(argv)
     scenario = negsim.Scenario.bundled()
-    model, paths = build_model(scenario, a.runs, a.seed)
+    model, paths = build_model(scenario, a.runs, a.seed, a.deadline)
     start = time.perf_counter()
     experiments, outcomes = perform_experiments(model, scenarios=a.experiments)
     took = time.perf_counter() - start
     print(f"{a.experiments} experiments x {a.runs} runs in {took:.1f} s, "
           f"{len(paths)} uncertainties from {scenario.origin}")
-    text = discover(experiments, outcomes, paths, a.threshold)
+    text = discover(experiments, outcomes, paths, a.threshold, a.deadline)
     print(text)
     return text
 

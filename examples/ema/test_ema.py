@@ -16,5 +16,5 @@ import negsim_ema  # noqa: E402
 
 def test_prim_finds_a_box_on_a_small_design():
     text = negsim_ema.main(["--experiments", "200", "--runs", "50"])
-    assert "worlds have P(deal within 12 weeks)" in text
+    assert "worlds have P(deal within 26 weeks)" in text
     assert "restricted dimensions" in text
