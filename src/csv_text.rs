@@ -47,3 +47,13 @@ mod tests {
         );
     }
 }
+
+/// One CSV field, quoted by the `csv` crate when it needs to be (commas, quotes, line
+/// breaks); borrowed as it is otherwise, which keeps the per-run table's hot path cheap.
+pub fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(record(&[s]))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}

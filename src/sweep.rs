@@ -559,23 +559,33 @@ impl Sweep {
         self.values(point).into_iter().map(|v| v.cell).collect()
     }
 
-    /// The scenario of point `point`: the file with the point's values written in.
-    pub fn scenario(&self, point: u64) -> Result<Scenario, InputError> {
+    /// The `PATH=VALUE` assignments of point `point`, for messages.
+    fn assigned(&self, values: &[Value]) -> String {
+        self.params
+            .iter()
+            .zip(values)
+            .map(|(p, v)| format!("{}={}", p.path, v.cell.text))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The TOML text of point `point`: the file with the point's values written in (comments
+    /// and layout are not kept). The Python binding's `with_params` keeps it to chain edits.
+    pub fn source(&self, point: u64) -> Result<String, InputError> {
         let values = self.values(point);
         let mut table = self.base.clone();
         for (p, v) in self.params.iter().zip(&values) {
             set_path(&mut table, &p.segments, v.toml.clone());
         }
-        let assigned = || {
-            self.params
-                .iter()
-                .zip(&values)
-                .map(|(p, v)| format!("{}={}", p.path, v.cell.text))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let text = toml::to_string(&table)
-            .map_err(|e| InputError::new(ORIGIN, format!("{}: {e}", assigned())))?;
+        toml::to_string(&table)
+            .map_err(|e| InputError::new(ORIGIN, format!("{}: {e}", self.assigned(&values))))
+    }
+
+    /// The scenario of point `point`: the file with the point's values written in.
+    pub fn scenario(&self, point: u64) -> Result<Scenario, InputError> {
+        let values = self.values(point);
+        let assigned = || self.assigned(&values);
+        let text = self.source(point)?;
         Scenario::from_toml_str(&text, &self.origin).map_err(|e| InputError {
             origin: ORIGIN.to_string(),
             // The position would be in the rewritten text, which the user never sees.

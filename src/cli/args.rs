@@ -45,6 +45,10 @@ pub enum Command {
     Init(InitArgs),
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
+    /// Print a shell completion script: bash, zsh or fish.
+    Completions(crate::completions::CompletionsArgs),
+    /// Print the man page negsim(1) (roff: `negsim man | man -l -`).
+    Man(crate::completions::ManArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -100,6 +104,10 @@ pub struct RunArgs {
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
+    /// Also write one row per run and deadline, with the sampled parameters and the outcome,
+    /// to FILE: CSV, or JSON lines when FILE ends in .jsonl (streamed as runs finish).
+    #[arg(long, value_name = "FILE", conflicts_with = "shard")]
+    pub per_run: Option<PathBuf>,
 }
 
 /// Output formats of `merge`.

@@ -97,6 +97,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Play(a) => play::cmd_play(&a),
         Command::Init(a) => scaffold::cmd_init(&a),
         Command::Generate(a) => scaffold::cmd_generate(&a),
+        Command::Completions(a) => emit(None, &crate::completions::completion_script(a.shell)),
+        Command::Man(a) => emit(a.output.as_deref(), &crate::completions::man_page()),
     }
 }
 

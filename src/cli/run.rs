@@ -75,7 +75,10 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let (model, report) = interrupt::forward_to(&control.cancel, || {
-        progress.run(|| simulate_report(&sc, &sim, &control))
+        progress.run(|| match &a.per_run {
+            Some(path) => per_run_report(&sc, &sim, path, &control),
+            None => Ok(simulate_report(&sc, &sim, &control)?),
+        })
     })?;
     let text = render(&report, &model, a.format.unwrap_or_default());
     out.commit(text.as_bytes())?;
@@ -83,6 +86,21 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         return Err(interrupted(a.output.as_deref(), report.runs, sim.runs));
     }
     Ok(())
+}
+
+/// As [`simulate_report`], also writing the per-run table to `path` (the same report: the
+/// table's runs are tallied as they are written).
+fn per_run_report(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    path: &std::path::Path,
+    control: &Control,
+) -> anyhow::Result<(Model, Report)> {
+    let table = crate::per_run::PerRun::new(sc, sim.settings());
+    let outcome = with_threads(sim.threads, || table.write_file(path, control))??;
+    let model = table.model().clone();
+    let report = Report::new(&model, sim.seed, sim.runs, &outcome);
+    Ok((model, report))
 }
 
 /// Renders a report in one of the `run` formats.
