@@ -886,17 +886,6 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         )?),
         None => None,
     };
-    let (start, mut out) = match a.table.output.as_deref() {
-        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
-        None if chart.is_some() => {
-            let rows = chart.clone().expect("checked above");
-            let tee = crate::sweep::chart::Tee::new(Box::new(std::io::stdout()), rows);
-            let mut out = Output::new(Box::new(tee), "stdout");
-            out.write(&layout.header())?;
-            (0, out)
-        }
-        path => (0, new_table(path, &layout)?),
-    };
     let control = Control::default();
     if let Some(shard) = a.shard {
         let header = crate::shard::SweepHeader {
@@ -933,6 +922,19 @@ fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    // Opened only now: a shard writes its part, not the table, so a table header before it
+    // would make the part unreadable.
+    let (start, mut out) = match a.table.output.as_deref() {
+        Some(p) if a.resume => sweep.resume(p, &layout, &settings)?,
+        None if chart.is_some() => {
+            let rows = chart.clone().expect("checked above");
+            let tee = crate::sweep::chart::Tee::new(Box::new(std::io::stdout()), rows);
+            let mut out = Output::new(Box::new(tee), "stdout");
+            out.write(&layout.header())?;
+            (0, out)
+        }
+        path => (0, new_table(path, &layout)?),
+    };
     let todo = sweep.len() - start;
     let progress = Progress::new(progress::wanted(a.sim.quiet), &control, todo * sim.runs)
         .with_items("points", todo);

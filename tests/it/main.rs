@@ -4,6 +4,7 @@ mod analysis;
 mod batch;
 mod charts;
 mod common;
+mod damaged_parts;
 mod engine;
 mod generate;
 mod hostile_input;
