@@ -270,7 +270,7 @@ fn a_sweep_part_with_a_damaged_tally_or_a_foreign_point_is_refused() {
         )),
         "{err}"
     );
-    let mut v: Value = serde_json::from_str(&part.lines().nth(1).unwrap()).unwrap();
+    let mut v: Value = serde_json::from_str(part.lines().nth(1).unwrap()).unwrap();
     v["point"] = json!(3);
     let mut lines: Vec<String> = part.lines().map(str::to_string).collect();
     lines[1] = v.to_string();
