@@ -13,7 +13,7 @@ use crate::sweep::Sweep;
 use crate::tidy::{self, Layout, Output};
 use crate::{estimate, interrupt};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -418,25 +418,15 @@ pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> 
         ));
     };
     let origin = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        InputError::new(&origin, format!("cannot read the scenario file: {e}"))
-            .with_help("give the path of a .toml scenario, or no path for the bundled scenario")
-    };
-    // Read at most one byte past the limit, so that a huge file (or /dev/zero) costs nothing.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > scenario::MAX_FILE_BYTES {
-        return Err(InputError::new(
-            &origin,
-            format!(
-                "the file is larger than the limit of {} MiB",
-                scenario::MAX_FILE_BYTES >> 20
-            ),
-        )
-        .with_help("a scenario is a short TOML text; check that this is the right file"));
-    }
+    let bytes = crate::error::read_input(
+        path,
+        &origin,
+        "the scenario file",
+        [
+            "give the path of a .toml scenario, or no path for the bundled scenario",
+            "a scenario is a short TOML text",
+        ],
+    )?;
     let src = crate::error::utf8_text(bytes, &origin, "save the scenario as UTF-8 text")?;
     Ok((src, origin))
 }
@@ -693,8 +683,16 @@ fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     let mut texts = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
+        let bytes = crate::error::read_input(
+            p,
+            &name,
+            "the part file",
+            [
+                "give files written by `negsim run --shard K/N` or `negsim sweep --shard K/N`",
+                "a part file holds counts, a few kilobytes per deadline or point",
+            ],
+        )?;
+        let text = crate::error::utf8_text(bytes, &name, "give part files as negsim wrote them")?;
         texts.push((name, text));
     }
     let sweeps = texts.iter().filter(|(_, t)| SweepPart::sniff(t)).count();

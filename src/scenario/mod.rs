@@ -38,7 +38,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// Largest scenario file read, in bytes.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
+pub const MAX_FILE_BYTES: u64 = crate::error::MAX_INPUT_BYTES;
 /// Largest estimate table (agents x agents x options, 8 bytes each) one run needs. Why: every
 /// worker thread holds one, so this bounds memory (128 MB per worker) whatever the file says.
 pub const MAX_ESTIMATE_CELLS: u64 = 1 << 24;
