@@ -263,6 +263,9 @@ pub struct SensitivityArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// An extra factor, uniform on [LOW, HIGH] (e.g. agents.us.walk_away=0:0.02); repeatable.
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
     #[arg(long = "param", value_name = "PATH=LOW:HIGH")]
     pub params: Vec<String>,
     /// Also write a self-contained HTML page with the tornado or indices chart and the tables.
@@ -289,6 +292,9 @@ pub struct ReportArgs {
     /// a time, at most 1000 runs per evaluation).
     #[arg(long)]
     pub sensitivity: bool,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim play`.
@@ -402,6 +408,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The name of a flag's value as typed on the command line (`json`, not the Rust `Json`).
+fn value_name<T: clap::ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
+/// The name messages give the scenario at `path` (or the bundled one).
+fn origin_of(path: Option<&Path>) -> String {
+    path.map_or_else(|| scenario::BUNDLED_NAME.to_string(), |p| p.display().to_string())
+}
+
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
 /// invalid input.
 pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
@@ -430,6 +447,11 @@ pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> 
     let src = crate::error::utf8_text(bytes, &origin, "save the scenario as UTF-8 text")?;
     Ok((src, origin))
 }
+
+/// Most worker threads `--threads` may ask for. Why: each thread holds its own tables (up to
+/// 128 MB for the largest scenarios), and 100,000 threads took 13 minutes to spawn and
+/// ignored SIGTERM; no machine negsim runs on has more cores than this.
+pub const MAX_THREADS: usize = 1024;
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
 #[derive(Debug, Clone, PartialEq)]
@@ -502,9 +524,14 @@ impl SimArgs {
         }
         scenario::check_deadline_list(&deadlines)
             .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
-        if self.threads == Some(0) {
+        if let Some(n) = self.threads.filter(|&n| n == 0 || n > MAX_THREADS) {
             return Err(
-                InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
+                InputError::new("--threads", format!("{n} threads is out of range")).with_help(
+                    format!(
+                        "give 1 to {MAX_THREADS} threads (this machine has {}; leave out --threads to use them all)",
+                        std::thread::available_parallelism().map_or(1, usize::from)
+                    ),
+                ),
             );
         }
         Ok(ResolvedSim {
@@ -616,7 +643,10 @@ fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         if let Some(f) = a.format {
             return Err(InputError::new(
                 "--format",
-                format!("--shard writes a partial result, not {f:?}"),
+                format!(
+                    "--shard writes a partial result, not --format {}",
+                    value_name(&f)
+                ),
             )
             .with_help("leave out --format; `negsim merge --format ...` prints the report")
             .into());
@@ -717,7 +747,10 @@ fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
             f => {
                 return Err(InputError::new(
                     "--format",
-                    format!("sweep parts merge into a tidy table, not {f:?}"),
+                    format!(
+                        "sweep parts merge into a tidy table, not --format {}",
+                        value_name(&f)
+                    ),
                 )
                 .with_help("use --format csv, jsonl or part")
                 .into());
@@ -1097,6 +1130,14 @@ fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
     let factors = sensitivity::paths::with_ranges(&sc, factors, &ranges)?;
     sensitivity::check_factors(&factors)?;
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
+    if !a.force {
+        // Every evaluation plays `runs` runs of the scenario at the one deadline.
+        let all = ResolvedSim {
+            runs: sim.runs.saturating_mul(evals),
+            ..sim.clone()
+        };
+        refuse_if_too_long(&sc, &all, &origin_of(a.scenario.as_deref()))?;
+    }
     eprintln!(
         "sensitivity: {}",
         sensitivity::plan(factors.len(), evals, opts.runs, opts.deadline)
@@ -1143,6 +1184,9 @@ fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let sim = a.sim.resolve(&sc)?;
     let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    if !a.force {
+        refuse_if_too_long(&sc, &sim, &origin_of(a.scenario.as_deref()))?;
+    }
     let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
     let analysis = crate::analysis::Analysis::new(&model);
     let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());

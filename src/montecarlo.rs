@@ -7,6 +7,7 @@ use crate::rng;
 use crate::stats::Tally;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Runs per work item; a chunk is the unit of parallelism, progress and cancellation.
@@ -28,8 +29,9 @@ pub struct Settings {
 pub struct Control {
     /// Runs finished so far.
     pub done: AtomicU64,
-    /// Set to stop early; finished chunks are kept.
-    pub cancel: AtomicBool,
+    /// Set to stop early; finished chunks are kept. Shared (`Arc`) so that the offer searches
+    /// of the runs in progress observe it too ([`crate::offer::stoppable`]).
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// The tallies of a simulation, one per deadline in the order of the settings.
@@ -58,7 +60,9 @@ pub fn simulate(model: &Model, settings: &Settings, control: &Control) -> Outcom
         .par_iter()
         .fold(empty, |mut acc, r| {
             if !control.cancel.load(Ordering::Relaxed) {
-                simulate_range(model, settings, r.clone(), &mut acc);
+                crate::offer::stoppable(&control.cancel, || {
+                    simulate_range(model, settings, r.clone(), &mut acc);
+                });
                 control.done.fetch_add(r.end - r.start, Ordering::Relaxed);
             }
             acc
@@ -93,13 +97,22 @@ pub fn simulate_range(
 ) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
+    let mut results = Vec::with_capacity(settings.deadlines.len());
     for run in range {
         model.sample_into(settings.seed, run, &mut inst);
         ws.prepare(model, &inst);
-        for (tally, &d) in tallies.iter_mut().zip(&settings.deadlines) {
+        results.clear();
+        for &d in &settings.deadlines {
             let mut rng = rng::play_rng(settings.seed, run);
-            let res = play(model, &inst, &mut ws, d, &mut rng, &mut ());
-            tally.add(model, &inst, &res);
+            results.push(play(model, &inst, &mut ws, d, &mut rng, &mut ()));
+        }
+        // A run whose offer search was stopped did not play as it would have: it is left out
+        // at every deadline, so that each deadline still holds the same runs.
+        if crate::offer::stopped() {
+            return;
+        }
+        for (tally, res) in tallies.iter_mut().zip(&results) {
+            tally.add(model, &inst, res);
         }
     }
 }

@@ -356,6 +356,17 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
         return err;
     }
     let key = e.span().and_then(|sp| key_at(src, sp.start));
+    // `[[simulation]]` where `[simulation]` is meant: serde names some field's type instead.
+    if message.starts_with("invalid type: ")
+        && let Some(sp) = e.span()
+        && let Some(line) = src.get(sp.start..).and_then(|rest| rest.lines().next())
+        && let Some(name) = line.trim().strip_prefix("[[").and_then(|l| l.split_once("]]"))
+    {
+        let name = quote(name.0.trim());
+        err.message = format!("`{name}` is a single table, not an array of tables");
+        err.help = Some(format!("write [{name}], with single brackets"));
+        return err;
+    }
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
@@ -593,9 +604,12 @@ impl Validator<'_> {
                 u64::try_from(v).map_err(|_| {
                     self.at(
                         s.span(),
-                        format!("seed must be a non-negative integer, got {v}"),
+                        format!("seed {v} is out of range"),
                     )
-                    .with_help("any whole number from 0 up, for example seed = 42")
+                    .with_help(format!(
+                        "a seed is a whole number from 0 to {}, for example seed = 42",
+                        u64::MAX
+                    ))
                 })?
             }
         };
@@ -955,17 +969,18 @@ impl Validator<'_> {
         let aspan = a.span();
         let a = a.into_inner();
         let id_s = id.get_ref().clone();
+        let of_agent = format!("of agent `{}`", quote(&id_s));
         let reservation = match a.reservation {
             None => Param::fixed(0.0, 0.0, 1.0),
-            Some(r) => self.param(&r, 0.0, 1.0, "reservation")?,
+            Some(r) => self.param(&r, 0.0, 1.0, "reservation", &of_agent)?,
         };
         let walk_away = match a.walk_away {
             None => Param::fixed(0.0, 0.0, 1.0),
-            Some(r) => self.param(&r, 0.0, 1.0, "walk_away")?,
+            Some(r) => self.param(&r, 0.0, 1.0, "walk_away", &of_agent)?,
         };
         let deadline_belief = match a.deadline_belief {
             None => Param::fixed(1.0, 0.01, 100.0),
-            Some(r) => self.param(&r, 0.01, 100.0, "deadline_belief")?,
+            Some(r) => self.param(&r, 0.01, 100.0, "deadline_belief", &of_agent)?,
         };
         let estimate_noise = match a.estimate_noise {
             None => 0.1,
@@ -1075,7 +1090,7 @@ impl Validator<'_> {
                     }
                     RawStrategy::Exponent(num) => {
                         let sp = Spanned::new(span, num);
-                        let p = self.param(&sp, 1e-3, 1e3, "strategy exponent")?;
+                        let p = self.param(&sp, 1e-3, 1e3, "strategy exponent", &of_agent)?;
                         if p.mean() <= 0.0 {
                             return Err(self.at(sp.span(), "the strategy exponent must be > 0"));
                         }
@@ -1140,14 +1155,20 @@ impl Validator<'_> {
         let wspan = weights_raw.span();
         for (key, w) in weights_raw.into_inner() {
             let t = find_term(&key, "weights")?;
-            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight")?;
+            let whose = format!("of agent `{}` for term `{}`", quote(&id_s), terms[t].id);
+            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight", &whose)?;
             weights[t] = p;
             weighted[t] = true;
         }
         if weights.iter().all(|w| w.mean() <= 0.0) {
+            // A distribution may be drawn above zero yet have mean zero: say which is meant.
+            let fixed = weights.iter().all(|w| matches!(w.dist, Dist::Fixed(_)));
+            let what = if fixed { "weights" } else { "mean weights" };
             return Err(self
-                .at(wspan, format!("all weights of agent `{id_s}` are zero"))
-                .with_help("give at least one term a positive weight"));
+                .at(wspan, format!("all {what} of agent `{id_s}` are zero"))
+                .with_help(
+                    "give at least one term a positive weight (or a distribution of positive mean)",
+                ));
         }
 
         let mut values: Vec<Vec<Param>> = terms
@@ -1160,7 +1181,13 @@ impl Validator<'_> {
             let t = find_term(&key, "values")?;
             for (okey, v) in table.into_inner() {
                 let o = find_option(t, &okey, "values")?;
-                values[t][o] = self.param(&v, 0.0, 1.0, "value")?;
+                let whose = format!(
+                    "of agent `{}` for option `{}` of term `{}`",
+                    quote(&id_s),
+                    terms[t].options[o],
+                    terms[t].id
+                );
+                values[t][o] = self.param(&v, 0.0, 1.0, "value", &whose)?;
                 given[t][o] = true;
             }
         }
@@ -1253,22 +1280,27 @@ impl Validator<'_> {
         }
     }
 
-    /// Validates a number or distribution against the valid range `[min, max]`.
+    /// Validates a number or distribution against the valid range `[min, max]`; `whose` says
+    /// where it belongs in the scenario's terms ("of agent `us` for term `crimea`").
     fn param(
         &self,
         raw: &Spanned<RawNum>,
         min: f64,
         max: f64,
         what: &str,
+        whose: &str,
     ) -> Result<Param, InputError> {
         let span = raw.span();
         let range = format!("in [{}, {}]", fmt_num(min), fmt_num(max));
         let in_range = |x: f64| x.is_finite() && x >= min && x <= max;
         let dist = match raw.get_ref() {
+            RawNum::Invalid(msg) => {
+                return Err(self.at(span, format!("{what} {whose}: {msg}")));
+            }
             RawNum::Num(v) => {
                 if !in_range(*v) {
                     return Err(self
-                        .at(span, format!("{what} {} is out of range", show(*v)))
+                        .at(span, format!("{what} {} {whose} is out of range", show(*v)))
                         .with_help(format!("a {what} must be {range}")));
                 }
                 Dist::Fixed(*v)

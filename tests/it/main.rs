@@ -2,6 +2,7 @@
 
 mod analysis;
 mod batch;
+mod cancellation;
 mod charts;
 mod common;
 mod damaged_parts;
