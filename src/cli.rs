@@ -416,7 +416,10 @@ fn value_name<T: clap::ValueEnum>(v: &T) -> String {
 
 /// The name messages give the scenario at `path` (or the bundled one).
 fn origin_of(path: Option<&Path>) -> String {
-    path.map_or_else(|| scenario::BUNDLED_NAME.to_string(), |p| p.display().to_string())
+    path.map_or_else(
+        || scenario::BUNDLED_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
 }
 
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as

@@ -63,7 +63,11 @@ pub fn stopped() -> bool {
 
 /// Checks this thread's stop request; records and returns whether it is set.
 fn stop_requested() -> bool {
-    let stop = STOP.with(|s| s.borrow().as_ref().is_some_and(|f| f.load(Ordering::Relaxed)));
+    let stop = STOP.with(|s| {
+        s.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+    });
     if stop {
         STOPPED.with(|s| s.set(true));
     }

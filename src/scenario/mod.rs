@@ -360,7 +360,10 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
     if message.starts_with("invalid type: ")
         && let Some(sp) = e.span()
         && let Some(line) = src.get(sp.start..).and_then(|rest| rest.lines().next())
-        && let Some(name) = line.trim().strip_prefix("[[").and_then(|l| l.split_once("]]"))
+        && let Some(name) = line
+            .trim()
+            .strip_prefix("[[")
+            .and_then(|l| l.split_once("]]"))
     {
         let name = quote(name.0.trim());
         err.message = format!("`{name}` is a single table, not an array of tables");
@@ -416,7 +419,7 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
 fn plain_type(s: &str) -> String {
     let s = s.trim();
     match s {
-        "i64" | "u64" | "u32" | "integer" => return "a whole number".into(),
+        "i64" | "u64" | "u32" | "i128" | "integer" => return "a whole number".into(),
         "f64" => return "a number".into(),
         "a sequence" | "sequence" => return "an array".into(),
         "a map" | "map" | "struct RawFile" | "struct RawSim" | "struct RawMeta"
@@ -602,14 +605,11 @@ impl Validator<'_> {
             Some(s) => {
                 let v = *s.get_ref();
                 u64::try_from(v).map_err(|_| {
-                    self.at(
-                        s.span(),
-                        format!("seed {v} is out of range"),
-                    )
-                    .with_help(format!(
-                        "a seed is a whole number from 0 to {}, for example seed = 42",
-                        u64::MAX
-                    ))
+                    self.at(s.span(), format!("seed {v} is out of range"))
+                        .with_help(format!(
+                            "a seed is a whole number from 0 to {}, for example seed = 42",
+                            u64::MAX
+                        ))
                 })?
             }
         };
@@ -880,13 +880,16 @@ impl Validator<'_> {
                 quote(s),
                 thousands(n as u64)
             )
-        } else if let Some(c) = s.chars().find(|c| c.is_control() || *c == ',' || *c == '"') {
+        } else if let Some(c) = s
+            .chars()
+            .find(|&c| c.is_control() || c == ',' || c == '"' || is_invisible(c))
+        {
             format!("{what} `{}` contains {}", quote(s), describe_char(c))
         } else {
             return Ok(());
         };
         Err(self.at(id.span(), problem).with_help(format!(
-            "ids are 1 to {MAX_NAME_CHARS} characters without commas, quotes or control characters"
+            "ids are 1 to {MAX_NAME_CHARS} characters without commas, quotes, control or invisible characters"
         )))
     }
 
@@ -1502,13 +1505,43 @@ fn show(v: f64) -> String {
     }
 }
 
-/// Names a character for a message (control characters by code point).
+/// Names a character for a message (control and invisible characters by code point).
 fn describe_char(c: char) -> String {
     if c.is_control() {
         format!("the control character U+{:04X}", u32::from(c))
+    } else if is_invisible(c) {
+        format!("the invisible character U+{:04X}", u32::from(c))
     } else {
         format!("`{c}`")
     }
+}
+
+/// Whether `c` shows as nothing (or as a plain space) although it is a different character:
+/// zero-width and bidirectional formatting characters, variation selectors, tags, fillers and
+/// spaces other than U+0020. Why: ids that differ only by one of these (`price` and
+/// `price` + U+200B) look identical in every message and table.
+pub(crate) fn is_invisible(c: char) -> bool {
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            u32::from(c),
+            0x00AD
+                | 0x034F
+                | 0x061C
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x206F
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFEFF
+                | 0xFFA0
+                | 0xFFF0..=0xFFF8
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0000..=0xE0FFF
+        )
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -123,7 +123,7 @@ fn generated_huge_inputs_give_their_exact_messages() {
         (
             "mb-option.toml",
             base(1, 2, 2).replacen("\"o1\"", &format!("\"{mb_name}\""), 1).into_bytes(),
-            "error: mb-option.toml:7:18: option `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...` is 1,048,576 characters long, more than the limit of 200\n  help: ids are 1 to 200 characters without commas, quotes or control characters\n".into(),
+            "error: mb-option.toml:7:18: option `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...` is 1,048,576 characters long, more than the limit of 200\n  help: ids are 1 to 200 characters without commas, quotes, control or invisible characters\n".into(),
         ),
         (
             "mb-description.toml",
@@ -217,7 +217,7 @@ fn weights_that_would_overflow_their_sum_are_refused() {
     assert_refused(
         "overflow",
         &o,
-        "error: s.toml:13:6: weight 1e308 is out of range\n  help: a weight must be in [0, 1000000]\n",
+        "error: s.toml:13:6: weight 1e308 of agent `a0` for term `t0` is out of range\n  help: a weight must be in [0, 1000000]\n",
     );
 }
 

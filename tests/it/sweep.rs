@@ -639,10 +639,12 @@ fn a_million_point_sweep_with_a_bad_last_value_is_refused_at_once() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.starts_with(
-            "error: --param: agents.us.reservation=0.001, agents.us.walk_away=1.5: "
-        ),
+        err.starts_with("error: --param: agents.us.reservation=0.001, agents.us.walk_away=1.5: "),
         "{err}"
     );
-    assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
 }
