@@ -77,16 +77,23 @@ pub fn summary(sc: &Scenario) -> String {
         .mediator
         .map(|m| format!(" (mediator: {})", sc.agents[m].id))
         .unwrap_or_default();
+    let list = sim
+        .deadlines
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let time = match sim.horizon {
+        Some(h) => format!(
+            "open-ended talks of up to {h} {}s, read at {list}",
+            sim.round_label
+        ),
+        None => format!("deadlines: {list} {}s", sim.round_label),
+    };
     let _ = writeln!(
         s,
-        "Protocol: {}{mediator}; deadlines: {} {}s; {} runs per deadline; seed {}",
+        "Protocol: {}{mediator}; {time}; {} runs per deadline; seed {}",
         sim.protocol.as_str(),
-        sim.deadlines
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
-        sim.round_label,
         sim.runs,
         sim.seed
     );
@@ -119,14 +126,28 @@ pub fn summary(sc: &Scenario) -> String {
                 ", not a signatory"
             }
         );
+        let clock = match a.clock {
+            crate::scenario::Clock::Deadline => {
+                format!("deadline belief {}", describe_param(&a.deadline_belief))
+            }
+            c => format!("clock {} {}s", c.label(), sim.round_label),
+        };
+        let delay = if a.delay_cost.mean() > 0.0 || a.delay_cost.is_uncertain() {
+            format!(
+                ", delay cost {} per {}",
+                describe_param(&a.delay_cost),
+                sim.round_label
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "    reservation {}, strategy {}, walk-out {} per {}, deadline belief {}",
+            "    reservation {}, strategy {}, walk-out {} per {}, {clock}{delay}",
             describe_param(&a.reservation),
             a.strategy.label(),
             describe_param(&a.walk_away),
             sim.round_label,
-            describe_param(&a.deadline_belief)
         );
         let w: Vec<String> = sc
             .terms
@@ -151,27 +172,7 @@ pub fn summary(sc: &Scenario) -> String {
             let _ = writeln!(s, "    red lines: {}", red.join(", "));
         }
     }
-    let uncertain = sc
-        .agents
-        .iter()
-        .map(|a| {
-            let mut n = [a.reservation, a.walk_away, a.deadline_belief]
-                .iter()
-                .filter(|p| p.is_uncertain())
-                .count();
-            n += a.weights.iter().filter(|p| p.is_uncertain()).count();
-            n += a
-                .values
-                .iter()
-                .flatten()
-                .filter(|p| p.is_uncertain())
-                .count();
-            if let crate::scenario::Strategy::TimeDependent { exponent, .. } = a.strategy {
-                n += usize::from(exponent.is_uncertain());
-            }
-            n
-        })
-        .sum::<usize>();
+    let uncertain = crate::sensitivity::factors::scenario_factors(sc).len();
     let _ = writeln!(
         s,
         "  {uncertain} uncertain parameters (distributions), sampled afresh in every run"

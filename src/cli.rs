@@ -527,6 +527,7 @@ impl SimArgs {
         }
         scenario::check_deadline_list(&deadlines)
             .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
+        sc.check_checkpoints(&deadlines)?;
         if let Some(n) = self.threads.filter(|&n| n == 0 || n > MAX_THREADS) {
             return Err(
                 InputError::new("--threads", format!("{n} threads is out of range")).with_help(

@@ -3,7 +3,7 @@
 
 use crate::dist::Param;
 use crate::rng::{self, std_normal};
-use crate::scenario::{AcceptRule, Protocol, Scenario, Strategy};
+use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
 use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
@@ -56,6 +56,17 @@ pub struct Instance {
     pub est: Vec<f64>,
     /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories (same rows filled).
     pub est_others: Vec<f64>,
+    /// Concession horizon per agent in rounds (`t = round / H`); 0 for the deadline clock.
+    pub horizon: Vec<f64>,
+    /// No-deal value lost per round, per agent.
+    pub delay_cost: Vec<f64>,
+    /// Per agent, the discount factor its decisions use (1 unless `in_decisions`).
+    pub decision_discount: Vec<f64>,
+    /// Bit mask of the agents whose decisions change with delay (a delay cost above 0 or a
+    /// discount in decisions): they take the general path of [`crate::protocol`].
+    pub delayed: u64,
+    /// The mediator's learning rate in this run.
+    pub mediator_learning_rate: f64,
 }
 
 impl Model {
@@ -195,6 +206,35 @@ impl Model {
             inst.best.push(best);
         }
         self.sample_estimates(rng, inst, means.is_some());
+        // The parameters of time come after every older draw, so that scenarios written
+        // before they existed keep every number; each takes its two words whether or not the
+        // agent uses it (common random numbers when a sweep switches a clock).
+        inst.horizon.clear();
+        inst.delay_cost.clear();
+        inst.decision_discount.clear();
+        inst.delayed = 0;
+        let unit = Param::fixed(0.0, 0.0, 0.0);
+        for (a, agent) in sc.agents.iter().enumerate() {
+            inst.horizon.push(match agent.clock {
+                Clock::Horizon(h) => draw(&h, rng),
+                Clock::Deadline => {
+                    draw(&unit, rng);
+                    0.0
+                }
+            });
+            let c = draw(&agent.delay_cost, rng);
+            inst.delay_cost.push(c);
+            let d = if agent.discount_in_decisions {
+                agent.discount
+            } else {
+                1.0
+            };
+            inst.decision_discount.push(d);
+            if c > 0.0 || d < 1.0 {
+                inst.delayed |= 1 << a;
+            }
+        }
+        inst.mediator_learning_rate = draw(&sc.simulation.mediator_learning_rate, rng);
     }
 
     /// Each observer's noisy view of every other signatory: weights scaled by `1 + sd·Z` (floored
@@ -255,6 +295,38 @@ impl Model {
 }
 
 impl Instance {
+    /// Agent `a`'s perceived time in `round` (1-based) of a negotiation with `deadline`
+    /// rounds: against its own horizon, or against the deadline it believes in; capped at 1.
+    #[inline]
+    pub fn time(&self, a: usize, round: u32, deadline: u32) -> f64 {
+        let h = self.horizon[a];
+        if h > 0.0 {
+            (f64::from(round) / h).min(1.0)
+        } else {
+            crate::strategy::perceived_time(round, deadline, self.belief[a])
+        }
+    }
+
+    /// Agent `a`'s no-deal value after `round` rounds: its reservation value less its delay
+    /// cost per round, floored at 0.
+    #[inline]
+    pub fn no_deal_value(&self, a: usize, round: u32) -> f64 {
+        let c = self.delay_cost[a];
+        if c > 0.0 {
+            (self.reservation[a] - c * f64::from(round)).max(0.0)
+        } else {
+            self.reservation[a]
+        }
+    }
+
+    /// The factor agent `a`'s decisions apply to a package's utility in `round`: `δ^round`
+    /// under `discount = { rate = δ, in_decisions = true }`, else 1.
+    #[inline]
+    pub fn decision_factor(&self, a: usize, round: u32) -> f64 {
+        let d = self.decision_discount[a];
+        if d < 1.0 { d.powi(round as i32) } else { 1.0 }
+    }
+
     /// Utility of `package` (one option index per term) for agent `a`.
     #[inline]
     pub fn utility(&self, model: &Model, a: usize, package: &[u8]) -> f64 {

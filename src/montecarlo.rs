@@ -2,7 +2,7 @@
 //! the same sampled parameters and play stream at every deadline (common random numbers).
 
 use crate::model::{Instance, Model};
-use crate::protocol::{Workspace, play};
+use crate::protocol::{Workspace, play, play_marked};
 use crate::rng;
 use crate::stats::Tally;
 use rayon::prelude::*;
@@ -97,6 +97,38 @@ pub fn simulate_range(
 ) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
+    if model.scenario.simulation.open_ended() {
+        // One negotiation per run, read at every checkpoint (in ascending order).
+        let mut order: Vec<usize> = (0..settings.deadlines.len()).collect();
+        order.sort_by_key(|&i| settings.deadlines[i]);
+        let marks: Vec<u32> = order.iter().map(|&i| settings.deadlines[i]).collect();
+        let last = marks.last().copied().unwrap_or(0);
+        let mut marked = Vec::with_capacity(marks.len());
+        for run in range {
+            model.sample_into(settings.seed, run, &mut inst);
+            ws.prepare(model, &inst);
+            let mut rng = rng::play_rng(settings.seed, run);
+            marked.clear();
+            play_marked(
+                model,
+                &inst,
+                &mut ws,
+                last,
+                &marks,
+                &mut rng,
+                &mut (),
+                &mut |j, res| marked.push((j, res.clone())),
+            );
+            // As below: a run whose offer search was stopped is left out at every deadline.
+            if crate::offer::stopped() {
+                return;
+            }
+            for (j, res) in &marked {
+                tallies[order[*j]].add(model, &inst, res);
+            }
+        }
+        return;
+    }
     let mut results = Vec::with_capacity(settings.deadlines.len());
     for run in range {
         model.sample_into(settings.seed, run, &mut inst);

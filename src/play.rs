@@ -14,7 +14,9 @@
 use crate::error::{Error, InputError};
 use crate::model::{Instance, Model};
 use crate::montecarlo::trace_run;
-use crate::protocol::{End, Observer, Workspace, agent_target, answer, mediator_text, walk_outs};
+use crate::protocol::{
+    End, MediatorState, Observer, Workspace, agent_target, answer, offer_target, walk_outs,
+};
 use crate::report::package_string;
 use crate::rng::play_rng;
 use crate::scenario::Protocol;
@@ -279,7 +281,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
     /// Asks for accept/reject until valid; `None` when the player quits or input ends.
     fn ask_answer(&mut self, round: u32) -> Result<Option<bool>, Error> {
         let tgt = agent_target(&self.inst, self.opts.player, round, self.opts.deadline)
-            .max(self.inst.reservation[self.opts.player]);
+            .max(self.inst.no_deal_value(self.opts.player, round));
         let prompt = format!(
             "(following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
         );
@@ -416,8 +418,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         drawn.walk_away[p] = 0.0;
         let mut rng = play_rng(self.opts.seed, self.opts.run);
         let mut departed = 0u64;
-        let mut lambda = vec![1.0; na];
-        let eta = m.scenario.simulation.mediator_learning_rate;
+        let mut mediator = MediatorState::new(m, &self.inst);
         let mut offer = Vec::new();
         let mut player_left = false;
         let end = 'game: {
@@ -464,9 +465,9 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                         }
                     }
                 } else if m.protocol == Protocol::Mediated {
-                    mediator_text(m, &self.inst, &lambda, round, deadline, &mut offer)
+                    mediator.text(m, &self.inst, round, deadline, &mut offer)
                 } else {
-                    let tgt = agent_target(&self.inst, proposer, round, deadline);
+                    let tgt = offer_target(&self.inst, proposer, round, deadline);
                     ws.searches[proposer].search(tgt, &mut offer).is_some()
                 };
                 if !has_offer {
@@ -522,11 +523,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                     break 'game End::Agreement { round };
                 }
                 if m.protocol == Protocol::Mediated {
-                    for (s, l) in lambda.iter_mut().enumerate() {
-                        if rejecters & (1 << s) != 0 {
-                            *l *= 1.0 + eta;
-                        }
-                    }
+                    mediator.answered(m, &self.inst, &offer, rejecters);
                 }
             }
             End::Expired

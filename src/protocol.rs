@@ -14,7 +14,7 @@ use crate::offer::for_each_package;
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, choice_rng, uniform01};
 use crate::scenario::{AcceptRule, MAX_AGENTS, OfferRule, Protocol};
-use crate::strategy::{APPROX_SLACK, approx_target, perceived_time, target};
+use crate::strategy::{APPROX_SLACK, approx_target, target};
 
 /// How a negotiation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,6 @@ pub struct Workspace {
     /// The offer-search method every proposer uses (all methods give the same offers).
     pub method: Method,
     offer: Vec<u8>,
-    weights: Vec<f64>,
     /// Minus an agent's own utilities: the objective of the `nearest` offer rule.
     neg_own: Vec<f64>,
     /// Per agent, the best own utility of the packages others put on the table earlier in
@@ -87,6 +86,8 @@ pub struct Workspace {
     freq: Vec<FrequencyModel>,
     /// Scratch table of a frequency agent's estimated gains.
     freq_gain: Vec<f64>,
+    /// The mediator's memory (mediated protocol).
+    mediator: MediatorState,
 }
 
 /// Learning rate of the frequency model's term weights (HardHeaded's `learnCoef`).
@@ -280,8 +281,13 @@ fn build_search(
     let no = model.n_opts;
     search.set_method(method);
     search.prepare(model, a, &inst.util[a * no..(a + 1) * no], gain);
-    // No target falls below min(reservation, best) (see `strategy::target`).
-    search.set_floor(inst.reservation[a].min(inst.best[a]));
+    // No target falls below min(reservation, best) (see `strategy::target`), unless the
+    // no-deal value itself falls with a delay cost.
+    search.set_floor(if inst.delay_cost[a] > 0.0 {
+        0.0
+    } else {
+        inst.reservation[a].min(inst.best[a])
+    });
 }
 
 impl Workspace {
@@ -309,21 +315,48 @@ impl Workspace {
     }
 }
 
-/// An agent's target utility in `round` of a negotiation with `deadline` rounds.
+/// An agent's target in `round` of a negotiation with `deadline` rounds, on the scale its
+/// decisions use: the time-dependent tactic between its no-deal value then and its best
+/// utility then (both as in [`Instance::no_deal_value`] and [`Instance::decision_factor`]).
 #[inline]
 pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
-    let t = perceived_time(round, deadline, inst.belief[a]);
+    let t = inst.time(a, round, deadline);
     let best = inst.best[a];
+    if inst.delayed & (1 << a) != 0 {
+        let res = inst.no_deal_value(a, round);
+        if !best.is_finite() {
+            return res;
+        }
+        return target(
+            res,
+            best * inst.decision_factor(a, round),
+            inst.exponent[a],
+            t,
+        );
+    }
     if !best.is_finite() {
         return inst.reservation[a];
     }
     target(inst.reservation[a], best, inst.exponent[a], t)
 }
 
-/// [`agent_target`] to within [`APPROX_SLACK`], without `powf` where the tactic allows.
+/// The own utility (undiscounted) a proposer's offer must reach in `round`: its target
+/// divided by its decision discount factor.
+#[inline]
+pub fn offer_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
+    let t = agent_target(inst, a, round, deadline);
+    if inst.delayed & (1 << a) != 0 {
+        t / inst.decision_factor(a, round)
+    } else {
+        t
+    }
+}
+
+/// [`agent_target`] to within [`APPROX_SLACK`], without `powf` where the tactic allows (agents
+/// without delay only).
 #[inline]
 fn agent_target_approx(inst: &Instance, a: usize, round: u32, deadline: u32) -> Option<f64> {
-    let t = perceived_time(round, deadline, inst.belief[a]);
+    let t = inst.time(a, round, deadline);
     let best = inst.best[a];
     if !best.is_finite() {
         return Some(inst.reservation[a]);
@@ -331,7 +364,8 @@ fn agent_target_approx(inst: &Instance, a: usize, round: u32, deadline: u32) -> 
     approx_target(inst.reservation[a], best, inst.exponent[a], t)
 }
 
-/// Whether agent `a` accepts `package` in `round`; returns its utility and target too.
+/// Whether agent `a` accepts `package` in `round` by the target rule; returns the package's
+/// value to it (its utility, discounted when its decisions discount) and its target too.
 #[inline]
 pub fn answer(
     model: &Model,
@@ -341,14 +375,18 @@ pub fn answer(
     round: u32,
     deadline: u32,
 ) -> (bool, f64, f64) {
-    let u = inst.utility(model, a, package);
+    let u = inst.utility(model, a, package) * inst.decision_factor(a, round);
     let tgt = agent_target(inst, a, round, deadline);
     let no = model.n_opts;
     let crosses = package
         .iter()
         .enumerate()
         .any(|(t, &o)| model.red[a * no + model.offsets[t] + o as usize]);
-    (u >= tgt && u >= inst.reservation[a] && !crosses, u, tgt)
+    (
+        u >= tgt && u >= inst.no_deal_value(a, round) && !crosses,
+        u,
+        tgt,
+    )
 }
 
 /// Plays one negotiation with the given deadline. `ws` must have been prepared for `inst`.
@@ -360,9 +398,66 @@ pub fn play<O: Observer>(
     rng: &mut RunRng,
     obs: &mut O,
 ) -> RunResult {
-    match model.protocol {
-        Protocol::Alternating => alternating(model, inst, ws, deadline, rng, obs),
-        Protocol::Mediated => mediated(model, inst, ws, deadline, rng, obs),
+    play_marked(model, inst, ws, deadline, &[], rng, obs, &mut |_, _| {})
+}
+
+/// Plays one negotiation of at most `deadline` rounds and hands `mark(i, state)` the state of
+/// the talks at the end of round `marks[i]` (`marks` ascending, none above `deadline`): the
+/// final result if they had ended by then, else `End::Expired` with the package on the table
+/// and its rejecters. This reads open-ended talks at their checkpoints from one negotiation.
+#[allow(clippy::too_many_arguments)]
+pub fn play_marked<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    marks: &[u32],
+    rng: &mut RunRng,
+    obs: &mut O,
+    mark: &mut dyn FnMut(usize, &RunResult),
+) -> RunResult {
+    let mut m = Marker {
+        marks,
+        next: 0,
+        mark,
+    };
+    let res = match model.protocol {
+        Protocol::Alternating => alternating(model, inst, ws, deadline, rng, obs, &mut m),
+        Protocol::Mediated => mediated(model, inst, ws, deadline, rng, obs, &mut m),
+    };
+    m.finish(&res);
+    res
+}
+
+/// Hands the state of the talks to the caller at each checkpoint round.
+struct Marker<'a> {
+    marks: &'a [u32],
+    next: usize,
+    mark: &'a mut dyn FnMut(usize, &RunResult),
+}
+
+impl Marker<'_> {
+    /// At the start of `round`: every checkpoint before it saw the talks still going, with
+    /// `last` on the table.
+    #[inline]
+    fn before(&mut self, round: u32, last: &[u8], last_rejecters: u64) {
+        while self.next < self.marks.len() && self.marks[self.next] < round {
+            let state = RunResult {
+                end: End::Expired,
+                package: last.to_vec(),
+                last_rejecters,
+            };
+            (self.mark)(self.next, &state);
+            self.next += 1;
+        }
+    }
+
+    /// The talks ended with `res`: every checkpoint not yet passed sees that end.
+    fn finish(&mut self, res: &RunResult) {
+        while self.next < self.marks.len() {
+            (self.mark)(self.next, res);
+            self.next += 1;
+        }
     }
 }
 
@@ -385,7 +480,7 @@ pub fn mediator_text(
     // The mediator's own interests fade along its own concession curve.
     let self_w = match inst.exponent[m] {
         None => 1.0,
-        Some(e) => 1.0 - perceived_time(round, deadline, inst.belief[m]).powf(1.0 / e),
+        Some(e) => 1.0 - inst.time(m, round, deadline).powf(1.0 / e),
     };
     out.clear();
     // The mediator's rows, sliced once (this loop is most of a mediated round's cost).
@@ -468,15 +563,18 @@ fn rule_threshold(
 ) -> f64 {
     let next_target = agent_target(inst, s, round + 1, deadline);
     refresh(model, inst, ws, s);
+    let (f_next, f_now) = (
+        inst.decision_factor(s, round + 1),
+        inst.decision_factor(s, round),
+    );
     let next = ws.searches[s]
-        .search(next_target, &mut ws.next_pkg)
-        .unwrap_or(next_target);
+        .search(offer_target(inst, s, round + 1, deadline), &mut ws.next_pkg)
+        .map_or(next_target, |u| u * f_next);
     match model.scenario.agents[s].accept {
         AcceptRule::Combi(tc)
-            if perceived_time(round, deadline, inst.belief[s]) >= tc
-                && ws.best_seen[s].is_finite() =>
+            if inst.time(s, round, deadline) >= tc && ws.best_seen[s].is_finite() =>
         {
-            next.min(ws.best_seen[s])
+            next.min(ws.best_seen[s] * f_now)
         }
         _ => next,
     }
@@ -524,10 +622,30 @@ fn answers<O: Observer>(
             u += util[k];
             crosses |= red[k];
         }
+        let is_proposer = known.is_some_and(|(a, _)| a == s);
+        if inst.delayed & (1 << s) != 0 {
+            // Delay moves this agent's no-deal value or discounts its view of the package:
+            // every comparison on the scale of its decisions, no shortcut.
+            let v = u * inst.decision_factor(s, round);
+            let res = inst.no_deal_value(s, round);
+            let (meets, thr) = if is_proposer {
+                (true, known.map_or(f64::NAN, |(_, t)| t))
+            } else if model.scenario.agents[s].accept != AcceptRule::Target {
+                let thr = rule_threshold(model, inst, ws, s, round, deadline);
+                (v >= thr, thr)
+            } else {
+                let t = agent_target(inst, s, round, deadline);
+                (v >= t, t)
+            };
+            let ok = meets && v >= res && !crosses;
+            obs.answer(round, s, v, thr, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+            continue;
+        }
         let res = inst.reservation[s];
-        if model.scenario.agents[s].accept != AcceptRule::Target
-            && known.is_none_or(|(a, _)| a != s)
-        {
+        if model.scenario.agents[s].accept != AcceptRule::Target && !is_proposer {
             let thr = rule_threshold(model, inst, ws, s, round, deadline);
             let ok = u >= thr && u >= res && !crosses;
             obs.answer(round, s, u, thr, ok);
@@ -572,6 +690,7 @@ fn alternating<O: Observer>(
     deadline: u32,
     rng: &mut RunRng,
     obs: &mut O,
+    marker: &mut Marker,
 ) -> RunResult {
     let n = model.n_agents();
     // Random offer choices read a word range of the play stream of their own (see `rng`).
@@ -593,6 +712,7 @@ fn alternating<O: Observer>(
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
     for round in 1..=deadline {
+        marker.before(round, &last, last_rejecters);
         if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
             return RunResult {
                 end: End::WalkOut { round, agent },
@@ -609,16 +729,22 @@ fn alternating<O: Observer>(
             break;
         };
         let tgt = agent_target(inst, p, round, deadline);
+        // The own utility the offer needs (above the target when the proposer discounts).
+        let own_tgt = if inst.delayed & (1 << p) != 0 {
+            tgt / inst.decision_factor(p, round)
+        } else {
+            tgt
+        };
         let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
             (OfferRule::RandomAbove, Some(c)) => {
                 let mut pkg = std::mem::take(&mut ws.offer);
-                let found = ws.random_above(p, tgt, c, &mut pkg).is_some();
+                let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();
                 ws.offer = pkg;
                 found
             }
             _ => {
                 refresh(model, inst, ws, p);
-                ws.searches[p].search(tgt, &mut ws.offer).is_some()
+                ws.searches[p].search(own_tgt, &mut ws.offer).is_some()
             }
         };
         if !found {
@@ -650,6 +776,161 @@ fn alternating<O: Observer>(
     }
 }
 
+/// The mediator's memory over one negotiation: its weights on the signatories and, under
+/// the remembering rule, the text that has won the most acceptances so far and, per
+/// signatory, the least it has been seen to accept.
+#[derive(Debug, Default, Clone)]
+pub struct MediatorState {
+    /// `λ_s` per agent (read only for the signatories other than the mediator).
+    pub lambda: Vec<f64>,
+    /// The remembered text (empty before the first).
+    best: Vec<u8>,
+    /// Acceptances it won when last tabled.
+    best_support: u32,
+    /// The signatories who rejected it when last tabled.
+    best_rejecters: u64,
+    /// Per agent, its utility (by the mediator's estimates) for the last text it rejected;
+    /// -inf while it has rejected none.
+    last_rejected: Vec<f64>,
+    /// Per agent, the lowest utility (by the mediator's estimates) of a text it accepted;
+    /// +inf while it has accepted none.
+    floor: Vec<f64>,
+    /// This round's text is the remembered one, tabled again.
+    retabled: bool,
+    /// The learning rate in this negotiation.
+    eta: f64,
+    /// Number of signatories other than the mediator.
+    others: f64,
+}
+
+impl MediatorState {
+    /// The state at the start of a negotiation: every `λ_s` = 1, nothing remembered.
+    pub fn new(model: &Model, inst: &Instance) -> MediatorState {
+        let mut st = MediatorState::default();
+        st.reset(model, inst);
+        st
+    }
+
+    /// Resets the state for a new negotiation, keeping the buffers.
+    pub fn reset(&mut self, model: &Model, inst: &Instance) {
+        let m = model.mediator;
+        let na = model.n_agents();
+        self.lambda.clear();
+        self.lambda.resize(na, 1.0);
+        self.best.clear();
+        self.best_support = 0;
+        self.best_rejecters = 0;
+        self.floor.clear();
+        self.floor.resize(na, f64::INFINITY);
+        self.last_rejected.clear();
+        self.last_rejected.resize(na, f64::NEG_INFINITY);
+        self.retabled = false;
+        self.eta = inst.mediator_learning_rate;
+        self.others = (0..na)
+            .filter(|&s| model.signatory[s] && Some(s) != m)
+            .count() as f64;
+    }
+
+    /// Signatory `s`'s utility for `text` as the mediator sees it: its estimate of the
+    /// others, its true utility for itself.
+    fn seen(model: &Model, inst: &Instance, s: usize, text: &[u8]) -> f64 {
+        let m = model
+            .mediator
+            .expect("validated: mediated protocol has a mediator");
+        if s == m {
+            return inst.utility(model, m, text);
+        }
+        let (na, no) = (model.n_agents(), model.n_opts);
+        let row = &inst.est[(m * na + s) * no..(m * na + s + 1) * no];
+        text.iter()
+            .zip(&model.offsets)
+            .map(|(&o, &off)| row[off + o as usize])
+            .sum()
+    }
+
+    /// Writes this round's text to `out`: a draft by [`mediator_text`] from the current
+    /// weights, or, under the remembering rule, the remembered text when (1) the last text was
+    /// a draft, (2) fewer signatories are expected to accept this draft than accepted the
+    /// remembered text (a signatory is expected to accept a text it values at least as much
+    /// as one it accepted before), and (3) the remembered text can still pass: none of its
+    /// rejecters has since rejected a text it values more. False when there is no text.
+    pub fn text(
+        &mut self,
+        model: &Model,
+        inst: &Instance,
+        round: u32,
+        deadline: u32,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let drafted = mediator_text(model, inst, &self.lambda, round, deadline, out);
+        let was_retabled = std::mem::take(&mut self.retabled);
+        if !model.scenario.simulation.mediator_memory || was_retabled || self.best.is_empty() {
+            return drafted;
+        }
+        if drafted && *out == self.best {
+            return true;
+        }
+        let expected = if drafted {
+            (0..model.n_agents())
+                .filter(|&s| model.signatory[s] && Self::seen(model, inst, s, out) >= self.floor[s])
+                .count() as u32
+        } else {
+            0
+        };
+        let can_pass = (0..model.n_agents())
+            .filter(|&h| self.best_rejecters & (1 << h) != 0)
+            .all(|h| self.last_rejected[h] <= Self::seen(model, inst, h, &self.best));
+        if expected < self.best_support && can_pass {
+            out.clone_from(&self.best);
+            self.retabled = true;
+            return true;
+        }
+        drafted
+    }
+
+    /// Learns from the answers to `text`. Under the remembering rule: the text is remembered
+    /// if it won at least as many acceptances as the remembered one, each acceptor's floor
+    /// falls to its value of the text, and the weights are rescaled after the update.
+    /// Always: the weights of its rejecters grow by the factor `1 + η`.
+    pub fn answered(&mut self, model: &Model, inst: &Instance, text: &[u8], rejecters: u64) {
+        let memory = model.scenario.simulation.mediator_memory;
+        if memory {
+            let accepted = model.signatory_mask & !rejecters;
+            let support = accepted.count_ones();
+            if support >= self.best_support {
+                self.best.clear();
+                self.best.extend_from_slice(text);
+                self.best_support = support;
+                self.best_rejecters = rejecters;
+            }
+            for s in (0..model.n_agents()).filter(|&s| model.signatory[s]) {
+                let v = Self::seen(model, inst, s, text);
+                if accepted & (1 << s) != 0 {
+                    self.floor[s] = self.floor[s].min(v);
+                } else {
+                    self.last_rejected[s] = v;
+                }
+            }
+        }
+        for s in 0..model.n_agents() {
+            if rejecters & (1 << s) != 0 {
+                self.lambda[s] *= 1.0 + self.eta;
+            }
+        }
+        if memory {
+            let m = model.mediator;
+            let sum: f64 = (0..model.n_agents())
+                .filter(|&s| model.signatory[s] && Some(s) != m)
+                .map(|s| self.lambda[s])
+                .sum();
+            if sum > 0.0 {
+                let scale = self.others / sum;
+                self.lambda.iter_mut().for_each(|l| *l *= scale);
+            }
+        }
+    }
+}
+
 fn mediated<O: Observer>(
     model: &Model,
     inst: &Instance,
@@ -657,28 +938,27 @@ fn mediated<O: Observer>(
     deadline: u32,
     rng: &mut RunRng,
     obs: &mut O,
+    marker: &mut Marker,
 ) -> RunResult {
     let m = model
         .mediator
         .expect("validated: mediated protocol has a mediator");
     let na = model.n_agents();
-    let eta = model.scenario.simulation.mediator_learning_rate;
-    ws.weights.clear();
-    ws.weights.resize(na, 1.0);
+    let mut med = std::mem::take(&mut ws.mediator);
+    med.reset(model, inst);
     ws.best_seen.clear();
     ws.best_seen.resize(na, f64::NEG_INFINITY);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
+    let mut end = End::Expired;
     for round in 1..=deadline {
+        marker.before(round, &last, last_rejecters);
         if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
-            return RunResult {
-                end: End::WalkOut { round, agent },
-                package: last,
-                last_rejecters,
-            };
+            end = End::WalkOut { round, agent };
+            break;
         }
-        if !mediator_text(model, inst, &ws.weights, round, deadline, &mut ws.offer) {
+        if !med.text(model, inst, round, deadline, &mut ws.offer) {
             obs.no_offer(round, m);
             continue;
         }
@@ -688,20 +968,14 @@ fn mediated<O: Observer>(
         last.clone_from(&ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
-            return RunResult {
-                end: End::Agreement { round },
-                package: last,
-                last_rejecters,
-            };
+            end = End::Agreement { round };
+            break;
         }
-        for s in 0..na {
-            if rejecters & (1 << s) != 0 {
-                ws.weights[s] *= 1.0 + eta;
-            }
-        }
+        med.answered(model, inst, &ws.offer, rejecters);
     }
+    ws.mediator = med;
     RunResult {
-        end: End::Expired,
+        end,
         package: last,
         last_rejecters,
     }

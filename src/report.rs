@@ -33,6 +33,13 @@ pub struct Report {
     /// The outcome space at mean parameters: Pareto frontier, Nash, Kalai–Smorodinsky and
     /// maximum-welfare packages.
     pub outcome_space: OutcomeSpace,
+    /// `"deadline"` (each deadline a separate world whose deadline is known) or
+    /// `"open_ended"` (one negotiation per run, read at checkpoints).
+    pub mode: &'static str,
+    /// The most rounds of the open-ended talks (null in the deadline mode).
+    pub horizon: Option<u32>,
+    /// The question the numbers answer, in words.
+    pub question: String,
 }
 
 /// The outcome-space analysis at mean parameters, as reported (see [`crate::analysis`]).
@@ -149,6 +156,13 @@ pub struct DeadlineReport {
     /// Mean Euclidean distance of the agreements to the Nash point (null without agreements,
     /// analysis or Nash point).
     pub mean_distance_nash: Option<f64>,
+    /// Share of agreements among the runs that no walk-out ended (null when every run was
+    /// ended by one): bargaining failure apart from exposure to walk-outs.
+    pub p_agreement_no_walkout: Option<f64>,
+    /// Wilson 95% interval of `p_agreement_no_walkout`.
+    pub ci95_no_walkout: Option<[f64; 2]>,
+    /// Share of all runs ended by each agent's walk-out.
+    pub walkout_share: IndexMap<String, f64>,
 }
 
 /// An agreed package and how often it was agreed.
@@ -204,6 +218,13 @@ impl Report {
                 .map(|t| DeadlineReport::new(model, t, analysis.ok()))
                 .collect(),
             outcome_space: OutcomeSpace::new(model, analysis),
+            mode: if sc.simulation.open_ended() {
+                "open_ended"
+            } else {
+                "deadline"
+            },
+            horizon: sc.simulation.horizon,
+            question: question(model),
         }
     }
 
@@ -216,7 +237,7 @@ impl Report {
 
     /// The CSV header line (without newline).
     pub fn csv_header() -> &'static str {
-        "deadline,runs,agreements,p_agreement,ci_low,ci_high,walkouts,expired,mean_round,median_round,blocker,top_package,top_package_share"
+        "deadline,runs,agreements,p_agreement,ci_low,ci_high,walkouts,expired,mean_round,median_round,blocker,top_package,top_package_share,p_agreement_no_walkout"
     }
 
     /// Renders as tidy CSV: a header and one row per deadline.
@@ -247,17 +268,20 @@ impl Report {
                 ""
             }
         );
+        let _ = writeln!(s, "Question: {}", self.question);
         let _ = writeln!(s);
+        let open = self.horizon.is_some();
         let header = [
-            "deadline".to_string(),
+            if open { "by" } else { "deadline" }.to_string(),
             "P(agreement)".into(),
             "95% interval".into(),
             "agreements".into(),
             "walk-outs".into(),
-            "expired".into(),
+            if open { "going on" } else { "expired" }.into(),
             format!("mean {label}"),
+            "P if no walk-out".into(),
         ];
-        let rows: Vec<[String; 7]> = self
+        let rows: Vec<[String; 8]> = self
             .deadlines
             .iter()
             .map(|d| {
@@ -269,12 +293,14 @@ impl Report {
                     d.walkouts.to_string(),
                     d.expired.to_string(),
                     d.mean_round.map_or("-".into(), |m| format!("{m:.1}")),
+                    d.p_agreement_no_walkout
+                        .map_or("-".into(), |p| format!("{p:.3}")),
                 ]
             })
             .collect();
         // Each column as wide as its widest cell ("12 meetings", "mean session"), and at
         // least as wide as the usual layout.
-        let mut widths = [10, 12, 17, 10, 9, 7, 11];
+        let mut widths = [10, 12, 17, 10, 9, 8, 11, 16];
         for r in std::iter::once(&header).chain(&rows) {
             for (w, cell) in widths.iter_mut().zip(r) {
                 *w = (*w).max(cell.chars().count());
@@ -298,11 +324,11 @@ impl Report {
                 .walkouts_by
                 .iter()
                 .filter(|(_, c)| **c > 0)
-                .map(|(id, c)| format!("{id} {c}"))
+                .map(|(id, c)| format!("{id} {c} ({:.1}%)", 100.0 * d.walkout_share[id]))
                 .collect();
             let _ = writeln!(
                 s,
-                "  {:>4} {}: walk-outs [{}], expired {}, blocker {}",
+                "  {:>4} {}: walk-outs [{}], {} {}, blocker {}",
                 d.deadline,
                 plural(label, d.deadline),
                 if walk.is_empty() {
@@ -310,6 +336,7 @@ impl Report {
                 } else {
                     walk.join(", ")
                 },
+                if open { "still going" } else { "expired" },
                 d.expired,
                 d.blocker.as_deref().unwrap_or("-"),
             );
@@ -369,6 +396,22 @@ impl Report {
             }
         }
         s
+    }
+}
+
+/// The question a report of `model` answers, in words.
+pub fn question(model: &Model) -> String {
+    let sim = &model.scenario.simulation;
+    let label = &sim.round_label;
+    match sim.horizon {
+        Some(h) => format!(
+            "open-ended talks of up to {h} {}: P(deal by {label} w), one negotiation per run read at each checkpoint w",
+            plural(label, h)
+        ),
+        None => format!(
+            "each deadline D is a separate world: P(deal) if the talks had a deadline of D {}",
+            plural(label, 2)
+        ),
     }
 }
 
@@ -446,6 +489,8 @@ impl DeadlineReport {
             })
             .map(|(id, _)| id.clone());
         let distances = analysis.map_or((None, None), |a| a.mean_distances(model, t));
+        let no_walkout = t.agreements + t.expired;
+        let (nlo, nhi) = wilson(t.agreements, no_walkout, Z95);
         DeadlineReport {
             deadline: t.deadline,
             runs: t.runs,
@@ -477,6 +522,22 @@ impl DeadlineReport {
             blocked_by,
             mean_distance_pareto: distances.0,
             mean_distance_nash: distances.1,
+            p_agreement_no_walkout: (no_walkout > 0)
+                .then(|| t.agreements as f64 / no_walkout as f64),
+            ci95_no_walkout: (no_walkout > 0).then_some([nlo, nhi]),
+            walkout_share: sc
+                .agents
+                .iter()
+                .zip(&t.walkouts)
+                .map(|(a, c)| {
+                    let share = if t.runs > 0 {
+                        *c as f64 / t.runs as f64
+                    } else {
+                        0.0
+                    };
+                    (a.id.clone(), share)
+                })
+                .collect(),
         }
     }
 
@@ -508,6 +569,7 @@ impl DeadlineReport {
                     .join(";")
             }),
             top_package_share: top.map(|p| p.share),
+            p_agreement_no_walkout: self.p_agreement_no_walkout,
         }
     }
 }
@@ -542,6 +604,8 @@ pub struct FlatRow<'a> {
     pub top_package: Option<String>,
     /// Its share among agreements.
     pub top_package_share: Option<f64>,
+    /// Share of agreements among the runs that no walk-out ended.
+    pub p_agreement_no_walkout: Option<f64>,
 }
 
 impl FlatRow<'_> {
@@ -551,7 +615,7 @@ impl FlatRow<'_> {
             x.map_or(String::new(), |v| v.to_string())
         }
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.deadline,
             self.runs,
             self.agreements,
@@ -565,6 +629,7 @@ impl FlatRow<'_> {
             self.blocker.unwrap_or(""),
             self.top_package.as_deref().unwrap_or(""),
             opt(self.top_package_share),
+            opt(self.p_agreement_no_walkout),
         )
     }
 }

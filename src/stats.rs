@@ -94,7 +94,7 @@ impl Tally {
                 for a in 0..model.n_agents() {
                     let u = inst.utility(model, a, &res.package);
                     self.utility_sum[a] += to_fixed(u);
-                    self.gain_sum[a] += to_fixed(u - inst.reservation[a]);
+                    self.gain_sum[a] += to_fixed(u - inst.no_deal_value(a, round));
                     if let Some(d) = self.discounted_sum.get_mut(a) {
                         *d += to_fixed(discounted(model, a, round, u));
                     }

@@ -343,6 +343,9 @@ pub fn valid_paths(sc: &Scenario) -> Vec<Vec<String>> {
         p(&["simulation", "mediator"]),
         p(&["simulation", "round_label"]),
         p(&["simulation", "mediator_learning_rate"]),
+        p(&["simulation", "mediator_rule"]),
+        p(&["simulation", "clock"]),
+        p(&["simulation", "clock", "horizon"]),
     ];
     for a in &sc.agents {
         let id = a.id.as_str();
@@ -358,9 +361,14 @@ pub fn valid_paths(sc: &Scenario) -> Vec<Vec<String>> {
             "accept",
             "estimates",
             "discount",
+            "clock",
+            "delay_cost",
         ] {
             out.push(p(&["agents", id, key]));
         }
+        out.push(p(&["agents", id, "clock", "horizon"]));
+        out.push(p(&["agents", id, "discount", "rate"]));
+        out.push(p(&["agents", id, "discount", "in_decisions"]));
         out.push(p(&["agents", id, "strategy", "exponent"]));
         out.push(p(&["agents", id, "accept", "combi"]));
         for t in &sc.terms {
@@ -376,7 +384,13 @@ pub fn valid_paths(sc: &Scenario) -> Vec<Vec<String>> {
 
 /// Keys that set how the simulation is run rather than what is simulated: every point uses
 /// the same, so that points differ only through the parameters.
-const RUN_KEYS: [&str; 3] = ["simulation.runs", "simulation.seed", "simulation.deadlines"];
+const RUN_KEYS: [&str; 5] = [
+    "simulation.runs",
+    "simulation.seed",
+    "simulation.deadlines",
+    "simulation.horizon",
+    "simulation.checkpoints",
+];
 
 fn path_error(path: &str, sc: &Scenario) -> InputError {
     let err = |msg: String, help: String| InputError::new(ORIGIN, msg).with_help(help);

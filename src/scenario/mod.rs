@@ -73,9 +73,50 @@ pub struct Simulation {
     pub mediator: Option<usize>,
     /// What a round is called when printing ("round", "week", ...).
     pub round_label: String,
-    /// How much more weight the mediator gives a party after each rejection.
-    pub mediator_learning_rate: f64,
+    /// How much more weight the mediator gives a party after each rejection (may be uncertain).
+    pub mediator_learning_rate: Param,
+    /// Whether the mediator remembers its best-supported text and keeps its weights normalized
+    /// (`mediator_rule = "remembering"`, the default) or follows the legacy rule.
+    pub mediator_memory: bool,
+    /// Open-ended talks: the most rounds a run lasts, with `deadlines` read as checkpoints
+    /// (`None`: each deadline is a separate world in which the deadline is known).
+    pub horizon: Option<u32>,
 }
+
+impl Simulation {
+    /// True in the open-ended mode (`horizon` set): one negotiation per run, read at checkpoints.
+    pub fn open_ended(&self) -> bool {
+        self.horizon.is_some()
+    }
+}
+
+/// What an agent measures its concession time against.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Clock {
+    /// The deadline it believes in: `t = round / (deadline_belief · deadline)`.
+    Deadline,
+    /// A horizon of its own, in rounds, whatever the real deadline: `t = round / H`.
+    Horizon(Param),
+}
+
+impl Clock {
+    /// A short description for reports ("deadline", "horizon 12", "horizon ~ uniform(8, 16)").
+    pub fn label(&self) -> String {
+        match self {
+            Clock::Deadline => "deadline".to_string(),
+            Clock::Horizon(p) => match p.dist {
+                Dist::Fixed(h) => format!("horizon {}", fmt_num(h)),
+                _ => format!("horizon ~ {}", describe_param(p)),
+            },
+        }
+    }
+}
+
+/// The mediator rules, for messages.
+const MEDIATOR_RULE_HELP: &str = "mediator rules are \"remembering\" (the default: normalized weights, the best-supported text tabled again after a worse draft) and \"legacy\" (weights grow without bound, no memory; the rule of negsim 0.1)";
+
+/// Largest concession horizon, in rounds (the largest deadline).
+pub const MAX_HORIZON: f64 = MAX_DEADLINE as f64;
 
 /// Bargaining protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,8 +256,17 @@ pub struct Agent {
     /// noisy with `estimate_noise`; the noise draws are consumed either way.
     pub exact_estimates: bool,
     /// Per-round discount factor δ in (0, 1]: an agreement in round t is worth δ^t of its
-    /// utility to this agent (reported only; decisions use undiscounted utilities).
+    /// utility to this agent (reported; in decisions too when `discount_in_decisions`).
     pub discount: f64,
+    /// Whether targets and answers use the discounted value `δ^t · utility`
+    /// (`discount = { rate = δ, in_decisions = true }`); false keeps discounting an outcome
+    /// measure only.
+    pub discount_in_decisions: bool,
+    /// What the agent measures its concession time against.
+    pub clock: Clock,
+    /// Utility of no deal lost per round of talks: in round t the no-deal value is
+    /// `max(0, reservation - delay_cost · t)`, in decisions and in reported gains.
+    pub delay_cost: Param,
     /// Raw importance of each term (0 where not weighted).
     pub weights: Vec<Param>,
     /// Utility of each option of each term (fixed 0 for unweighted terms).
@@ -248,6 +298,24 @@ impl Scenario {
     /// The bundled default scenario.
     pub fn bundled() -> Scenario {
         Scenario::from_toml_str(BUNDLED, BUNDLED_NAME).expect("the bundled scenario is valid")
+    }
+
+    /// Checks deadlines given for a run against the scenario: in open-ended talks they are
+    /// checkpoints, and none may lie beyond the horizon.
+    pub fn check_checkpoints(&self, deadlines: &[u32]) -> Result<(), InputError> {
+        match self.simulation.horizon {
+            Some(h) if deadlines.iter().any(|&d| d > h) => {
+                let d = deadlines.iter().find(|&&d| d > h).copied().unwrap_or(h);
+                Err(InputError::new(
+                    "--deadlines",
+                    format!("checkpoint {d} is beyond the horizon {h} of the open-ended talks"),
+                )
+                .with_help(format!(
+                    "in open-ended talks --deadlines gives the checkpoints, rounds from 1 to the horizon {h}"
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Index of the term with this id.
@@ -540,7 +608,11 @@ impl Validator<'_> {
             .agents
             .ok_or_else(|| self.missing("[agents]", "add at least two [agents.ID] tables"))?;
         let raw_agents_span = agents_raw.span();
-        let agents = self.agents(agents_raw, &terms)?;
+        let default_clock = match &sim.get_ref().clock {
+            None => Clock::Deadline,
+            Some(c) => self.clock(c, "[simulation] clock")?,
+        };
+        let agents = self.agents(agents_raw, &terms, default_clock)?;
         let simulation = self.simulation(sim, &agents)?;
         if simulation.protocol == Protocol::Mediated
             && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
@@ -613,10 +685,26 @@ impl Validator<'_> {
                 })?
             }
         };
-        let deadlines_raw = sim.deadlines.ok_or_else(|| {
-            self.at(span.clone(), "missing key `deadlines` in [simulation]")
-                .with_help("for example deadlines = [4, 8, 12]")
-        })?;
+        let deadlines_raw = match (sim.deadlines, sim.checkpoints, &sim.horizon) {
+            (Some(d), _, Some(_)) => {
+                return Err(self
+                    .at(d.span(), "`deadlines` does not go with `horizon`")
+                    .with_help("open-ended talks (horizon = H) are read at checkpoints: write checkpoints = [...] (rounds up to the horizon) instead of deadlines"));
+            }
+            (_, Some(c), None) => {
+                return Err(self
+                    .at(c.span(), "`checkpoints` needs `horizon`")
+                    .with_help("checkpoints are the rounds at which open-ended talks are read; add horizon = H, or write deadlines = [...] for separate worlds with known deadlines"));
+            }
+            (Some(d), None, None) => d,
+            (None, Some(c), Some(_)) => c,
+            (None, None, Some(h)) => Spanned::new(h.span(), vec![h.clone()]),
+            (None, None, None) => {
+                return Err(self
+                    .at(span.clone(), "missing key `deadlines` in [simulation]")
+                    .with_help("for example deadlines = [4, 8, 12]"));
+            }
+        };
         let dl_span = deadlines_raw.span();
         let mut deadlines = Vec::new();
         for d in deadlines_raw.into_inner() {
@@ -643,7 +731,7 @@ impl Validator<'_> {
                 .with_help("give at least one deadline in rounds, for example [4, 8, 12]"));
         }
         check_deadline_list(&deadlines)
-            .map_err(|(msg, help)| self.at(dl_span, msg).with_help(help))?;
+            .map_err(|(msg, help)| self.at(dl_span.clone(), msg).with_help(help))?;
         let protocol = match sim.protocol {
             None => Protocol::Alternating,
             Some(p) => match p.get_ref().as_str() {
@@ -691,27 +779,86 @@ impl Validator<'_> {
                         .join(", ")
                 )));
         }
-        let mediator_learning_rate = match sim.mediator_learning_rate {
-            None => 0.5,
+        let mediator_learning_rate = match &sim.mediator_learning_rate {
+            None => Param::fixed(0.5, 0.0, 10.0),
             Some(r) => {
-                let v = *r.get_ref();
-                if !(v.is_finite() && (0.0..=10.0).contains(&v)) {
+                if let RawNum::Num(v) = r.get_ref()
+                    && !(v.is_finite() && (0.0..=10.0).contains(v))
+                {
                     return Err(self
                         .at(
                             r.span(),
-                            format!("mediator_learning_rate must be in [0, 10], got {}", show(v)),
+                            format!(
+                                "mediator_learning_rate must be in [0, 10], got {}",
+                                show(*v)
+                            ),
                         )
                         .with_help("0 keeps the mediator's weights fixed; the default is 0.5"));
                 }
-                v
+                self.param(r, 0.0, 10.0, "mediator_learning_rate", "in [simulation]")?
             }
         };
+        let mediator_memory = match &sim.mediator_rule {
+            None => true,
+            Some(r) => match r.get_ref().as_str() {
+                "remembering" => true,
+                "legacy" => false,
+                other => {
+                    let mut e = self.at(
+                        r.span(),
+                        format!("unknown mediator_rule `{}`", quote(other)),
+                    );
+                    e.help = Some(match did_you_mean(other, ["remembering", "legacy"]) {
+                        Some(s) => format!("did you mean \"{s}\"? {MEDIATOR_RULE_HELP}"),
+                        None => MEDIATOR_RULE_HELP.to_string(),
+                    });
+                    return Err(e);
+                }
+            },
+        };
+        let horizon = match &sim.horizon {
+            None => None,
+            Some(h) => {
+                let v = *h.get_ref();
+                if v < 1 || v > i64::from(MAX_DEADLINE) {
+                    return Err(self
+                        .at(h.span(), format!("horizon {v} is out of range"))
+                        .with_help(format!(
+                            "the horizon of open-ended talks is a number of rounds from 1 to {}",
+                            thousands(u64::from(MAX_DEADLINE))
+                        )));
+                }
+                if let Some(a) = agents.iter().find(|a| a.clock == Clock::Deadline) {
+                    return Err(self
+                        .at(
+                            h.span(),
+                            format!(
+                                "open-ended talks (horizon = {v}) have no deadline to concede against, but agent `{}` uses clock = \"deadline\"",
+                                a.id
+                            ),
+                        )
+                        .with_help("give every agent a concession horizon of its own: clock = { horizon = H } in [simulation] (the default of all agents) or in the agent's table"));
+                }
+                Some(v as u32)
+            }
+        };
+        if let Some(h) = horizon
+            && let Some(&c) = deadlines.iter().find(|&&c| c > h)
+        {
+            return Err(self
+                .at(dl_span, format!("checkpoint {c} is beyond the horizon {h}"))
+                .with_help(
+                    "checkpoints are rounds of the open-ended talks, from 1 to the horizon",
+                ));
+        }
         Ok(Simulation {
             runs,
             seed,
             deadlines,
             protocol,
             mediator,
+            mediator_memory,
+            horizon,
             round_label: match sim.round_label {
                 None => "round".to_string(),
                 Some(l) => self.text(l, "round_label", MAX_NAME_CHARS)?,
@@ -927,6 +1074,7 @@ impl Validator<'_> {
         &self,
         raw: Spanned<SpannedMap<RawAgent>>,
         terms: &[Term],
+        default_clock: Clock,
     ) -> Result<Vec<Agent>, InputError> {
         let span = raw.span();
         let raw = raw.into_inner();
@@ -953,7 +1101,7 @@ impl Validator<'_> {
         let mut agents = Vec::with_capacity(raw.len());
         for (id, a) in raw {
             self.check_id(&id, "agent id")?;
-            agents.push(self.agent(id, a, terms)?);
+            agents.push(self.agent(id, a, terms, default_clock)?);
         }
         if !agents.iter().any(|a| a.signatory) {
             return Err(self
@@ -968,6 +1116,7 @@ impl Validator<'_> {
         id: Spanned<String>,
         a: Spanned<RawAgent>,
         terms: &[Term],
+        default_clock: Clock,
     ) -> Result<Agent, InputError> {
         let aspan = a.span();
         let a = a.into_inner();
@@ -1047,19 +1196,17 @@ impl Validator<'_> {
                 }
             },
         };
-        let discount = match a.discount {
-            None => 1.0,
-            Some(d) => {
-                let v = *d.get_ref();
-                if !(v.is_finite() && v > 0.0 && v <= 1.0) {
-                    return Err(self
-                        .at(d.span(), format!("discount must be in (0, 1], got {v}"))
-                        .with_help(
-                            "an agreement in round t is worth discount^t of its utility; 1 (the default) means no discounting",
-                        ));
-                }
-                v
-            }
+        let (discount, discount_in_decisions) = match &a.discount {
+            None => (1.0, false),
+            Some(d) => self.discount(d, &id_s)?,
+        };
+        let clock = match &a.clock {
+            None => default_clock,
+            Some(c) => self.clock(c, &format!("clock of agent `{id_s}`"))?,
+        };
+        let delay_cost = match &a.delay_cost {
+            None => Param::fixed(0.0, 0.0, 1.0),
+            Some(c) => self.param(c, 0.0, 1.0, "delay_cost", &of_agent)?,
         };
         let strategy = match a.strategy {
             None => Strategy::TimeDependent {
@@ -1241,10 +1388,91 @@ impl Validator<'_> {
             exact_estimates,
             frequency_estimates,
             discount,
+            discount_in_decisions,
+            clock,
+            delay_cost,
             weights,
             values,
             red_lines,
         })
+    }
+
+    /// Reads `clock = "deadline" | { horizon = H }` (H a number or distribution of rounds).
+    fn clock(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Clock, InputError> {
+        let help = "a clock is \"deadline\" (concede over the deadline you believe in, the default) or { horizon = H } (concede over H rounds of your own, H from 1 to 1,000,000, a number or a distribution)";
+        match v.get_ref() {
+            toml::Value::String(name) if name == "deadline" => Ok(Clock::Deadline),
+            toml::Value::String(name) => {
+                let mut e = self.at(v.span(), format!("unknown {what} `{}`", quote(name)));
+                e.help = Some(match did_you_mean(name, ["deadline", "horizon"]) {
+                    Some(s) => format!("did you mean \"{s}\"? {help}"),
+                    None => help.to_string(),
+                });
+                Err(e)
+            }
+            toml::Value::Table(t) if t.len() == 1 && t.contains_key("horizon") => {
+                let raw = <RawNum as serde::Deserialize>::deserialize(t["horizon"].clone())
+                    .map_err(|e| {
+                        self.at(
+                            v.span(),
+                            format!("invalid horizon in {what}: {}", e.message()),
+                        )
+                        .with_help(help)
+                    })?;
+                let p = self.param(
+                    &Spanned::new(v.span(), raw),
+                    1.0,
+                    MAX_HORIZON,
+                    "horizon",
+                    &format!("in the {what}"),
+                )?;
+                Ok(Clock::Horizon(p))
+            }
+            _ => Err(self.at(v.span(), format!("invalid {what}")).with_help(help)),
+        }
+    }
+
+    /// Reads `discount = δ` (reported only) or `discount = { rate = δ, in_decisions = B }`.
+    fn discount(&self, v: &Spanned<toml::Value>, agent: &str) -> Result<(f64, bool), InputError> {
+        let help = "discount = δ in (0, 1] values an agreement in round t at δ^t of its utility in the report only; discount = { rate = δ, in_decisions = true } makes targets and answers use it too";
+        let rate = |x: &toml::Value| match x {
+            toml::Value::Float(f) => Some(*f),
+            toml::Value::Integer(i) => Some(*i as f64),
+            _ => None,
+        };
+        let (d, in_decisions) = match v.get_ref() {
+            toml::Value::Table(t)
+                if t.contains_key("rate")
+                    && t.keys().all(|k| k == "rate" || k == "in_decisions") =>
+            {
+                let flag = match t.get("in_decisions") {
+                    None => false,
+                    Some(toml::Value::Boolean(b)) => *b,
+                    Some(_) => {
+                        return Err(self
+                            .at(v.span(), format!("in_decisions of agent `{agent}`'s discount must be true or false"))
+                            .with_help(help));
+                    }
+                };
+                (rate(&t["rate"]), flag)
+            }
+            other => (rate(other), false),
+        };
+        match d {
+            Some(x) if x.is_finite() && x > 0.0 && x <= 1.0 => Ok((x, in_decisions)),
+            Some(x) => Err(self
+                .at(
+                    v.span(),
+                    format!(
+                        "discount must be in (0, 1], got {} for agent `{agent}`",
+                        show(x)
+                    ),
+                )
+                .with_help(help)),
+            None => Err(self
+                .at(v.span(), format!("invalid discount of agent `{agent}`"))
+                .with_help(help)),
+        }
     }
 
     /// Reads `accept = "target" | "next" | { combi = T }`.

@@ -38,7 +38,11 @@ pub struct RawSim {
     pub protocol: Option<Spanned<String>>,
     pub mediator: Option<Spanned<String>>,
     pub round_label: Option<Spanned<String>>,
-    pub mediator_learning_rate: Option<Spanned<f64>>,
+    pub mediator_learning_rate: Option<Spanned<RawNum>>,
+    pub clock: Option<Spanned<toml::Value>>,
+    pub mediator_rule: Option<Spanned<String>>,
+    pub horizon: Option<Spanned<i64>>,
+    pub checkpoints: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 /// One `[[terms]]` entry.
@@ -66,7 +70,9 @@ pub struct RawAgent {
     pub offer: Option<Spanned<String>>,
     pub accept: Option<Spanned<toml::Value>>,
     pub estimates: Option<Spanned<String>>,
-    pub discount: Option<Spanned<f64>>,
+    pub discount: Option<Spanned<toml::Value>>,
+    pub clock: Option<Spanned<toml::Value>>,
+    pub delay_cost: Option<Spanned<RawNum>>,
     pub red_lines: Option<SpannedMap<Vec<Spanned<String>>>>,
     pub weights: Option<Spanned<SpannedMap<RawNum>>>,
     pub values: Option<SpannedMap<SpannedMap<RawNum>>>,

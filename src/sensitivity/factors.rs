@@ -6,7 +6,7 @@
 //! trip through TOML text.
 
 use crate::dist::{Dist, Param};
-use crate::scenario::{Scenario, Strategy, describe_param};
+use crate::scenario::{Clock, Scenario, Strategy, describe_param};
 
 /// Lower and upper percentiles that bound a factor's range (the ends of a tornado bar).
 pub const RANGE_PERCENTILES: (f64, f64) = (0.05, 0.95);
@@ -50,6 +50,18 @@ pub enum Slot {
         /// Agent index.
         agent: usize,
     },
+    /// `agents.ID.clock.horizon` (absent for the deadline clock).
+    Horizon {
+        /// Agent index.
+        agent: usize,
+    },
+    /// `agents.ID.delay_cost`.
+    DelayCost {
+        /// Agent index.
+        agent: usize,
+    },
+    /// `simulation.mediator_learning_rate`.
+    LearningRate,
 }
 
 impl Slot {
@@ -74,6 +86,9 @@ impl Slot {
             Slot::WalkAway { agent } => format!("agents.{}.walk_away", id(agent)),
             Slot::DeadlineBelief { agent } => format!("agents.{}.deadline_belief", id(agent)),
             Slot::Exponent { agent } => format!("agents.{}.strategy.exponent", id(agent)),
+            Slot::Horizon { agent } => format!("agents.{}.clock.horizon", id(agent)),
+            Slot::DelayCost { agent } => format!("agents.{}.delay_cost", id(agent)),
+            Slot::LearningRate => "simulation.mediator_learning_rate".to_string(),
         }
     }
 
@@ -94,6 +109,12 @@ impl Slot {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
                 Strategy::Hardliner => None,
             },
+            Slot::Horizon { agent } => match a(agent).clock {
+                Clock::Horizon(h) => Some(h),
+                Clock::Deadline => None,
+            },
+            Slot::DelayCost { agent } => Some(a(agent).delay_cost),
+            Slot::LearningRate => Some(sc.simulation.mediator_learning_rate),
         }
     }
 
@@ -113,6 +134,12 @@ impl Slot {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
                 Strategy::Hardliner => None,
             },
+            Slot::Horizon { agent } => match &mut sc.agents[agent].clock {
+                Clock::Horizon(h) => Some(h),
+                Clock::Deadline => None,
+            },
+            Slot::DelayCost { agent } => Some(&mut sc.agents[agent].delay_cost),
+            Slot::LearningRate => Some(&mut sc.simulation.mediator_learning_rate),
         }
     }
 
@@ -126,7 +153,8 @@ impl Slot {
 }
 
 /// Every parameter slot of the scenario, in the engine's draw order (for each agent: weights,
-/// values, reservation, walk-out chance, deadline belief, strategy exponent).
+/// values, reservation, walk-out chance, deadline belief, strategy exponent; then for each
+/// agent its horizon and delay cost; then the mediator's learning rate).
 pub fn all_slots(sc: &Scenario) -> Vec<Slot> {
     let mut out = Vec::new();
     for (agent, a) in sc.agents.iter().enumerate() {
@@ -140,10 +168,23 @@ pub fn all_slots(sc: &Scenario) -> Vec<Slot> {
         }
         out.push(Slot::Reservation { agent });
         out.push(Slot::WalkAway { agent });
-        out.push(Slot::DeadlineBelief { agent });
+        // A horizon clock ignores the deadline belief: no factor to vary.
+        if a.clock == Clock::Deadline {
+            out.push(Slot::DeadlineBelief { agent });
+        }
         if matches!(a.strategy, Strategy::TimeDependent { .. }) {
             out.push(Slot::Exponent { agent });
         }
+    }
+    // The parameters of time are drawn after all the others (see `Model::sample_into`).
+    for (agent, a) in sc.agents.iter().enumerate() {
+        if matches!(a.clock, Clock::Horizon(_)) {
+            out.push(Slot::Horizon { agent });
+        }
+        out.push(Slot::DelayCost { agent });
+    }
+    if sc.simulation.protocol == crate::scenario::Protocol::Mediated {
+        out.push(Slot::LearningRate);
     }
     out
 }

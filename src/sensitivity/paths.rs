@@ -26,7 +26,8 @@ pub struct ParamRange {
 
 /// The forms of path that `--param` accepts, for help messages.
 const PATH_FORMS: &str = "agents.ID.weights.TERM, agents.ID.values.TERM.OPTION, \
-agents.ID.reservation, agents.ID.walk_away, agents.ID.deadline_belief, agents.ID.strategy.exponent";
+agents.ID.reservation, agents.ID.walk_away, agents.ID.deadline_belief, agents.ID.strategy.exponent, \
+agents.ID.clock.horizon, agents.ID.delay_cost, simulation.mediator_learning_rate";
 
 impl ParamRange {
     /// Parses `PATH=LOW:HIGH`.

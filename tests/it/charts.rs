@@ -651,7 +651,7 @@ fn run_table_columns_fit_long_round_labels() {
             .collect()
     };
     let header = ends(lines[0]);
-    assert_eq!(header.len(), 7, "{}", lines[0]);
+    assert_eq!(header.len(), 8, "{}", lines[0]);
     for l in &lines[1..] {
         assert_eq!(ends(l), header, "\n{}\n{l}", lines[0]);
     }

@@ -6,7 +6,7 @@ use crate::common::{negsim, stderr, stdout, temp_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-/// Two finished run parts of the bundled scenario (2,000 runs, deadlines 4 and 12).
+/// Two finished run parts of the bundled scenario (2,000 runs, deadlines 4 and 26).
 fn run_parts(tag: &str) -> (PathBuf, PathBuf) {
     let dir = temp_dir(tag);
     let p0 = dir.join("p0.json");
@@ -17,7 +17,7 @@ fn run_parts(tag: &str) -> (PathBuf, PathBuf) {
             "--runs",
             "2000",
             "--deadlines",
-            "4,12",
+            "4,26",
             "--quiet",
             "--shard",
             &format!("{k}/2"),
@@ -77,8 +77,13 @@ fn emptied_tally_vectors_are_refused_naming_the_key_not_a_panic() {
 #[test]
 fn a_package_naming_option_99_is_refused_not_a_panic() {
     let err = merge_edited("option99", |v| {
-        let pkgs = v["tallies"][1]["packages"].as_array_mut().unwrap();
-        let first = pkgs[0][0].as_array_mut().unwrap();
+        let t = v["tallies"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|t| !t["packages"].as_array().unwrap().is_empty())
+            .expect("some deadline has agreements");
+        let first = t["packages"][0][0].as_array_mut().unwrap();
         first[0] = json!(99);
     });
     assert!(
@@ -121,7 +126,7 @@ fn counts_that_do_not_add_up_are_refused() {
 fn a_tally_for_a_deadline_not_in_the_settings_is_refused() {
     let err = merge_edited("deadline999", |v| v["tallies"][1]["deadline"] = json!(999));
     assert!(
-        err.contains("it holds a tally for deadline 999 where deadline 12 is expected"),
+        err.contains("it holds a tally for deadline 999 where deadline 26 is expected"),
         "{err}"
     );
 }

@@ -22,4 +22,5 @@ mod sensitivity;
 mod shard;
 mod strategy_components;
 mod sweep;
+mod time;
 mod value_stability;

@@ -144,7 +144,14 @@ fn a_closed_stdout_pipe_ends_quietly() {
 
 #[test]
 fn an_absurd_request_is_refused_with_an_estimate() {
-    let o = negsim(&["run", "--runs", "1000000000", "--deadlines", "1000000"]);
+    let o = negsim(&[
+        "run",
+        "scenarios/labour-contract.toml",
+        "--runs",
+        "1000000000",
+        "--deadlines",
+        "1000000",
+    ]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("this request would take up to"), "{err}");

@@ -126,7 +126,7 @@ fn moving_like_the_simulated_agent_reproduces_the_simulation_mediated() {
     .unwrap();
     let (n, deals) = mirror(&labour, &["union", "employer", "conciliator"], 3, 30);
     assert!(n >= 80 && deals > 10 && deals < n, "{deals} of {n}");
-    let (n, deals) = mirror(&Scenario::bundled(), &["us", "russia", "ukraine"], 8, 15);
+    let (n, deals) = mirror(&Scenario::bundled(), &["us", "russia", "ukraine"], 52, 15);
     assert!(n >= 40 && deals > 5 && deals < n - 5, "{deals} of {n}");
 }
 
