@@ -33,6 +33,7 @@ pub mod svg;
 pub mod sweep;
 pub mod tidy;
 pub mod trace;
+pub mod worlds;
 
 pub use error::{Error, InputError, Result};
 pub use scenario::Scenario;

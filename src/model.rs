@@ -142,6 +142,36 @@ impl Model {
     }
 
     fn sample_with(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        self.sample_params(rng, inst, means);
+        self.sample_estimates(rng, inst, means.is_some());
+        self.sample_time(rng, inst, means);
+    }
+
+    /// Fills `inst` with the parameters of world `world` (every uncertain number drawn once,
+    /// from [`rng::world_rng`]), leaving the estimates to [`Model::sample_run_estimates`].
+    /// Returns how many words the parameters before the estimates took, where a run's
+    /// estimate noise starts in its own stream.
+    pub fn sample_world(&self, seed: u64, world: u64, inst: &mut Instance) -> u128 {
+        let mut rng = rng::world_rng(seed, world);
+        let start = rng.get_word_pos();
+        self.sample_params(&mut rng, inst, None);
+        let used = rng.get_word_pos() - start;
+        self.sample_time(&mut rng, inst, None);
+        used
+    }
+
+    /// Fills the estimates of `inst` (parameters set by [`Model::sample_world`]) with run
+    /// `run`'s estimate noise: the words of run `run`'s parameter stream from `start` on, the
+    /// same in every world (common random numbers across worlds).
+    pub fn sample_run_estimates(&self, seed: u64, run: u64, start: u128, inst: &mut Instance) {
+        let mut rng = rng::param_rng(seed, run);
+        rng.set_word_pos(start);
+        self.sample_estimates(&mut rng, inst, false);
+    }
+
+    /// The parameters drawn before the estimates: weights, values, reservations, walk-out
+    /// chances, deadline beliefs and exponents, in file order; then each agent's best.
+    fn sample_params(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
         let sc = &self.scenario;
         let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
         let draw = |p: &Param, rng: &mut rng::RunRng| {
@@ -205,10 +235,20 @@ impl Model {
                 .sum();
             inst.best.push(best);
         }
-        self.sample_estimates(rng, inst, means.is_some());
-        // The parameters of time come after every older draw, so that scenarios written
-        // before they existed keep every number; each takes its two words whether or not the
-        // agent uses it (common random numbers when a sweep switches a clock).
+    }
+
+    /// The parameters of time. They come after every older draw, so that scenarios written
+    /// before they existed keep every number; each takes its two words whether or not the
+    /// agent uses it (common random numbers when a sweep switches a clock).
+    fn sample_time(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        let sc = &self.scenario;
+        let draw = |p: &Param, rng: &mut rng::RunRng| {
+            if means.is_some() {
+                p.mean()
+            } else {
+                p.sample(rng)
+            }
+        };
         inst.horizon.clear();
         inst.delay_cost.clear();
         inst.decision_discount.clear();

@@ -37,6 +37,18 @@ pub fn play_rng(seed: u64, run: u64) -> RunRng {
     rng
 }
 
+/// Word offset of a world's parameters in stream `world` (`run --worlds`): past the run's
+/// parameters (below [`PLAY_WORD_OFFSET`]) and its play stream (the next 2^40 words).
+const WORLD_WORD_OFFSET: u128 = 1 << 41;
+
+/// The generator that samples the uncertain parameters of world `world` (`run --worlds`):
+/// stream `world`, from word 2^41 on, apart from every run's parameters and play.
+pub fn world_rng(seed: u64, world: u64) -> RunRng {
+    let mut rng = param_rng(seed, world);
+    rng.set_word_pos(WORLD_WORD_OFFSET);
+    rng
+}
+
 /// Words of a run's play stream left to the walk-out draws; the random offer choices
 /// (`offer = "random_above"`) read from this many words further on, so that neither moves
 /// the other.

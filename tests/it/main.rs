@@ -24,3 +24,4 @@ mod strategy_components;
 mod sweep;
 mod time;
 mod value_stability;
+mod worlds;

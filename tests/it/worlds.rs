@@ -1,0 +1,146 @@
+//! Worlds: one draw of every uncertain number per world, many runs of play per world.
+
+use crate::common::{report, scenario};
+use negsim::Scenario;
+use negsim::model::Model;
+use negsim::montecarlo::{Control, Settings};
+use negsim::worlds::{WorldsOutcome, quantile, simulate_worlds};
+
+fn worlds(sc: &Scenario, k: u64, runs: u64) -> WorldsOutcome {
+    let model = Model::new(sc);
+    let settings = Settings {
+        seed: sc.simulation.seed,
+        deadlines: sc.simulation.deadlines.clone(),
+        runs: 0..runs,
+    };
+    simulate_worlds(&model, &settings, k, &Control::default())
+}
+
+/// Two agents splitting five options, every number fixed, walk-outs and noisy estimates left
+/// to chance: every world is the same world.
+const FIXED: &str = r#"
+[scenario]
+name = "fixed"
+[simulation]
+seed = 3
+deadlines = [2, 6]
+[[terms]]
+id = "x"
+options = ["o0", "o1", "o2", "o3", "o4"]
+[agents.a]
+walk_away = 0.1
+[agents.a.weights]
+x = 1
+[agents.a.values.x]
+o0 = 1.0
+o1 = 0.75
+o2 = 0.5
+o3 = 0.25
+o4 = 0.0
+[agents.b]
+walk_away = 0.1
+reservation = 0.2
+[agents.b.weights]
+x = 1
+[agents.b.values.x]
+o0 = 0.0
+o1 = 0.25
+o2 = 0.5
+o3 = 0.75
+o4 = 1.0
+"#;
+
+#[test]
+fn worlds_of_fixed_numbers_have_no_spread_and_equal_the_pooled_p() {
+    let out = worlds(&scenario(FIXED), 7, 300);
+    for d in 0..2 {
+        let p = out.p_by_world(d);
+        assert_eq!(p.len(), 7);
+        assert!(p.iter().all(|&x| x == p[0]), "{p:?}");
+        let s = out.spread(d).unwrap();
+        let pooled = out.pooled[d].agreements as f64 / out.pooled[d].runs as f64;
+        assert_eq!((s.p05, s.p50, s.p95), (pooled, pooled, pooled));
+        assert!(pooled > 0.1 && pooled < 0.9, "{pooled}");
+    }
+    assert_eq!(out.zopa_share(), Some(1.0));
+}
+
+#[test]
+fn quantiles_match_numpy_s_default_on_hand_computed_cases() {
+    // numpy.quantile([0.5, 0.1, 0.4, 0.2, 0.3], [0.05, 0.5, 0.95]) = [0.12, 0.3, 0.48].
+    let xs = [0.5, 0.1, 0.4, 0.2, 0.3];
+    let q = |p| quantile(&xs, p).unwrap();
+    assert!((q(0.05) - 0.12).abs() < 1e-15);
+    assert_eq!(q(0.5), 0.3);
+    assert!((q(0.95) - 0.48).abs() < 1e-15);
+    assert_eq!(quantile(&[0.7], 0.05), Some(0.7));
+    assert_eq!(quantile(&[], 0.5), None);
+}
+
+#[test]
+fn the_spread_is_the_percentiles_of_the_worlds_own_counts() {
+    let mut sc = Scenario::bundled();
+    sc.simulation.deadlines = vec![26, 52];
+    let out = worlds(&sc, 40, 50);
+    for d in 0..2 {
+        // Independently: each world's agreements over its runs, sorted, type-7 quantiles.
+        let mut p: Vec<f64> = out.agreements.iter().map(|a| a[d] as f64 / 50.0).collect();
+        p.sort_by(f64::total_cmp);
+        let q = |x: f64| {
+            let h = 39.0 * x;
+            let i = h as usize;
+            p[i] + (h - i as f64) * (p[(i + 1).min(39)] - p[i])
+        };
+        let s = out.spread(d).unwrap();
+        assert_eq!((s.p05, s.p50, s.p95), (q(0.05), q(0.5), q(0.95)));
+        let total: u64 = out.agreements.iter().map(|a| a[d]).sum();
+        assert_eq!(out.pooled[d].agreements, total);
+        assert_eq!(out.pooled[d].runs, 40 * 50);
+    }
+}
+
+#[test]
+fn pooled_p_over_worlds_estimates_the_plain_run_s_p() {
+    let mut sc = Scenario::bundled();
+    sc.simulation.deadlines = vec![26, 52];
+    let out = worlds(&sc, 200, 50);
+    sc.simulation.runs = 10_000;
+    let plain = report(&sc);
+    for d in 0..2 {
+        let p_w = out.p_by_world(d);
+        let k = p_w.len() as f64;
+        let mean = p_w.iter().sum::<f64>() / k;
+        let var = p_w.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / (k - 1.0);
+        let p = plain.deadlines[d].p_agreement;
+        // The pooled estimate's variance is the between-world variance over K (clustered
+        // runs); the plain one's is binomial. Four standard errors of the difference.
+        let se = (var / k + p * (1.0 - p) / 10_000.0).sqrt();
+        assert!(
+            (mean - p).abs() < 4.0 * se,
+            "deadline {d}: {mean} vs {p}, se {se}"
+        );
+    }
+}
+
+#[test]
+fn worlds_give_the_same_counts_on_one_and_two_threads() {
+    let sc = Scenario::bundled();
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| worlds(&sc, 9, 40))
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn a_world_without_a_zone_of_agreement_is_counted() {
+    let none = FIXED
+        .replace("reservation = 0.2", "reservation = 0.9")
+        .replace("[agents.a]\n", "[agents.a]\nreservation = 0.9\n");
+    let out = worlds(&scenario(&none), 3, 20);
+    assert_eq!(out.zopa_share(), Some(0.0));
+    assert!(out.agreements.iter().all(|a| a.iter().all(|&x| x == 0)));
+}
