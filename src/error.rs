@@ -71,20 +71,67 @@ impl InputError {
     }
 }
 
+/// Longest message or help printed, in characters. Why: messages quote the input, and the
+/// readers cut each quote at 40 characters, but a message built from many input-derived parts
+/// (or a quote that escaped the cut) must not print megabytes either; a GENIUS file once
+/// produced a 2 GB message.
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// `s`, or its first [`MAX_MESSAGE_CHARS`] characters and a note that it was cut.
+fn bounded(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => s.into(),
+        Some((at, _)) => format!("{}... (message cut)", &s[..at]).into(),
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (origin, message) = (bounded(&self.origin), bounded(&self.message));
         match self.location {
-            Some((line, col)) => write!(f, "{}:{}:{}: {}", self.origin, line, col, self.message)?,
-            None => write!(f, "{}: {}", self.origin, self.message)?,
+            Some((line, col)) => write!(f, "{origin}:{line}:{col}: {message}")?,
+            None => write!(f, "{origin}: {message}")?,
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "\n  help: {}", bounded(help))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for InputError {}
+
+/// Largest input file of any kind read, in bytes (scenarios, part files, imported domains and
+/// profiles). Why: every reader holds the whole file, so `/dev/zero` or a multi-gigabyte file
+/// given by mistake must cost nothing; the largest real inputs are far below this.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// Reads at most [`MAX_INPUT_BYTES`] of the file at `path` (one byte past the limit, so that a
+/// huge file or `/dev/zero` costs nothing); `what` names the kind of file in messages ("the
+/// part file"), `help` says what is expected and `too_large` what such a file usually holds.
+pub fn read_input(
+    path: &std::path::Path,
+    origin: &str,
+    what: &str,
+    [help, too_large]: [&str; 2],
+) -> Result<Vec<u8>, InputError> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| InputError::new(origin, format!("cannot read {what}: {e}")).with_help(help))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError::new(
+            origin,
+            format!(
+                "the file is larger than the limit of {} MiB",
+                MAX_INPUT_BYTES >> 20
+            ),
+        )
+        .with_help(format!("{too_large}; check that this is the right file")));
+    }
+    Ok(bytes)
+}
 
 /// Decodes a file's bytes as UTF-8; otherwise an error located at the first invalid byte,
 /// with `help` saying how to fix the file.

@@ -12,6 +12,7 @@
 use crate::model::{Instance, Model};
 use crate::protocol::{End, Workspace, play};
 use crate::rng;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
@@ -67,23 +68,34 @@ impl Pilot {
 }
 
 /// Runs [`measure`] on a thread of its own and waits at most [`PILOT_TIMEOUT`] for it. A pilot
-/// that times out is left to finish in the background (a round cannot be interrupted).
+/// that times out is stopped: its offer search gives up within milliseconds
+/// ([`crate::offer::stoppable`]) and the thread ends, rather than searching on in the
+/// background while the command runs.
 pub fn pilot(model: &Model, seed: u64, deadlines: &[u32]) -> Pilot {
     let deadline = pilot_deadline(deadlines);
     let (tx, rx) = mpsc::channel();
     let model = Arc::new(model.clone());
     let deadlines = deadlines.to_vec();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_pilot = Arc::clone(&stop);
     let spawned = std::thread::Builder::new()
         .name("negsim-pilot".into())
         .spawn(move || {
-            let _ = tx.send(measure(&model, seed, &deadlines));
+            let (speed, _) =
+                crate::offer::stoppable(&stop_pilot, || measure(&model, seed, &deadlines));
+            let _ = tx.send(speed);
         });
-    if spawned.is_err() {
+    let Ok(handle) = spawned else {
         return Pilot::TooSlow { deadline };
-    }
+    };
     match rx.recv_timeout(PILOT_TIMEOUT) {
         Ok(speed) => Pilot::Measured(speed),
-        Err(_) => Pilot::TooSlow { deadline },
+        Err(_) => {
+            stop.store(true, Ordering::Relaxed);
+            // Detached: the thread ends as soon as its search sees the request.
+            drop(handle);
+            Pilot::TooSlow { deadline }
+        }
     }
 }
 
@@ -104,7 +116,10 @@ pub fn measure(model: &Model, seed: u64, deadlines: &[u32]) -> Speed {
     let (mut setup, mut playing) = (Duration::ZERO, Duration::ZERO);
     let (mut runs, mut rounds) = (0u64, 0u64);
     let start = Instant::now();
-    while runs < PILOT_RUNS && (runs == 0 || start.elapsed() < PILOT_TIME) {
+    while runs < PILOT_RUNS
+        && (runs == 0 || start.elapsed() < PILOT_TIME)
+        && !crate::offer::stopped()
+    {
         let t0 = Instant::now();
         model.sample_into(seed, runs, &mut inst);
         ws.prepare(model, &inst);

@@ -9,7 +9,7 @@
 //! in the scenario, so that nothing is dropped silently.
 
 use crate::error::InputError;
-use crate::scenario::{MAX_AGENTS, MAX_OPTIONS, MAX_TERMS, Scenario};
+use crate::scenario::{MAX_AGENTS, MAX_OPTIONS, MAX_TERMS, MAX_WEIGHT, Scenario};
 use indexmap::IndexMap;
 use roxmltree::{Document, Node};
 use serde::Deserialize;
@@ -82,10 +82,15 @@ impl Source {
     /// Reads a file, refusing unreadable and non-UTF-8 files as invalid input.
     pub fn read(path: &Path, role: &str) -> Result<Source, InputError> {
         let origin = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            InputError::new(&origin, format!("cannot read the {role} file: {e}"))
-                .with_help("give the path of a GENIUS .xml or GeniusWeb .json file")
-        })?;
+        let bytes = crate::error::read_input(
+            path,
+            &origin,
+            &format!("the {role} file"),
+            [
+                "give the path of a GENIUS .xml or GeniusWeb .json file",
+                "a domain or a profile is a short XML or JSON text",
+            ],
+        )?;
         let text = crate::error::utf8_text(
             bytes,
             &origin,
@@ -228,15 +233,43 @@ pub fn import_sources(
             return Err(InputError::new(&src.origin, "every issue weight is zero")
                 .with_help("give at least one issue a positive weight"));
         }
+        // The weights are written as given, and negsim's weights stop at MAX_WEIGHT.
+        if let Some((i, w)) = p
+            .weights
+            .iter()
+            .enumerate()
+            .find(|(_, w)| !(0.0..=MAX_WEIGHT).contains(*w))
+        {
+            return Err(InputError::new(
+                &src.origin,
+                format!(
+                    "the weight {w:e} of issue `{}` is out of negsim's range [0, {MAX_WEIGHT:e}]",
+                    crate::scenario::quote(&dom.issues[i].name)
+                ),
+            )
+            .with_help("only the weights' ratios matter: divide them all by the same number"));
+        }
     }
     let toml = write_scenario(format, domain, profiles, &dom, &profs);
-    // The guard that makes "the result passes check" hold by construction.
+    // The guard that makes "the result passes check" hold: anything the checks above missed
+    // is a number of the input that negsim cannot represent, reported in the scenario's words.
     Scenario::from_toml_str(&toml, "<imported scenario>").map_err(|e| {
+        let files: Vec<&str> = std::iter::once(domain.origin.as_str())
+            .chain(profiles.iter().map(|p| p.origin.as_str()))
+            .collect();
         InputError::new(
             &domain.origin,
-            format!("the converted scenario is not valid: {e}"),
+            format!(
+                "these files cannot be represented as a negsim scenario: {}",
+                e.message
+            ),
         )
-        .with_help("this is a bug in negsim import; please report it with the input files")
+        .with_help(format!(
+            "check the numbers in {}: {}",
+            files.join(", "),
+            e.help
+                .unwrap_or_else(|| "see the limits in the README".into())
+        ))
     })?;
     Ok(Imported { toml, warnings })
 }
@@ -396,6 +429,7 @@ mod genius {
         src: &'s Source,
         warnings: &mut Vec<String>,
     ) -> Result<Cow<'s, str>, InputError> {
+        check_entities(src)?;
         let first = match parse(&src.text) {
             Ok(_) => return Ok(Cow::Borrowed(&src.text)),
             Err(e) => e,
@@ -417,6 +451,65 @@ mod genius {
         let mut e = InputError::new(&src.origin, format!("malformed XML: {msg}"));
         e.location = Some((pos.row as usize, pos.col as usize));
         Err(e.with_help("fix the XML (a GENIUS file is well-formed XML) and try again"))
+    }
+
+    /// Most bytes the references to a document's own entities (`<!ENTITY name "...">`) may
+    /// expand to. Why: the parser expands every reference in place, so a 161 kB file with a
+    /// 100 kB entity referenced 20,000 times took 5.9 GB; real GENIUS files use no entities
+    /// beyond the five predefined ones.
+    const MAX_ENTITY_EXPANSION: u64 = 1 << 20;
+
+    /// Refuses a document whose entity references would expand to more than
+    /// [`MAX_ENTITY_EXPANSION`] bytes, before the parser expands them. An upper bound: every
+    /// `&name;` anywhere in the text counts the full expansion of `name` (nested references
+    /// included, each entity at most as long as its declaration expands).
+    fn check_entities(src: &Source) -> Result<(), InputError> {
+        let text = src.text.as_str();
+        if !text.contains("<!ENTITY") {
+            return Ok(());
+        }
+        // Declared values, in order; a value may refer to entities declared before it.
+        let mut sizes: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        let refs = |value: &str, sizes: &std::collections::HashMap<&str, u64>| -> u64 {
+            value
+                .match_indices('&')
+                .filter_map(|(i, _)| {
+                    let rest = &value[i + 1..];
+                    let end = rest.find(';')?;
+                    sizes.get(&rest[..end]).copied()
+                })
+                .fold(0u64, u64::saturating_add)
+        };
+        for (i, _) in text.match_indices("<!ENTITY") {
+            let rest = text[i + 8..].trim_start();
+            let Some(end) = rest.find(|c: char| c.is_whitespace()) else {
+                continue;
+            };
+            let name = &rest[..end];
+            let body = rest[end..].trim_start();
+            let Some(q) = body.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+                continue;
+            };
+            let Some(close) = body[1..].find(q) else {
+                continue;
+            };
+            let value = &body[1..1 + close];
+            let size = (value.len() as u64).saturating_add(refs(value, &sizes));
+            sizes.insert(name, size);
+        }
+        let total = refs(text, &sizes);
+        if total > MAX_ENTITY_EXPANSION {
+            return Err(InputError::new(
+                &src.origin,
+                format!(
+                    "the XML's entity references expand to {} bytes, more than the limit of {} MiB",
+                    crate::scenario::thousands(total),
+                    MAX_ENTITY_EXPANSION >> 20
+                ),
+            )
+            .with_help("a GENIUS file needs no <!ENTITY> declarations: write the text in place"));
+        }
+        Ok(())
     }
 
     fn parse(text: &str) -> Result<Document<'_>, roxmltree::Error> {
@@ -944,8 +1037,77 @@ mod geniusweb {
         err
     }
 
+    /// Refuses a JSON text with a key twice in one object, naming the key and its position.
+    /// Why: serde (like GeniusWeb's reader) silently keeps the last value, so a profile that
+    /// lists `"Tokyo"` twice would import whichever came last without a word.
+    fn no_duplicate_keys(src: &Source) -> Result<(), InputError> {
+        use serde::de::{self, Deserializer as _, MapAccess, SeqAccess, Visitor};
+        struct Check;
+        impl<'de> Deserialize<'de> for Check {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Check, D::Error> {
+                d.deserialize_any(Check)
+            }
+        }
+        impl<'de> Visitor<'de> for Check {
+            type Value = Check;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_unit<E>(self) -> Result<Check, E> {
+                Ok(Check)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Check, A::Error> {
+                while seq.next_element::<Check>()?.is_some() {}
+                Ok(Check)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Check, A::Error> {
+                let mut seen = HashSet::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    if !seen.insert(k.clone()) {
+                        return Err(de::Error::custom(format!(
+                            "duplicate key `{}`",
+                            crate::scenario::quote(&k)
+                        )));
+                    }
+                    map.next_value::<Check>()?;
+                }
+                Ok(Check)
+            }
+        }
+        let mut d = serde_json::Deserializer::from_str(&src.text);
+        d.deserialize_any(Check)
+            .and_then(|_| d.end())
+            .map_err(|e| {
+                let mut err = syntax(src, &e);
+                if let Some(m) = err.message.strip_prefix("malformed JSON: duplicate key") {
+                    err.message = format!("duplicate key{m}");
+                    err.help = Some(
+                        "each key may appear once in a JSON object (readers would silently keep the last value); remove or merge the two"
+                            .into(),
+                    );
+                }
+                err
+            })
+    }
+
     /// Reads a GeniusWeb domain.
     pub fn domain(src: &Source) -> Result<Domain, InputError> {
+        no_duplicate_keys(src)?;
         let raw: RawDomain = serde_json::from_str(&src.text).map_err(|e| syntax(src, &e))?;
         let Some(issues_values) = raw.issues_values else {
             let mut e = InputError::new(&src.origin, "no `issuesValues`: not a GeniusWeb domain");
@@ -1024,6 +1186,7 @@ mod geniusweb {
         dom: &Domain,
         warnings: &mut Vec<String>,
     ) -> Result<Profile, InputError> {
+        no_duplicate_keys(src)?;
         let top: Json = serde_json::from_str(&src.text).map_err(|e| syntax(src, &e))?;
         let err = |at: &str, msg: String| InputError::new(&src.origin, format!("{at}: {msg}"));
         let Some(top) = top.as_object() else {

@@ -7,6 +7,7 @@ use crate::rng;
 use crate::stats::Tally;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Runs per work item; a chunk is the unit of parallelism, progress and cancellation.
@@ -28,8 +29,9 @@ pub struct Settings {
 pub struct Control {
     /// Runs finished so far.
     pub done: AtomicU64,
-    /// Set to stop early; finished chunks are kept.
-    pub cancel: AtomicBool,
+    /// Set to stop early; finished chunks are kept. Shared (`Arc`) so that the offer searches
+    /// of the runs in progress observe it too ([`crate::offer::stoppable`]).
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// The tallies of a simulation, one per deadline in the order of the settings.
@@ -58,7 +60,9 @@ pub fn simulate(model: &Model, settings: &Settings, control: &Control) -> Outcom
         .par_iter()
         .fold(empty, |mut acc, r| {
             if !control.cancel.load(Ordering::Relaxed) {
-                simulate_range(model, settings, r.clone(), &mut acc);
+                crate::offer::stoppable(&control.cancel, || {
+                    simulate_range(model, settings, r.clone(), &mut acc);
+                });
                 control.done.fetch_add(r.end - r.start, Ordering::Relaxed);
             }
             acc
@@ -99,10 +103,12 @@ pub fn simulate_range(
         order.sort_by_key(|&i| settings.deadlines[i]);
         let marks: Vec<u32> = order.iter().map(|&i| settings.deadlines[i]).collect();
         let last = marks.last().copied().unwrap_or(0);
+        let mut marked = Vec::with_capacity(marks.len());
         for run in range {
             model.sample_into(settings.seed, run, &mut inst);
             ws.prepare(model, &inst);
             let mut rng = rng::play_rng(settings.seed, run);
+            marked.clear();
             play_marked(
                 model,
                 &inst,
@@ -111,18 +117,34 @@ pub fn simulate_range(
                 &marks,
                 &mut rng,
                 &mut (),
-                &mut |j, res| tallies[order[j]].add(model, &inst, res),
+                &mut |j, res| marked.push((j, res.clone())),
             );
+            // As below: a run whose offer search was stopped is left out at every deadline.
+            if crate::offer::stopped() {
+                return;
+            }
+            for (j, res) in &marked {
+                tallies[order[*j]].add(model, &inst, res);
+            }
         }
         return;
     }
+    let mut results = Vec::with_capacity(settings.deadlines.len());
     for run in range {
         model.sample_into(settings.seed, run, &mut inst);
         ws.prepare(model, &inst);
-        for (tally, &d) in tallies.iter_mut().zip(&settings.deadlines) {
+        results.clear();
+        for &d in &settings.deadlines {
             let mut rng = rng::play_rng(settings.seed, run);
-            let res = play(model, &inst, &mut ws, d, &mut rng, &mut ());
-            tally.add(model, &inst, &res);
+            results.push(play(model, &inst, &mut ws, d, &mut rng, &mut ()));
+        }
+        // A run whose offer search was stopped did not play as it would have: it is left out
+        // at every deadline, so that each deadline still holds the same runs.
+        if crate::offer::stopped() {
+            return;
+        }
+        for (tally, res) in tallies.iter_mut().zip(&results) {
+            tally.add(model, &inst, res);
         }
     }
 }

@@ -14,8 +14,65 @@
 //! only ever prune, with a slack far above their rounding.
 
 use crate::model::Model;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 mod staircase;
+
+/// The searches check for a stop request every this many nodes (a power of two minus one, as
+/// a mask): often enough to stop within milliseconds, rarely enough to cost nothing.
+const STOP_CHECK_MASK: u64 = (1 << 14) - 1;
+
+thread_local! {
+    /// The stop request that this thread's searches observe (see [`stoppable`]).
+    static STOP: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+    /// Whether a search on this thread was stopped since [`stoppable`] began.
+    static STOPPED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every offer search on this thread observing `stop`: once it is set, the
+/// search in progress gives up within a few thousand nodes and every later one at once,
+/// answering "no offer". Why: one search can take minutes when the branch and bound prunes
+/// badly, and Ctrl-C or a timed-out estimate must not wait for it. Returns `f`'s result and
+/// whether a search was stopped, in which case the runs in progress did not play as they
+/// would have and must be discarded.
+pub fn stoppable<T>(stop: &Arc<AtomicBool>, f: impl FnOnce() -> T) -> (T, bool) {
+    let outer = STOP.with(|s| s.replace(Some(Arc::clone(stop))));
+    let outer_stopped = STOPPED.with(|s| s.replace(false));
+    // Restored even if `f` panics, so that a reused thread does not keep this request.
+    struct Restore(Option<Option<Arc<AtomicBool>>>, bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let outer = self.0.take().flatten();
+            STOP.with(|s| *s.borrow_mut() = outer);
+            STOPPED.with(|s| s.set(self.1));
+        }
+    }
+    let restore = Restore(Some(outer), outer_stopped);
+    let out = f();
+    let stopped = STOPPED.with(Cell::get);
+    drop(restore);
+    (out, stopped)
+}
+
+/// Whether a search on this thread was stopped (inside [`stoppable`]).
+pub fn stopped() -> bool {
+    STOPPED.with(Cell::get)
+}
+
+/// Checks this thread's stop request; records and returns whether it is set.
+fn stop_requested() -> bool {
+    let stop = STOP.with(|s| {
+        s.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+    });
+    if stop {
+        STOPPED.with(|s| s.set(true));
+    }
+    stop
+}
 
 use staircase::Staircase;
 
@@ -113,6 +170,8 @@ pub struct OfferSearch {
     lambda_ready: Option<f64>,
     hull: Vec<(f64, f64)>,
     nodes: u64,
+    /// Set when a stop request ended the search in progress (see [`stoppable`]).
+    halted: bool,
     reused: u64,
     /// Whether the hull steps (branch-and-bound tables) exist for this run.
     bnb_ready: bool,
@@ -301,6 +360,10 @@ impl OfferSearch {
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
         }
+        if stopped() {
+            // The run is being discarded: answer at once.
+            return None;
+        }
         if let Some(answer) = self.staircase_answer(target, out) {
             return answer;
         }
@@ -330,7 +393,13 @@ impl OfferSearch {
         }
         self.try_rounded_lp(target);
         self.cert = f64::NEG_INFINITY;
+        self.halted = false;
         self.dfs(0, 0.0, 0.0, target);
+        if self.halted {
+            // Unfinished: neither an answer nor a proof to reuse.
+            self.last = None;
+            return None;
+        }
         if !self.found {
             return None;
         }
@@ -457,6 +526,12 @@ impl OfferSearch {
     /// are added up again in file order before they are compared.
     fn dfs(&mut self, d: usize, own: f64, gain: f64, target: f64) {
         self.nodes += 1;
+        if self.nodes & STOP_CHECK_MASK == 0 && stop_requested() {
+            self.halted = true;
+        }
+        if self.halted {
+            return;
+        }
         let nt = self.starts.len() - 1;
         if d == nt {
             let (o, g) = self.exact_sums();
@@ -519,6 +594,9 @@ impl OfferSearch {
             }
             self.cur[t] = c.option;
             self.dfs(d + 1, o, g, target);
+            if self.halted {
+                return;
+            }
         }
     }
 }

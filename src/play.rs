@@ -11,7 +11,7 @@
 //! Input is read line by line: `accept`/`a`, `reject`/`r`, a proposal as one option number per
 //! term (`2 1 3`), `pass` (make no offer), `quit` (walk out), `help`. Bad input asks again.
 
-use crate::error::Error;
+use crate::error::{Error, InputError};
 use crate::model::{Instance, Model};
 use crate::montecarlo::trace_run;
 use crate::protocol::{
@@ -108,10 +108,16 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         self.say(prompt)?;
         self.out.flush().map_err(io)?;
         let mut line = String::new();
-        let n = self
-            .input
-            .read_line(&mut line)
-            .map_err(|e| Error::io("stdin", e))?;
+        let n = self.input.read_line(&mut line).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                // What the player typed is the input: not UTF-8 is invalid input (exit 2).
+                InputError::new("stdin", "the input is not valid UTF-8 text")
+                    .with_help("type the answers as plain text: a, r, q, pass or option numbers")
+                    .into()
+            } else {
+                Error::io("stdin", e)
+            }
+        })?;
         if n == 0 {
             self.say("\n")?;
             return Ok(None);

@@ -9,7 +9,6 @@ use crate::model::Model;
 use crate::montecarlo::{self, Control, Settings};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
-use std::io::Read;
 use std::path::Path;
 
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
@@ -18,6 +17,11 @@ pub fn load_scenario(path: Option<&Path>) -> Result<Scenario, InputError> {
     let (src, origin) = load_source(path)?;
     Scenario::from_toml_str(&src, &origin)
 }
+
+/// Most worker threads `--threads` may ask for. Why: each thread holds its own tables (up to
+/// 128 MB for the largest scenarios), and 100,000 threads took 13 minutes to spawn and
+/// ignored SIGTERM; no machine negsim runs on has more cores than this.
+pub const MAX_THREADS: usize = 1024;
 
 /// Reads a scenario file's text (or the bundled one's) and the name to show for it.
 pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> {
@@ -28,25 +32,15 @@ pub fn load_source(path: Option<&Path>) -> Result<(String, String), InputError> 
         ));
     };
     let origin = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        InputError::new(&origin, format!("cannot read the scenario file: {e}"))
-            .with_help("give the path of a .toml scenario, or no path for the bundled scenario")
-    };
-    // Read at most one byte past the limit, so that a huge file (or /dev/zero) costs nothing.
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(scenario::MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > scenario::MAX_FILE_BYTES {
-        return Err(InputError::new(
-            &origin,
-            format!(
-                "the file is larger than the limit of {} MiB",
-                scenario::MAX_FILE_BYTES >> 20
-            ),
-        )
-        .with_help("a scenario is a short TOML text; check that this is the right file"));
-    }
+    let bytes = crate::error::read_input(
+        path,
+        &origin,
+        "the scenario file",
+        [
+            "give the path of a .toml scenario, or no path for the bundled scenario",
+            "a scenario is a short TOML text",
+        ],
+    )?;
     let src = crate::error::utf8_text(bytes, &origin, "save the scenario as UTF-8 text")?;
     Ok((src, origin))
 }
@@ -136,9 +130,14 @@ impl Overrides {
         scenario::check_deadline_list(&deadlines)
             .map_err(|(msg, help)| InputError::new("--deadlines", msg).with_help(help))?;
         sc.check_checkpoints(&deadlines)?;
-        if self.threads == Some(0) {
+        if let Some(n) = self.threads.filter(|&n| n == 0 || n > MAX_THREADS) {
             return Err(
-                InputError::new("--threads", "0 threads").with_help("give at least 1 thread")
+                InputError::new("--threads", format!("{n} threads is out of range")).with_help(
+                    format!(
+                        "give 1 to {MAX_THREADS} threads (this machine has {}; leave out --threads to use them all)",
+                        std::thread::available_parallelism().map_or(1, usize::from)
+                    ),
+                ),
             );
         }
         Ok(ResolvedSim {

@@ -11,7 +11,7 @@ use crate::montecarlo::{self, Control, Outcome, Settings};
 use crate::progress::Progress;
 use crate::report::Report;
 use crate::scenario::Scenario;
-use crate::stats::Tally;
+use crate::stats::{FIXED_SCALE, Tally};
 use crate::sweep::Sweep;
 use crate::tidy::{Layout, Output};
 use serde::{Deserialize, Serialize};
@@ -155,13 +155,45 @@ impl Partial {
                 ),
             ));
         }
-        if p.tallies.len() != p.deadlines.len() || p.shards.iter().any(|&k| k >= p.shard_count) {
-            return Err(InputError::new(
-                origin,
-                "the partial result is inconsistent (damaged file?)",
-            ));
-        }
+        p.verify(origin)?;
         Ok(p)
+    }
+
+    /// Checks everything a part says against its own scenario and shards, so that a damaged
+    /// or edited file is refused, naming what is wrong, instead of merging into a wrong
+    /// report (or a panic): the shard list, the settings, and every tally's lengths, indices
+    /// and sums (see [`verify_tally`]).
+    pub fn verify(&self, name: &str) -> Result<(), InputError> {
+        let bad = |what: String| damaged(name, what);
+        check_shards(self.shard_count, &self.shards).map_err(bad)?;
+        check_settings(self.runs, &self.deadlines).map_err(bad)?;
+        let sc = Scenario::from_toml_str(&self.scenario_source, &self.scenario_origin)
+            .map_err(|e| bad(format!("its scenario does not validate: {e}")))?;
+        if self.tallies.len() != self.deadlines.len() {
+            return Err(bad(format!(
+                "it has {} tallies for {} deadlines",
+                self.tallies.len(),
+                self.deadlines.len()
+            )));
+        }
+        // Shards are disjoint blocks of 0..runs, so their sizes add up to at most `runs`.
+        let held: u64 = self
+            .shards
+            .iter()
+            .map(|&k| {
+                let r = Shard {
+                    k,
+                    n: self.shard_count,
+                }
+                .range(self.runs);
+                r.end - r.start
+            })
+            .sum();
+        let shape = Shape::of(&sc, false);
+        for (t, &d) in self.tallies.iter().zip(&self.deadlines) {
+            verify_tally(t, &shape, d, held, !self.partial).map_err(bad)?;
+        }
+        Ok(())
     }
 
     /// Whether every shard is present.
@@ -193,6 +225,9 @@ impl Partial {
 /// Merges part files (given with their names) into one; checks that they belong to the same
 /// simulation and that no shard appears twice.
 pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
+    for (name, p) in &parts {
+        p.verify(name)?;
+    }
     let mut it = parts.into_iter();
     let Some((first_name, mut acc)) = it.next() else {
         return Err(InputError::new("merge", "no part files given")
@@ -225,6 +260,21 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
             }
             owner.push((k, name.clone()));
         }
+        // Verified parts of disjoint shards hold at most `runs` runs together, and every count
+        // and fixed-point sum is bounded by its runs, so the additions below cannot overflow;
+        // this check makes that explicit rather than relying on it.
+        for (a, b) in acc.tallies.iter().zip(&p.tallies) {
+            if a.runs.checked_add(b.runs).is_none_or(|r| r > acc.runs) {
+                return Err(damaged(
+                    &name,
+                    format!(
+                        "with the parts before it, the tally for deadline {} counts more than \
+                         the simulation's {} runs",
+                        a.deadline, acc.runs
+                    ),
+                ));
+            }
+        }
         for (a, b) in acc.tallies.iter_mut().zip(&p.tallies) {
             a.merge(b);
         }
@@ -233,6 +283,261 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
     }
     acc.shards.sort_unstable();
     Ok(acc)
+}
+
+/// The error for a part file whose contents negsim cannot have written.
+fn damaged(name: &str, what: String) -> InputError {
+    InputError::new(format!("damaged part {name}"), what).with_help(
+        "part files are written by negsim and are not meant to be edited: \
+         run the shard again to write it anew",
+    )
+}
+
+/// Checks a part's shard list: at least one shard, each below the shard count, ascending and
+/// listed once.
+fn check_shards(count: u64, shards: &[u64]) -> Result<(), String> {
+    if count == 0 {
+        return Err("shard_count is 0; a simulation has at least 1 shard".into());
+    }
+    if shards.is_empty() {
+        return Err("it lists no shards".into());
+    }
+    if let Some(&k) = shards.iter().find(|&&k| k >= count) {
+        return Err(format!(
+            "it lists shard {k}, but the simulation has shards 0 to {}",
+            count - 1
+        ));
+    }
+    if let Some(w) = shards.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(if w[0] == w[1] {
+            format!("it lists shard {}/{count} twice", w[0])
+        } else {
+            format!(
+                "its shards are not in ascending order ({} before {})",
+                w[0], w[1]
+            )
+        });
+    }
+    Ok(())
+}
+
+/// Checks a part's run count and deadlines against the limits every command applies.
+fn check_settings(runs: u64, deadlines: &[u32]) -> Result<(), String> {
+    use crate::scenario::{MAX_DEADLINE, MAX_RUNS, thousands};
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(format!(
+            "runs {runs} is out of range (a simulation has 1 to {} runs)",
+            thousands(MAX_RUNS)
+        ));
+    }
+    if deadlines.is_empty() {
+        return Err("it lists no deadlines".into());
+    }
+    if let Some(&d) = deadlines.iter().find(|&&d| d == 0 || d > MAX_DEADLINE) {
+        return Err(format!(
+            "deadline {d} is out of range (deadlines are 1 to {} rounds)",
+            thousands(u64::from(MAX_DEADLINE))
+        ));
+    }
+    crate::scenario::check_deadline_list(deadlines).map_err(|(msg, _)| msg)
+}
+
+/// The sizes of a scenario's tallies.
+struct Shape {
+    /// Number of agents.
+    agents: usize,
+    /// Options of each term.
+    options: Vec<usize>,
+    /// Whether tallies carry discounted sums; `None` when either is right (a sweep may change
+    /// the discounts from point to point).
+    discounted: Option<bool>,
+}
+
+impl Shape {
+    /// The shape of `sc`'s tallies; `discount_may_vary` accepts both forms of the discounted
+    /// sums.
+    fn of(sc: &Scenario, discount_may_vary: bool) -> Shape {
+        Shape {
+            agents: sc.agents.len(),
+            options: sc.terms.iter().map(|t| t.options.len()).collect(),
+            discounted: (!discount_may_vary).then(|| sc.agents.iter().any(|a| a.discount < 1.0)),
+        }
+    }
+}
+
+/// Checks one tally read from a part against the scenario's `shape`, its `deadline` and the
+/// runs its shards hold (`exactly` when they finished, at most otherwise): every vector's
+/// length, every package's options, and that the counts add up (agreements + walk-outs +
+/// expired = runs, the round histogram and the packages to the agreements, the option counts
+/// to the packages', blocks within the failures, fixed-point sums within their ranges).
+/// Sums are checked, so no count near 2^64 can wrap.
+fn verify_tally(
+    t: &Tally,
+    shape: &Shape,
+    deadline: u32,
+    runs: u64,
+    exactly: bool,
+) -> Result<(), String> {
+    let d = deadline;
+    if t.deadline != d {
+        return Err(format!(
+            "it holds a tally for deadline {} where deadline {d} is expected",
+            t.deadline
+        ));
+    }
+    let at = |what: String| format!("its tally for deadline {d}: {what}");
+    if exactly && t.runs != runs {
+        return Err(at(format!(
+            "{} runs, but its finished shards hold {runs}",
+            t.runs
+        )));
+    }
+    if t.runs > runs {
+        return Err(at(format!(
+            "{} runs, more than the {runs} its shards hold",
+            t.runs
+        )));
+    }
+    let n_opts: usize = shape.options.iter().sum();
+    let lengths = [
+        ("walkouts", t.walkouts.len(), shape.agents, "one per agent"),
+        (
+            "utility_sum",
+            t.utility_sum.len(),
+            shape.agents,
+            "one per agent",
+        ),
+        ("gain_sum", t.gain_sum.len(), shape.agents, "one per agent"),
+        ("blocked", t.blocked.len(), shape.agents, "one per agent"),
+        (
+            "option_counts",
+            t.option_counts.len(),
+            n_opts,
+            "one per option",
+        ),
+        (
+            "round_hist",
+            t.round_hist.len(),
+            d as usize + 1,
+            "one per round and one unused",
+        ),
+    ];
+    for (key, have, want, why) in lengths {
+        if have != want {
+            return Err(at(format!(
+                "`{key}` has {have} entries where the scenario needs {want} ({why})"
+            )));
+        }
+    }
+    let discount_ok = match shape.discounted {
+        Some(true) => t.discounted_sum.len() == shape.agents,
+        Some(false) => t.discounted_sum.is_empty(),
+        None => t.discounted_sum.is_empty() || t.discounted_sum.len() == shape.agents,
+    };
+    if !discount_ok {
+        return Err(at(format!(
+            "`discounted_sum` has {} entries where the scenario needs {}",
+            t.discounted_sum.len(),
+            if shape.discounted == Some(true) {
+                shape.agents
+            } else {
+                0
+            }
+        )));
+    }
+    let sum = |v: &[u64]| v.iter().try_fold(0u64, |a, &b| a.checked_add(b));
+    let ended = sum(&t.walkouts)
+        .and_then(|w| w.checked_add(t.agreements))
+        .and_then(|s| s.checked_add(t.expired));
+    if ended != Some(t.runs) {
+        return Err(at(format!(
+            "agreements ({}), walk-outs and expired runs ({}) do not add up to its {} runs",
+            t.agreements, t.expired, t.runs
+        )));
+    }
+    if t.round_hist[0] != 0 || sum(&t.round_hist) != Some(t.agreements) {
+        return Err(at(format!(
+            "the rounds of agreement (`round_hist`) do not add up to its {} agreements",
+            t.agreements
+        )));
+    }
+    let mut options = vec![0u64; n_opts];
+    let mut in_packages = 0u64;
+    for (pkg, &count) in &t.packages {
+        let shown: Vec<String> = pkg.iter().take(8).map(u8::to_string).collect();
+        let shown = if pkg.len() > 8 {
+            format!("[{}, ...]", shown.join(", "))
+        } else {
+            format!("[{}]", shown.join(", "))
+        };
+        if pkg.len() != shape.options.len() {
+            return Err(at(format!(
+                "package {shown} has {} options where the scenario has {} terms",
+                pkg.len(),
+                shape.options.len()
+            )));
+        }
+        let mut offset = 0;
+        for (term, (&o, &n)) in pkg.iter().zip(&shape.options).enumerate() {
+            if usize::from(o) >= n {
+                return Err(at(format!(
+                    "package {shown} names option {o} of term {term}, which has {n} options"
+                )));
+            }
+            options[offset + usize::from(o)] += count;
+            offset += n;
+        }
+        if count == 0 {
+            return Err(at(format!("package {shown} is counted 0 times")));
+        }
+        in_packages = in_packages
+            .checked_add(count)
+            .filter(|&s| s <= t.agreements)
+            .ok_or_else(|| {
+                at(format!(
+                    "the packages' counts add up to more than its {} agreements",
+                    t.agreements
+                ))
+            })?;
+    }
+    if in_packages != t.agreements {
+        return Err(at(format!(
+            "the packages' counts add up to {in_packages}, not to its {} agreements",
+            t.agreements
+        )));
+    }
+    if options != t.option_counts {
+        return Err(at(
+            "`option_counts` does not match the options of the agreed packages".into(),
+        ));
+    }
+    let failed = t.runs - t.agreements;
+    if let Some((a, &b)) = t.blocked.iter().enumerate().find(|(_, b)| **b > failed) {
+        return Err(at(format!(
+            "agent {a} blocked {b} runs, more than the {failed} without agreement"
+        )));
+    }
+    // Each agreement adds a utility (and a discounted one) in [-1, 1] and a gain in [-2, 2],
+    // in fixed point.
+    let one = i128::from(t.agreements) * FIXED_SCALE as i128;
+    let sums = [
+        ("utility_sum", &t.utility_sum, one),
+        ("discounted_sum", &t.discounted_sum, one),
+        ("gain_sum", &t.gain_sum, 2 * one),
+    ];
+    for (key, v, most) in sums {
+        if let Some((a, &x)) = v
+            .iter()
+            .enumerate()
+            .find(|(_, x)| i128::from(**x).abs() > most)
+        {
+            return Err(at(format!(
+                "`{key}` of agent {a} is {x}, beyond what {} agreements can add up to",
+                t.agreements
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The first line of a sweep part file: what the sweep is and which shards the file holds.
@@ -347,18 +652,69 @@ impl SweepPart {
                 ),
             ));
         }
+        let h = &header;
+        let broken = |what: String| damaged(origin, what);
+        check_shards(h.shard_count, &h.shards).map_err(broken)?;
+        check_settings(h.runs, &h.deadlines).map_err(broken)?;
+        if h.points == 0 || h.points > crate::sweep::MAX_POINTS {
+            return Err(broken(format!(
+                "points {} is out of range (a sweep has 1 to {} points)",
+                h.points,
+                crate::sweep::MAX_POINTS
+            )));
+        }
+        let sc = Scenario::from_toml_str(&h.scenario_source, &h.scenario_origin)
+            .map_err(|e| broken(format!("its scenario does not validate: {e}")))?;
+        // Every point has the base scenario's terms and agents; only the discounts may be
+        // swept, which changes whether tallies carry discounted sums. `table` checks each
+        // point against its own scenario.
+        let shape = Shape::of(&sc, h.params.iter().any(|p| p.contains("discount")));
+        let ranges: Vec<Range<u64>> = h
+            .shards
+            .iter()
+            .map(|&k| {
+                Shard {
+                    k,
+                    n: h.shard_count,
+                }
+                .range(h.points)
+            })
+            .collect();
         let mut points = Vec::new();
         for (i, l) in lines.enumerate() {
-            let p: PointTallies = serde_json::from_str(l).map_err(|e| bad(i + 2, &e))?;
-            if p.point >= header.points || p.tallies.len() != header.deadlines.len() {
-                return Err(bad(
-                    i + 2,
-                    &"point out of range or wrong number of deadlines",
-                ));
+            let line = i + 2;
+            let p: PointTallies = serde_json::from_str(l).map_err(|e| bad(line, &e))?;
+            let at = |what: String| broken(format!("line {line}: {what}"));
+            if !ranges.iter().any(|r| r.contains(&p.point)) {
+                return Err(at(format!(
+                    "point {} is not in its shards (of {} points)",
+                    p.point, h.points
+                )));
             }
-            points.push(p);
+            if p.tallies.len() != h.deadlines.len() {
+                return Err(at(format!(
+                    "point {} has {} tallies for {} deadlines",
+                    p.point,
+                    p.tallies.len(),
+                    h.deadlines.len()
+                )));
+            }
+            for (t, &d) in p.tallies.iter().zip(&h.deadlines) {
+                verify_tally(t, &shape, d, h.runs, true)
+                    .map_err(|e| at(format!("point {}: {e}", p.point)))?;
+            }
+            points.push((line, p));
         }
-        points.sort_by_key(|p| p.point);
+        points.sort_by_key(|(_, p)| p.point);
+        if let Some(w) = points.windows(2).find(|w| w[0].1.point == w[1].1.point) {
+            return Err(broken(format!(
+                "point {} appears twice (lines {} and {})",
+                w[0].1.point,
+                w[0].0.min(w[1].0),
+                w[0].0.max(w[1].0)
+            )));
+        }
+        let points = points.into_iter().map(|(_, p)| p).collect();
         Ok(SweepPart { header, points })
     }
 
@@ -393,13 +749,30 @@ impl SweepPart {
             .into());
         }
         let sweep = Sweep::new(&h.scenario_source, &h.scenario_origin, &h.params)?;
+        if sweep.len() != h.points {
+            return Err(damaged(
+                "merge",
+                format!(
+                    "the parts say the sweep has {} points, but its parameters give {}",
+                    h.points,
+                    sweep.len()
+                ),
+            )
+            .into());
+        }
         let layout = Layout {
             format,
             keys: sweep.columns(),
         };
         let mut text = layout.header();
         for p in &self.points {
-            let model = Model::new(&sweep.scenario(p.point)?);
+            let point_sc = sweep.scenario(p.point)?;
+            let shape = Shape::of(&point_sc, false);
+            for (t, &d) in p.tallies.iter().zip(&h.deadlines) {
+                verify_tally(t, &shape, d, h.runs, true)
+                    .map_err(|e| damaged("merge", format!("point {}: {e}", p.point)))?;
+            }
+            let model = Model::new(&point_sc);
             let outcome = Outcome {
                 tallies: p.tallies.clone(),
                 partial: false,
@@ -431,6 +804,7 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<SweepPart, InputEr
             ("seed", a.seed != b.seed),
             ("number of runs", a.runs != b.runs),
             ("deadlines", a.deadlines != b.deadlines),
+            ("number of points", a.points != b.points),
             ("number of shards", a.shard_count != b.shard_count),
         ]);
         if let Some(what) = differs {
@@ -451,6 +825,18 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<SweepPart, InputEr
                 .with_help("each shard must be merged exactly once"));
             }
             owner.insert(pt.point, name.clone());
+        }
+        if let Some(k) = p
+            .header
+            .shards
+            .iter()
+            .find(|k| acc.header.shards.contains(k))
+        {
+            return Err(InputError::new(
+                &name,
+                format!("shard {k}/{} is also in an earlier part", b.shard_count),
+            )
+            .with_help("each shard must be merged exactly once"));
         }
         acc.points.extend(p.points);
         acc.header.shards.extend(&p.header.shards);

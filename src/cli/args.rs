@@ -277,6 +277,9 @@ pub struct SensitivityArgs {
     /// Also write a self-contained HTML page with the tornado or indices chart and the tables.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim report`.
@@ -303,6 +306,9 @@ pub struct ReportArgs {
     /// chart (for example chart-p.svg).
     #[arg(long, value_name = "DIR")]
     pub svg_dir: Option<PathBuf>,
+    /// Run even if the estimated time is over an hour.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `negsim play`.

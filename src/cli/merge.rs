@@ -15,8 +15,16 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     let mut texts = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| InputError::new(&name, format!("cannot read the part file: {e}")))?;
+        let bytes = crate::error::read_input(
+            p,
+            &name,
+            "the part file",
+            [
+                "give files written by `negsim run --shard K/N` or `negsim sweep --shard K/N`",
+                "a part file holds counts, a few kilobytes per deadline or point",
+            ],
+        )?;
+        let text = crate::error::utf8_text(bytes, &name, "give part files as negsim wrote them")?;
         texts.push((name, text));
     }
     let sweeps = texts.iter().filter(|(_, t)| SweepPart::sniff(t)).count();
@@ -41,7 +49,10 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
             f => {
                 return Err(InputError::new(
                     "--format",
-                    format!("sweep parts merge into a tidy table, not {f:?}"),
+                    format!(
+                        "sweep parts merge into a tidy table, not --format {}",
+                        super::value_name(&f)
+                    ),
                 )
                 .with_help("use --format csv, jsonl or part")
                 .into());

@@ -102,6 +102,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The name messages give the scenario at `path` (or the bundled one).
+fn origin_of(path: Option<&Path>) -> String {
+    path.map_or_else(
+        || crate::scenario::BUNDLED_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
+}
+
+/// The name of a flag's value as typed on the command line (`json`, not the Rust `Json`).
+fn value_name<T: clap::ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
 /// Prints the line that says what an interrupted command wrote, and returns the error that
 /// exits with 130 (128 + the signal).
 pub fn interrupted(output: Option<&Path>, done: u64, requested: u64) -> anyhow::Error {

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let sim = a.sim.resolve(&sc)?;
+    if !a.force {
+        crate::request::refuse_if_too_long(&sc, &sim, &super::origin_of(a.scenario.as_deref()))?;
+    }
     let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
     let target = Target::of(Some(&a.output));
     let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();

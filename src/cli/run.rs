@@ -30,7 +30,10 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     if let (Some(_), Some(f)) = (a.shard, a.format) {
         return Err(InputError::new(
             "--format",
-            format!("--shard writes a partial result, not {f:?}"),
+            format!(
+                "--shard writes a partial result, not --format {}",
+                super::value_name(&f)
+            ),
         )
         .with_help("leave out --format; `negsim merge --format ...` prints the report")
         .into());

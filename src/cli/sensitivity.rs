@@ -47,6 +47,14 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
     let out = output::prepare(&target)?;
     let page = report_target.as_ref().map(output::prepare).transpose()?;
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
+    if !a.force {
+        // Every evaluation plays `runs` runs of the scenario at the one deadline.
+        let all = crate::request::ResolvedSim {
+            runs: sim.runs.saturating_mul(evals),
+            ..sim.clone()
+        };
+        crate::request::refuse_if_too_long(&sc, &all, &super::origin_of(a.scenario.as_deref()))?;
+    }
     eprintln!(
         "sensitivity: {}",
         sensitivity::plan(factors.len(), evals, opts.runs, opts.deadline)

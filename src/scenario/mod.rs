@@ -38,7 +38,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// Largest scenario file read, in bytes.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
+pub const MAX_FILE_BYTES: u64 = crate::error::MAX_INPUT_BYTES;
 /// Largest estimate table (agents x agents x options, 8 bytes each) one run needs. Why: every
 /// worker thread holds one, so this bounds memory (128 MB per worker) whatever the file says.
 pub const MAX_ESTIMATE_CELLS: u64 = 1 << 24;
@@ -424,6 +424,20 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
         return err;
     }
     let key = e.span().and_then(|sp| key_at(src, sp.start));
+    // `[[simulation]]` where `[simulation]` is meant: serde names some field's type instead.
+    if message.starts_with("invalid type: ")
+        && let Some(sp) = e.span()
+        && let Some(line) = src.get(sp.start..).and_then(|rest| rest.lines().next())
+        && let Some(name) = line
+            .trim()
+            .strip_prefix("[[")
+            .and_then(|l| l.split_once("]]"))
+    {
+        let name = quote(name.0.trim());
+        err.message = format!("`{name}` is a single table, not an array of tables");
+        err.help = Some(format!("write [{name}], with single brackets"));
+        return err;
+    }
     if let Some(rest) = message.strip_prefix("invalid type: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
@@ -473,7 +487,7 @@ fn toml_error(e: &toml::de::Error, src: &str, origin: &str) -> InputError {
 fn plain_type(s: &str) -> String {
     let s = s.trim();
     match s {
-        "i64" | "u64" | "u32" | "integer" => return "a whole number".into(),
+        "i64" | "u64" | "u32" | "i128" | "integer" => return "a whole number".into(),
         "f64" => return "a number".into(),
         "a sequence" | "sequence" => return "an array".into(),
         "a map" | "map" | "struct RawFile" | "struct RawSim" | "struct RawMeta"
@@ -663,11 +677,11 @@ impl Validator<'_> {
             Some(s) => {
                 let v = *s.get_ref();
                 u64::try_from(v).map_err(|_| {
-                    self.at(
-                        s.span(),
-                        format!("seed must be a non-negative integer, got {v}"),
-                    )
-                    .with_help("any whole number from 0 up, for example seed = 42")
+                    self.at(s.span(), format!("seed {v} is out of range"))
+                        .with_help(format!(
+                            "a seed is a whole number from 0 to {}, for example seed = 42",
+                            u64::MAX
+                        ))
                 })?
             }
         };
@@ -781,7 +795,7 @@ impl Validator<'_> {
                         )
                         .with_help("0 keeps the mediator's weights fixed; the default is 0.5"));
                 }
-                self.param(r, 0.0, 10.0, "mediator_learning_rate")?
+                self.param(r, 0.0, 10.0, "mediator_learning_rate", "in [simulation]")?
             }
         };
         let mediator_memory = match &sim.mediator_rule {
@@ -1013,13 +1027,16 @@ impl Validator<'_> {
                 quote(s),
                 thousands(n as u64)
             )
-        } else if let Some(c) = s.chars().find(|c| c.is_control() || *c == ',' || *c == '"') {
+        } else if let Some(c) = s
+            .chars()
+            .find(|&c| c.is_control() || c == ',' || c == '"' || is_invisible(c))
+        {
             format!("{what} `{}` contains {}", quote(s), describe_char(c))
         } else {
             return Ok(());
         };
         Err(self.at(id.span(), problem).with_help(format!(
-            "ids are 1 to {MAX_NAME_CHARS} characters without commas, quotes or control characters"
+            "ids are 1 to {MAX_NAME_CHARS} characters without commas, quotes, control or invisible characters"
         )))
     }
 
@@ -1104,17 +1121,18 @@ impl Validator<'_> {
         let aspan = a.span();
         let a = a.into_inner();
         let id_s = id.get_ref().clone();
+        let of_agent = format!("of agent `{}`", quote(&id_s));
         let reservation = match a.reservation {
             None => Param::fixed(0.0, 0.0, 1.0),
-            Some(r) => self.param(&r, 0.0, 1.0, "reservation")?,
+            Some(r) => self.param(&r, 0.0, 1.0, "reservation", &of_agent)?,
         };
         let walk_away = match a.walk_away {
             None => Param::fixed(0.0, 0.0, 1.0),
-            Some(r) => self.param(&r, 0.0, 1.0, "walk_away")?,
+            Some(r) => self.param(&r, 0.0, 1.0, "walk_away", &of_agent)?,
         };
         let deadline_belief = match a.deadline_belief {
             None => Param::fixed(1.0, 0.01, 100.0),
-            Some(r) => self.param(&r, 0.01, 100.0, "deadline_belief")?,
+            Some(r) => self.param(&r, 0.01, 100.0, "deadline_belief", &of_agent)?,
         };
         let estimate_noise = match a.estimate_noise {
             None => 0.1,
@@ -1188,7 +1206,7 @@ impl Validator<'_> {
         };
         let delay_cost = match &a.delay_cost {
             None => Param::fixed(0.0, 0.0, 1.0),
-            Some(c) => self.param(c, 0.0, 1.0, "delay_cost")?,
+            Some(c) => self.param(c, 0.0, 1.0, "delay_cost", &of_agent)?,
         };
         let strategy = match a.strategy {
             None => Strategy::TimeDependent {
@@ -1222,7 +1240,7 @@ impl Validator<'_> {
                     }
                     RawStrategy::Exponent(num) => {
                         let sp = Spanned::new(span, num);
-                        let p = self.param(&sp, 1e-3, 1e3, "strategy exponent")?;
+                        let p = self.param(&sp, 1e-3, 1e3, "strategy exponent", &of_agent)?;
                         if p.mean() <= 0.0 {
                             return Err(self.at(sp.span(), "the strategy exponent must be > 0"));
                         }
@@ -1287,14 +1305,20 @@ impl Validator<'_> {
         let wspan = weights_raw.span();
         for (key, w) in weights_raw.into_inner() {
             let t = find_term(&key, "weights")?;
-            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight")?;
+            let whose = format!("of agent `{}` for term `{}`", quote(&id_s), terms[t].id);
+            let p = self.param(&w, 0.0, MAX_WEIGHT, "weight", &whose)?;
             weights[t] = p;
             weighted[t] = true;
         }
         if weights.iter().all(|w| w.mean() <= 0.0) {
+            // A distribution may be drawn above zero yet have mean zero: say which is meant.
+            let fixed = weights.iter().all(|w| matches!(w.dist, Dist::Fixed(_)));
+            let what = if fixed { "weights" } else { "mean weights" };
             return Err(self
-                .at(wspan, format!("all weights of agent `{id_s}` are zero"))
-                .with_help("give at least one term a positive weight"));
+                .at(wspan, format!("all {what} of agent `{id_s}` are zero"))
+                .with_help(
+                    "give at least one term a positive weight (or a distribution of positive mean)",
+                ));
         }
 
         let mut values: Vec<Vec<Param>> = terms
@@ -1307,7 +1331,13 @@ impl Validator<'_> {
             let t = find_term(&key, "values")?;
             for (okey, v) in table.into_inner() {
                 let o = find_option(t, &okey, "values")?;
-                values[t][o] = self.param(&v, 0.0, 1.0, "value")?;
+                let whose = format!(
+                    "of agent `{}` for option `{}` of term `{}`",
+                    quote(&id_s),
+                    terms[t].options[o],
+                    terms[t].id
+                );
+                values[t][o] = self.param(&v, 0.0, 1.0, "value", &whose)?;
                 given[t][o] = true;
             }
         }
@@ -1389,7 +1419,13 @@ impl Validator<'_> {
                         )
                         .with_help(help)
                     })?;
-                let p = self.param(&Spanned::new(v.span(), raw), 1.0, MAX_HORIZON, "horizon")?;
+                let p = self.param(
+                    &Spanned::new(v.span(), raw),
+                    1.0,
+                    MAX_HORIZON,
+                    "horizon",
+                    &format!("in the {what}"),
+                )?;
                 Ok(Clock::Horizon(p))
             }
             _ => Err(self.at(v.span(), format!("invalid {what}")).with_help(help)),
@@ -1475,22 +1511,27 @@ impl Validator<'_> {
         }
     }
 
-    /// Validates a number or distribution against the valid range `[min, max]`.
+    /// Validates a number or distribution against the valid range `[min, max]`; `whose` says
+    /// where it belongs in the scenario's terms ("of agent `us` for term `crimea`").
     fn param(
         &self,
         raw: &Spanned<RawNum>,
         min: f64,
         max: f64,
         what: &str,
+        whose: &str,
     ) -> Result<Param, InputError> {
         let span = raw.span();
         let range = format!("in [{}, {}]", fmt_num(min), fmt_num(max));
         let in_range = |x: f64| x.is_finite() && x >= min && x <= max;
         let dist = match raw.get_ref() {
+            RawNum::Invalid(msg) => {
+                return Err(self.at(span, format!("{what} {whose}: {msg}")));
+            }
             RawNum::Num(v) => {
                 if !in_range(*v) {
                     return Err(self
-                        .at(span, format!("{what} {} is out of range", show(*v)))
+                        .at(span, format!("{what} {} {whose} is out of range", show(*v)))
                         .with_help(format!("a {what} must be {range}")));
                 }
                 Dist::Fixed(*v)
@@ -1692,13 +1733,43 @@ fn show(v: f64) -> String {
     }
 }
 
-/// Names a character for a message (control characters by code point).
+/// Names a character for a message (control and invisible characters by code point).
 fn describe_char(c: char) -> String {
     if c.is_control() {
         format!("the control character U+{:04X}", u32::from(c))
+    } else if is_invisible(c) {
+        format!("the invisible character U+{:04X}", u32::from(c))
     } else {
         format!("`{c}`")
     }
+}
+
+/// Whether `c` shows as nothing (or as a plain space) although it is a different character:
+/// zero-width and bidirectional formatting characters, variation selectors, tags, fillers and
+/// spaces other than U+0020. Why: ids that differ only by one of these (`price` and
+/// `price` + U+200B) look identical in every message and table.
+pub(crate) fn is_invisible(c: char) -> bool {
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            u32::from(c),
+            0x00AD
+                | 0x034F
+                | 0x061C
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x206F
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFEFF
+                | 0xFFA0
+                | 0xFFF0..=0xFFF8
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0000..=0xE0FFF
+        )
 }
 
 fn truncate(s: &str, n: usize) -> String {

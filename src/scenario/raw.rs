@@ -32,7 +32,8 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSim {
     pub runs: Option<Spanned<f64>>,
-    pub seed: Option<Spanned<i64>>,
+    /// Wider than TOML's i64 so that every seed `--seed` takes (any u64) can be written here.
+    pub seed: Option<Spanned<i128>>,
     pub deadlines: Option<Spanned<Vec<Spanned<i64>>>>,
     pub protocol: Option<Spanned<String>>,
     pub mediator: Option<Spanned<String>>,
@@ -84,6 +85,9 @@ pub enum RawNum {
     Num(f64),
     /// `{ kind = [params...] }`.
     Dist { kind: String, params: Vec<f64> },
+    /// A table that is no distribution, with what is wrong. Why deferred: the key it was
+    /// written under may itself be unknown, and that is the error to report first.
+    Invalid(String),
 }
 
 impl<'de> Deserialize<'de> for RawNum {
@@ -117,12 +121,17 @@ impl<'de> Visitor<'de> for NumVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNum, A::Error> {
         let Some(kind) = map.next_key::<String>()? else {
-            return Err(de::Error::custom(
-                "empty table: expected a distribution such as { normal = [mean, sd] }",
+            return Ok(RawNum::Invalid(
+                "empty table: expected a distribution such as { normal = [mean, sd] }".into(),
             ));
         };
         if !matches!(kind.as_str(), "normal" | "uniform" | "triangular") {
-            return Err(de::Error::custom(format!(
+            // Read past the rest of the table, so that the key's own check comes first.
+            map.next_value::<de::IgnoredAny>()?;
+            while map.next_key::<de::IgnoredAny>()?.is_some() {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+            return Ok(RawNum::Invalid(format!(
                 "unknown distribution `{}`: expected `normal`, `uniform` or `triangular`",
                 super::quote(&kind)
             )));

@@ -23,7 +23,7 @@ fn a_broken_scenario_is_reported_and_the_others_still_run() {
     assert_eq!(o.status.code(), Some(2), "some scenario failed");
     let err = stderr(&o);
     assert!(
-        err.contains("c-broken.toml") && err.contains("walk_away 2 is out of range"),
+        err.contains("c-broken.toml") && err.contains("walk_away 2 of agent `a` is out of range"),
         "{err}"
     );
     assert!(err.contains("1 of 3 scenarios failed"), "{err}");

@@ -123,7 +123,7 @@ fn generated_huge_inputs_give_their_exact_messages() {
         (
             "mb-option.toml",
             base(1, 2, 2).replacen("\"o1\"", &format!("\"{mb_name}\""), 1).into_bytes(),
-            "error: mb-option.toml:7:18: option `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...` is 1,048,576 characters long, more than the limit of 200\n  help: ids are 1 to 200 characters without commas, quotes or control characters\n".into(),
+            "error: mb-option.toml:7:18: option `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...` is 1,048,576 characters long, more than the limit of 200\n  help: ids are 1 to 200 characters without commas, quotes, control or invisible characters\n".into(),
         ),
         (
             "mb-description.toml",
@@ -217,7 +217,7 @@ fn weights_that_would_overflow_their_sum_are_refused() {
     assert_refused(
         "overflow",
         &o,
-        "error: s.toml:13:6: weight 1e308 is out of range\n  help: a weight must be in [0, 1000000]\n",
+        "error: s.toml:13:6: weight 1e308 of agent `a0` for term `t0` is out of range\n  help: a weight must be in [0, 1000000]\n",
     );
 }
 
@@ -295,4 +295,108 @@ fn flags_obey_the_same_limits_as_files() {
         let o = run_capped(Path::new(env!("CARGO_MANIFEST_DIR")), &args);
         assert_refused(&args[1..].join(" "), &o, expected);
     }
+}
+
+/// The GENIUS fixtures, by name.
+fn genius_fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/genius/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn every_reader_caps_its_input_size_not_only_the_scenario_reader() {
+    let dir = temp_dir("dev-zero");
+    let (p1, p2) = (
+        genius_fixture("party1_utility.xml"),
+        genius_fixture("party2_utility.xml"),
+    );
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["merge", "/dev/zero"],
+            "error: /dev/zero: the file is larger than the limit of 16 MiB\n  help: a part file holds counts, a few kilobytes per deadline or point; check that this is the right file\n",
+        ),
+        (
+            &["import", "/dev/zero", &p1, &p2],
+            "error: /dev/zero: the file is larger than the limit of 16 MiB\n  help: a domain or a profile is a short XML or JSON text; check that this is the right file\n",
+        ),
+        (
+            &[
+                "import",
+                &genius_fixture("party_domain.xml"),
+                &p1,
+                "/dev/zero",
+            ],
+            "error: /dev/zero: the file is larger than the limit of 16 MiB\n  help: a domain or a profile is a short XML or JSON text; check that this is the right file\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let o = run_capped(&dir, args);
+        assert_refused(&format!("{args:?}"), &o, expected);
+    }
+}
+
+#[test]
+fn a_genius_entity_bomb_is_refused_before_it_expands() {
+    // 161 kB: one 100 kB entity referenced 20,000 times would expand to 2 GB (it took 5.9 GB).
+    let domain = std::fs::read_to_string(genius_fixture("party_domain.xml")).unwrap();
+    let at = domain.find("<negotiation_template").unwrap();
+    let decl = format!(
+        "<!DOCTYPE negotiation_template [<!ENTITY e \"{}\">]>\n",
+        "x".repeat(100_000)
+    );
+    let mut bomb = format!("{}{decl}{}", &domain[..at], &domain[at..]);
+    let after = bomb.find("<objective").unwrap();
+    let after = after + bomb[after..].find('>').unwrap() + 1;
+    bomb.insert_str(after, &"&e;".repeat(20_000));
+    assert!(bomb.len() > 160_000 && bomb.len() < 170_000);
+    let dir = temp_dir("entity-bomb");
+    std::fs::write(dir.join("bomb.xml"), bomb).unwrap();
+    let start = Instant::now();
+    let o = run_capped(
+        &dir,
+        &[
+            "import",
+            "bomb.xml",
+            &genius_fixture("party1_utility.xml"),
+            &genius_fixture("party2_utility.xml"),
+        ],
+    );
+    assert_refused(
+        "entity bomb",
+        &o,
+        "error: bomb.xml: the XML's entity references expand to 2,000,000,000 bytes, more than the limit of 1 MiB\n  help: a GENIUS file needs no <!ENTITY> declarations: write the text in place\n",
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_message_quoting_a_megabyte_of_input_is_cut() {
+    // An issue type is echoed in full by the importer; the message stays bounded anyway.
+    let domain = std::fs::read_to_string(genius_fixture("party_domain.xml")).unwrap();
+    let huge = domain.replacen(
+        "type=\"discrete\" vtype",
+        &format!("type=\"{}\" vtype", "z".repeat(1 << 20)),
+        1,
+    );
+    let dir = temp_dir("huge-echo");
+    std::fs::write(dir.join("d.xml"), huge).unwrap();
+    let o = run_capped(
+        &dir,
+        &[
+            "import",
+            "d.xml",
+            &genius_fixture("party1_utility.xml"),
+            &genius_fixture("party2_utility.xml"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{}", &err[..err.len().min(300)]);
+    assert!(err.len() < 5_000, "{} bytes of message", err.len());
+    assert!(err.contains("... (message cut)"), "{err}");
 }

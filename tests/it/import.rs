@@ -680,3 +680,54 @@ fn term_labels_are_read_and_checked() {
     assert!(e.to_string().contains("1 labels for 2 options"), "{e}");
     assert!(e.location.is_some(), "located: {e}");
 }
+
+#[test]
+fn duplicate_keys_in_geniusweb_json_are_refused_not_last_wins() {
+    let dup = read_fixture(W_P1).replacen(
+        "\"Tokyo\": 1.0, \"Kyoto\": 0.6,",
+        "\"Tokyo\": 1.0, \"Kyoto\": 0.6, \"Tokyo\": 0.1,",
+        1,
+    );
+    assert_ne!(dup, read_fixture(W_P1));
+    let dup = write_temp("dup-json", "dup.json", dup);
+    let o = negsim(&[
+        "import",
+        &fixture(W_DOMAIN),
+        dup.to_str().unwrap(),
+        &fixture(W_P2),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}:6:60: duplicate key `Tokyo`\n  help: each key may appear once in a JSON object (readers would silently keep the last value); remove or merge the two\n",
+            dup.display()
+        )
+    );
+}
+
+#[test]
+fn numbers_beyond_negsims_range_are_the_inputs_fault_not_a_bug() {
+    let big = read_fixture(G_P1).replacen(
+        "<weight index=\"1\" value=\"0.5\">",
+        "<weight index=\"1\" value=\"2e6\">",
+        1,
+    );
+    let big = write_temp("big-weight", "big.xml", big);
+    let o = negsim(&[
+        "import",
+        &fixture(G_DOMAIN),
+        big.to_str().unwrap(),
+        &fixture(G_P2),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("bug"), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "error: {}: the weight 2e6 of issue `Food` is out of negsim's range [0, 1e6]\n  help: only the weights' ratios matter: divide them all by the same number\n",
+            big.display()
+        )
+    );
+}

@@ -1,7 +1,7 @@
 //! Every kind of invalid input exits with code 2 and a message that names the problem and,
 //! where the TOML has one, its line and column.
 
-use crate::common::{negsim, stderr, write_temp};
+use crate::common::{negsim, stderr, stdout, temp_dir, write_temp};
 
 const GOOD: &str = r#"[scenario]
 name = "ok"
@@ -162,7 +162,10 @@ fn negative_or_all_zero_weights() {
             "[agents.a.weights]\nland = 1.0",
             "[agents.a.weights]\nland = -1.0",
         ),
-        &["weight -1 is out of range", "s.toml:19:8"],
+        &[
+            "weight -1 of agent `a` for term `land` is out of range",
+            "s.toml:19:8",
+        ],
     );
     refuse(
         "zero-weights",
@@ -179,7 +182,11 @@ fn values_and_reservations_outside_the_unit_interval() {
     refuse(
         "value-range",
         &GOOD.replace("all = 1.0", "all = 1.5"),
-        &["value 1.5 is out of range", "[0, 1]", "s.toml:21:7"],
+        &[
+            "value 1.5 of agent `a` for option `all` of term `land` is out of range",
+            "[0, 1]",
+            "s.toml:21:7",
+        ],
     );
     refuse(
         "reservation-range",
@@ -187,17 +194,17 @@ fn values_and_reservations_outside_the_unit_interval() {
             "reservation = 0.2\nstrategy",
             "reservation = -0.1\nstrategy",
         ),
-        &["reservation -0.1 is out of range"],
+        &["reservation -0.1 of agent `a` is out of range"],
     );
     refuse(
         "nan",
         &GOOD.replace("all = 1.0", "all = nan"),
-        &["value NaN is out of range"],
+        &["value NaN of agent `a` for option `all` of term `land` is out of range"],
     );
     refuse(
         "inf",
         &GOOD.replace("reservation = 0.2\nstrategy", "reservation = inf\nstrategy"),
-        &["reservation inf is out of range"],
+        &["reservation inf of agent `a` is out of range"],
     );
 }
 
@@ -345,4 +352,74 @@ fn non_utf8_file_is_refused_with_its_position() {
     let o = negsim(&["check", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_largest_seed_that_seed_takes_is_accepted_in_the_file_too() {
+    // `seed = 18446744073709551615` gave "expected i64" though `--seed` takes it.
+    let max = u64::MAX.to_string();
+    let dir = temp_dir("seed-max");
+    let f = dir.join("s.toml");
+    std::fs::write(
+        &f,
+        GOOD.replacen("seed = ", &format!("seed = {max}\n# was: "), 1),
+    )
+    .unwrap();
+    let file = negsim(&[
+        "run",
+        f.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--format",
+        "json",
+    ]);
+    assert!(file.status.success(), "{}", stderr(&file));
+    let flag = negsim(&[
+        "run",
+        f.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--format",
+        "json",
+        "--seed",
+        &max,
+    ]);
+    assert!(flag.status.success(), "{}", stderr(&flag));
+    assert_eq!(stdout(&file), stdout(&flag));
+    assert!(stdout(&file).contains(&format!("\"seed\": {max}")));
+}
+
+#[test]
+fn flag_values_are_named_as_typed_not_as_rust_names() {
+    let o = negsim(&["run", "--shard", "0/2", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: --format: --shard writes a partial result, not --format json\n  help: leave out --format; `negsim merge --format ...` prints the report\n"
+    );
+}
+
+#[test]
+fn play_on_input_that_is_not_utf8_exits_2() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .args(["play", "--as", "ukraine"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\xff\xfe\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: stdin: the input is not valid UTF-8 text\n  help: type the answers as plain text: a, r, q, pass or option numbers\n"
+    );
 }

@@ -2,8 +2,10 @@
 
 mod analysis;
 mod batch;
+mod cancellation;
 mod charts;
 mod common;
+mod damaged_parts;
 mod engine;
 mod escaping;
 mod generate;

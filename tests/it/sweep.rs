@@ -711,3 +711,87 @@ fn sweep_and_batch_refuse_to_empty_an_existing_table_without_force() {
         );
     }
 }
+
+#[test]
+fn red_lines_are_sweepable_as_documented() {
+    // Every spelling of a red-line value was refused ("expected an array, found a string").
+    let s = negsim::scenario::BUNDLED_NAME;
+    let o = negsim(&[
+        "sweep",
+        s,
+        "--param",
+        "agents.ukraine.red_lines.crimea=[],recognized_russian,[recognized_russian, de_facto_russian]",
+        "--runs",
+        "200",
+        "--deadlines",
+        "8",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let keys: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit_once(",8,200,").map_or(l, |(k, _)| k))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "[]",
+            "recognized_russian",
+            "\"[recognized_russian, de_facto_russian]\""
+        ],
+        "{out}"
+    );
+    // The swept set is the one written in: the same rows as the edited file.
+    let edited = negsim::scenario::BUNDLED.replacen(
+        "red_lines = { crimea = [\"recognized_russian\"], occupied_oblasts",
+        "red_lines = { crimea = [\"recognized_russian\", \"de_facto_russian\"], occupied_oblasts",
+        1,
+    );
+    assert_ne!(edited, negsim::scenario::BUNDLED);
+    let f = write_temp("red-lines", "edited.toml", edited);
+    let rows = run_csv_rows(&f, &["--runs", "200", "--deadlines", "8"]);
+    let last = out.lines().last().unwrap();
+    let swept_row = last.split_once(",8,200,").unwrap().1;
+    let run_row = rows[0].split_once(",200,").unwrap().1;
+    assert_eq!(swept_row, run_row);
+    // A name that is no option is refused, naming it.
+    let o = negsim(&[
+        "sweep",
+        s,
+        "--param",
+        "agents.ukraine.red_lines.crimea=[recognised]",
+        "--runs",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("recognised"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_million_point_sweep_with_a_bad_last_value_is_refused_at_once() {
+    // 999 x 1,001 = 999,999 points; the last walk_away is out of range. Every point was
+    // validated first (292 s).
+    let start = std::time::Instant::now();
+    let o = negsim(&[
+        "sweep",
+        negsim::scenario::BUNDLED_NAME,
+        "--param",
+        "agents.us.reservation=0.001:0.999:0.001",
+        "--param",
+        "agents.us.walk_away=0:0.999:0.001,1.5",
+        "--runs",
+        "10",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: --param: agents.us.reservation=0.001, agents.us.walk_away=1.5: "),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -423,7 +423,7 @@ fn new_time_keys_are_validated_with_their_names_and_ranges() {
         (
             "clock = \"deadline\"",
             "clock = { horizon = 0 }",
-            "horizon 0 is out of range",
+            "horizon 0 in the [simulation] clock is out of range",
         ),
         (
             "clock = \"deadline\"",
@@ -433,7 +433,7 @@ fn new_time_keys_are_validated_with_their_names_and_ranges() {
         (
             "strategy = \"linear\"\nestimates = \"exact\"\n[agents.a.weights]",
             "strategy = \"linear\"\nestimates = \"exact\"\ndelay_cost = 2\n[agents.a.weights]",
-            "delay_cost 2 is out of range",
+            "delay_cost 2 of agent `a` is out of range",
         ),
         (
             "strategy = \"linear\"\nestimates = \"exact\"\n[agents.a.weights]",
