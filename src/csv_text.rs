@@ -28,6 +28,16 @@ impl Serialize for Shown {
     }
 }
 
+/// One CSV field, quoted by the `csv` crate when it needs to be (commas, quotes, line
+/// breaks); borrowed as it is otherwise, which keeps the per-run table's hot path cheap.
+pub fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(record(&[s]))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,15 +55,5 @@ mod tests {
             record(&(Shown(0.000005), Shown(1e21))),
             "0.000005,1000000000000000000000"
         );
-    }
-}
-
-/// One CSV field, quoted by the `csv` crate when it needs to be (commas, quotes, line
-/// breaks); borrowed as it is otherwise, which keeps the per-run table's hot path cheap.
-pub fn field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        std::borrow::Cow::Owned(record(&[s]))
-    } else {
-        std::borrow::Cow::Borrowed(s)
     }
 }

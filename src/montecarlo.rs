@@ -2,7 +2,7 @@
 //! the same sampled parameters and play stream at every deadline (common random numbers).
 
 use crate::model::{Instance, Model};
-use crate::protocol::{Workspace, play, play_marked};
+use crate::protocol::{RunResult, Workspace, play, play_marked};
 use crate::rng;
 use crate::stats::Tally;
 use rayon::prelude::*;
@@ -97,54 +97,86 @@ pub fn simulate_range(
 ) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
-    if model.scenario.simulation.open_ended() {
-        // One negotiation per run, read at every checkpoint (in ascending order).
-        let mut order: Vec<usize> = (0..settings.deadlines.len()).collect();
-        order.sort_by_key(|&i| settings.deadlines[i]);
-        let marks: Vec<u32> = order.iter().map(|&i| settings.deadlines[i]).collect();
-        let last = marks.last().copied().unwrap_or(0);
-        let mut marked = Vec::with_capacity(marks.len());
-        for run in range {
-            model.sample_into(settings.seed, run, &mut inst);
-            ws.prepare(model, &inst);
-            let mut rng = rng::play_rng(settings.seed, run);
-            marked.clear();
-            play_marked(
-                model,
-                &inst,
-                &mut ws,
-                last,
-                &marks,
-                &mut rng,
-                &mut (),
-                &mut |j, res| marked.push((j, res.clone())),
-            );
-            // As below: a run whose offer search was stopped is left out at every deadline.
-            if crate::offer::stopped() {
-                return;
-            }
-            for (j, res) in &marked {
-                tallies[order[*j]].add(model, &inst, res);
-            }
-        }
-        return;
-    }
-    let mut results = Vec::with_capacity(settings.deadlines.len());
+    let mut player = RunPlayer::new(model, settings);
     for run in range {
         model.sample_into(settings.seed, run, &mut inst);
         ws.prepare(model, &inst);
-        results.clear();
-        for &d in &settings.deadlines {
-            let mut rng = rng::play_rng(settings.seed, run);
-            results.push(play(model, &inst, &mut ws, d, &mut rng, &mut ()));
-        }
         // A run whose offer search was stopped did not play as it would have: it is left out
         // at every deadline, so that each deadline still holds the same runs.
-        if crate::offer::stopped() {
+        if !player.play(model, settings, &inst, &mut ws, run) {
             return;
         }
-        for (tally, res) in tallies.iter_mut().zip(&results) {
-            tally.add(model, &inst, res);
+        player.tally(model, &inst, tallies);
+    }
+}
+
+/// Plays one run (its parameters sampled) at every deadline of the settings, or, in
+/// open-ended talks, once to the last checkpoint read at every checkpoint; keeps the results
+/// until [`RunPlayer::tally`] adds them. Shared by plain runs and worlds.
+#[derive(Debug)]
+pub struct RunPlayer {
+    /// Deadline indices in ascending order of the deadline (open-ended talks).
+    order: Vec<usize>,
+    /// The checkpoints in ascending order.
+    marks: Vec<u32>,
+    /// (deadline index, result) of the run just played.
+    results: Vec<(usize, RunResult)>,
+}
+
+impl RunPlayer {
+    /// A player for `settings`' deadlines.
+    pub fn new(model: &Model, settings: &Settings) -> RunPlayer {
+        let mut order: Vec<usize> = (0..settings.deadlines.len()).collect();
+        if model.scenario.simulation.open_ended() {
+            order.sort_by_key(|&i| settings.deadlines[i]);
+        }
+        let marks = order.iter().map(|&i| settings.deadlines[i]).collect();
+        RunPlayer {
+            order,
+            marks,
+            results: Vec::with_capacity(settings.deadlines.len()),
+        }
+    }
+
+    /// Plays run `run` with `inst` (`ws` prepared for it); false when an offer search was
+    /// stopped, so that the run must be left out.
+    pub fn play(
+        &mut self,
+        model: &Model,
+        settings: &Settings,
+        inst: &Instance,
+        ws: &mut Workspace,
+        run: u64,
+    ) -> bool {
+        self.results.clear();
+        if model.scenario.simulation.open_ended() {
+            let mut rng = rng::play_rng(settings.seed, run);
+            let last = self.marks.last().copied().unwrap_or(0);
+            let (order, results) = (&self.order, &mut self.results);
+            play_marked(
+                model,
+                inst,
+                ws,
+                last,
+                &self.marks,
+                &mut rng,
+                &mut (),
+                &mut |j, res| results.push((order[j], res.clone())),
+            );
+        } else {
+            for (i, &d) in settings.deadlines.iter().enumerate() {
+                let mut rng = rng::play_rng(settings.seed, run);
+                self.results
+                    .push((i, play(model, inst, ws, d, &mut rng, &mut ())));
+            }
+        }
+        !crate::offer::stopped()
+    }
+
+    /// Adds the results of the run just played to `tallies` (one per deadline).
+    pub fn tally(&self, model: &Model, inst: &Instance, tallies: &mut [Tally]) {
+        for (i, res) in &self.results {
+            tallies[*i].add(model, inst, res);
         }
     }
 }

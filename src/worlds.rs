@@ -14,10 +14,9 @@
 //! and every count is an exact integer: any thread count gives the same result.
 
 use crate::model::{Instance, Model};
-use crate::montecarlo::{Control, Settings};
+use crate::montecarlo::{Control, RunPlayer, Settings};
 use crate::offer::for_each_package;
-use crate::protocol::{Workspace, play, play_marked};
-use crate::rng;
+use crate::protocol::Workspace;
 use crate::stats::Tally;
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
@@ -86,6 +85,8 @@ pub fn simulate_worlds(
             None => partial = true,
         }
     }
+    let requested = settings.runs.end - settings.runs.start;
+    partial |= runs.iter().any(|&n| n < requested);
     WorldsOutcome {
         pooled,
         agreements,
@@ -107,36 +108,18 @@ fn play_world(model: &Model, settings: &Settings, w: u64) -> World {
     let start = model.sample_world(settings.seed, w, &mut inst);
     let zopa = has_zopa(model, &inst);
     let mut ws = Workspace::default();
-    let open = model.scenario.simulation.open_ended();
-    let mut order: Vec<usize> = (0..settings.deadlines.len()).collect();
-    order.sort_by_key(|&i| settings.deadlines[i]);
-    let marks: Vec<u32> = order.iter().map(|&i| settings.deadlines[i]).collect();
+    let mut player = RunPlayer::new(model, settings);
     for run in settings.runs.clone() {
         model.sample_run_estimates(settings.seed, run, start, &mut inst);
         ws.prepare(model, &inst);
-        if open {
-            let mut rng = rng::play_rng(settings.seed, run);
-            let last = marks.last().copied().unwrap_or(0);
-            play_marked(
-                model,
-                &inst,
-                &mut ws,
-                last,
-                &marks,
-                &mut rng,
-                &mut (),
-                &mut |j, res| tallies[order[j]].add(model, &inst, res),
-            );
-        } else {
-            for (tally, &d) in tallies.iter_mut().zip(&settings.deadlines) {
-                let mut rng = rng::play_rng(settings.seed, run);
-                let res = play(model, &inst, &mut ws, d, &mut rng, &mut ());
-                tally.add(model, &inst, &res);
-            }
+        // A stopped search (Ctrl-C) leaves its run and the rest of the world out.
+        if !player.play(model, settings, &inst, &mut ws, run) {
+            break;
         }
+        player.tally(model, &inst, &mut tallies);
     }
     let agreed = tallies.iter().map(|t| t.agreements).collect();
-    let n = settings.runs.end - settings.runs.start;
+    let n = tallies.first().map_or(0, |t| t.runs);
     (tallies, agreed, n, zopa)
 }
 
