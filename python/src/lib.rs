@@ -2,13 +2,13 @@
 //! the library with the GIL released while it simulates (on every core, through rayon).
 //! The Python package (`negsim/__init__.py`) wraps these functions in result classes.
 
-use negsim::request::{Overrides, ResolvedSim, load_source, simulate_report, with_threads};
 use negsim::dist::Dist;
 use negsim::error::{Error, InputError};
 use negsim::montecarlo::Control;
 use negsim::per_run::{PerRun, Record};
 use negsim::progress::Progress;
 use negsim::protocol::End;
+use negsim::request::{Overrides, ResolvedSim, load_source, simulate_report, with_threads};
 use negsim::scenario::{self, Scenario};
 use negsim::sensitivity::factors::all_slots;
 use negsim::sweep::Sweep;
