@@ -41,17 +41,6 @@ fn lib_err(e: Error) -> PyErr {
     }
 }
 
-/// An error of the command-line layer (which the binding reuses to resolve settings).
-fn any_err(e: anyhow::Error) -> PyErr {
-    match e.downcast::<InputError>() {
-        Ok(i) => input_err(i),
-        Err(e) => match e.downcast::<Error>() {
-            Ok(l) => lib_err(l),
-            Err(e) => PyRuntimeError::new_err(format!("{e:#}")),
-        },
-    }
-}
-
 /// A validated scenario and the TOML text it was read from.
 #[pyclass(name = "Scenario", module = "negsim", frozen)]
 struct PyScenario {
@@ -333,7 +322,7 @@ fn run(
         let control = Control::default();
         simulate_report(sc, &sim, &control).map(|(_, r)| r)
     });
-    let report = report.map_err(any_err)?;
+    let report = report.map_err(lib_err)?;
     Ok((report.to_json(), report.to_csv()))
 }
 
@@ -386,7 +375,15 @@ fn sweep(
         let mut out = Output::new(Box::new(buf.clone()), "<memory>");
         out.write(&layout.header())?;
         with_threads(sim.threads, || {
-            sweep.run(0, &settings, &layout, &mut out, &control, &progress)
+            sweep.run(
+                0,
+                &settings,
+                &layout,
+                &mut out,
+                &control,
+                &progress,
+                &mut |_, _| {},
+            )
         })
         .map_err(|e| Error::io("<thread pool>", std::io::Error::other(e.to_string())))?
     });
@@ -449,7 +446,7 @@ fn per_run<'py>(
     let control = Control::default();
     if let Some(path) = path {
         py.detach(|| with_threads(sim.threads, || table.write_file(&path, &control)))
-            .map_err(any_err)?
+            .map_err(lib_err)?
             .map_err(lib_err)?;
         return Ok(None);
     }
@@ -469,7 +466,7 @@ fn per_run<'py>(
         })
         .map(|_| cols)
     });
-    let cols = cols.map_err(any_err)?;
+    let cols = cols.map_err(lib_err)?;
     let d = PyDict::new(py);
     d.set_item("run", cols.run)?;
     d.set_item("deadline", cols.deadline)?;
