@@ -56,6 +56,9 @@ pub struct Overrides {
     pub deadlines: Option<Vec<u32>>,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     pub threads: Option<usize>,
+    /// Worlds to play (each one draw of every uncertain number, played `runs` times); 0
+    /// plays no worlds, only independent runs.
+    pub worlds: Option<u64>,
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -69,6 +72,9 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
+    /// Worlds, each played `runs` times (`None`: independent runs, every uncertain number
+    /// drawn afresh in each).
+    pub worlds: Option<u64>,
 }
 
 impl ResolvedSim {
@@ -140,11 +146,37 @@ impl Overrides {
                 ),
             );
         }
+        let worlds = self.worlds.or(sc.simulation.worlds).filter(|&k| k > 0);
+        if let Some(k) = worlds.filter(|&k| k > MAX_WORLDS) {
+            return Err(
+                InputError::new("--worlds", format!("{k} worlds is out of range")).with_help(
+                    format!(
+                        "give 0 (no worlds) to {} worlds; 200 worlds give the 5th and 95th percentiles of P to a few hundredths",
+                        scenario::thousands(MAX_WORLDS)
+                    ),
+                ),
+            );
+        }
+        if let Some(k) = worlds {
+            let total = u128::from(k) * u128::from(runs);
+            if total > u128::from(MAX_RUNS) {
+                return Err(InputError::new(
+                    "--worlds",
+                    format!(
+                        "{k} worlds x {runs} runs per world is {} runs in all, more than {}",
+                        scenario::thousands(u64::try_from(total).unwrap_or(u64::MAX)),
+                        scenario::thousands(MAX_RUNS)
+                    ),
+                )
+                .with_help("use fewer worlds (--worlds) or fewer runs per world (--runs)"));
+            }
+        }
         Ok(ResolvedSim {
             runs,
             seed: self.seed.unwrap_or(sc.simulation.seed),
             deadlines,
             threads: self.threads,
+            worlds,
         })
     }
 }
@@ -166,15 +198,35 @@ pub fn with_threads<T: Send>(
     }
 }
 
-/// Simulates `sc` with resolved settings and builds the report.
+/// Most worlds one request may play.
+pub const MAX_WORLDS: u64 = 1_000_000;
+
+/// Simulates `sc` with resolved settings and builds the report (of the worlds, when
+/// `sim.worlds` asks for them).
 pub fn simulate_report(
     sc: &Scenario,
     sim: &ResolvedSim,
     control: &Control,
 ) -> Result<(Model, Report), Error> {
+    if let Some(k) = sim.worlds {
+        let model = Model::new(sc);
+        let settings = sim.settings();
+        let outcome = with_threads(sim.threads, || {
+            crate::worlds::simulate_worlds(&model, &settings, k, control)
+        })?;
+        let report = Report::of_worlds(&model, sim.seed, sim.runs, &outcome);
+        return Ok((model, report));
+    }
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
+}
+
+impl ResolvedSim {
+    /// Runs in all: `runs`, times the worlds when there are any.
+    pub fn total_runs(&self) -> u64 {
+        self.runs.saturating_mul(self.worlds.unwrap_or(1))
+    }
 }
 
 /// Simulates `sc` with resolved settings and returns the raw tallies.

@@ -108,6 +108,25 @@ pub struct RunArgs {
     /// to FILE: CSV, or JSON lines when FILE ends in .jsonl (streamed as runs finish).
     #[arg(long, value_name = "FILE", conflicts_with = "shard")]
     pub per_run: Option<PathBuf>,
+    /// Worlds and the deadline detailed.
+    #[command(flatten)]
+    pub answer: AnswerArgs,
+}
+
+/// The options of the answer-first report (`run` and `report`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AnswerArgs {
+    /// Play K worlds, each one draw of every uncertain number, each played --runs times, and
+    /// report the spread of P across them (0: independent runs; default: the scenario's
+    /// `worlds`).
+    #[arg(long, value_name = "K")]
+    pub worlds: Option<u64>,
+    /// The deadline whose deals the table details (default: the middle one).
+    #[arg(long, value_name = "D")]
+    pub detail: Option<u32>,
+    /// Detail the deals of every deadline, not only one.
+    #[arg(long)]
+    pub all_deadlines: bool,
 }
 
 /// Output formats of `merge`.
@@ -309,6 +328,9 @@ pub struct ReportArgs {
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
+    /// Worlds and the deadline detailed.
+    #[command(flatten)]
+    pub answer: AnswerArgs,
 }
 
 /// `negsim play`.
@@ -411,6 +433,7 @@ impl SimArgs {
             seed: self.seed,
             deadlines: self.deadlines.clone(),
             threads: self.threads,
+            worlds: None,
         }
     }
 

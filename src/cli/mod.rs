@@ -176,3 +176,13 @@ pub fn shell_quote(w: &str) -> String {
         format!("'{}'", w.replace('\'', "'\\''"))
     }
 }
+
+/// The columns to wrap a report at: the terminal's (within 60 to 160) when writing to one,
+/// else 80.
+pub(crate) fn terminal_width(to_stdout: bool) -> usize {
+    let term = console::Term::stdout();
+    match term.size_checked() {
+        Some((_, cols)) if to_stdout && term.is_term() => usize::from(cols).clamp(60, 160),
+        _ => 80,
+    }
+}

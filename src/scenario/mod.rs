@@ -81,6 +81,9 @@ pub struct Simulation {
     /// Open-ended talks: the most rounds a run lasts, with `deadlines` read as checkpoints
     /// (`None`: each deadline is a separate world in which the deadline is known).
     pub horizon: Option<u32>,
+    /// Worlds to play by default (`worlds = K`): each one draw of every uncertain number,
+    /// played `runs` times (`None`: independent runs).
+    pub worlds: Option<u64>,
 }
 
 impl Simulation {
@@ -851,6 +854,33 @@ impl Validator<'_> {
                     "checkpoints are rounds of the open-ended talks, from 1 to the horizon",
                 ));
         }
+        let worlds = match &sim.worlds {
+            None => None,
+            Some(w) => {
+                let v = *w.get_ref();
+                let max = crate::request::MAX_WORLDS;
+                if v < 0 || v as u64 > max {
+                    return Err(self
+                        .at(w.span(), format!("worlds = {v} is out of range"))
+                        .with_help(format!(
+                            "give 0 (no worlds: every run draws every uncertain number afresh) to {} worlds, each played `runs` times",
+                            thousands(max)
+                        )));
+                }
+                if (v as u128) * u128::from(runs) > u128::from(MAX_RUNS) {
+                    return Err(self
+                        .at(
+                            w.span(),
+                            format!(
+                                "{v} worlds x {runs} runs per world is more than {} runs in all",
+                                thousands(MAX_RUNS)
+                            ),
+                        )
+                        .with_help("use fewer worlds or fewer runs per world"));
+                }
+                (v > 0).then_some(v as u64)
+            }
+        };
         Ok(Simulation {
             runs,
             seed,
@@ -859,6 +889,7 @@ impl Validator<'_> {
             mediator,
             mediator_memory,
             horizon,
+            worlds,
             round_label: match sim.round_label {
                 None => "round".to_string(),
                 Some(l) => self.text(l, "round_label", MAX_NAME_CHARS)?,

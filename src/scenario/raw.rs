@@ -43,6 +43,7 @@ pub struct RawSim {
     pub mediator_rule: Option<Spanned<String>>,
     pub horizon: Option<Spanned<i64>>,
     pub checkpoints: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub worlds: Option<Spanned<i64>>,
 }
 
 /// One `[[terms]]` entry.
