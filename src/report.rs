@@ -336,6 +336,7 @@ impl Report {
         let width = view.width.max(40);
         let wrap = |s: &mut String, indent: &str, text: &str| {
             let opts = textwrap::Options::new(width)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
                 .initial_indent(indent)
                 .subsequent_indent(&"      "[..indent.len().min(6) + 2]);
             for line in textwrap::wrap(text, opts) {

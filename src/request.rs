@@ -56,8 +56,8 @@ pub struct Overrides {
     pub deadlines: Option<Vec<u32>>,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     pub threads: Option<usize>,
-    /// Worlds to play (each one draw of every uncertain number, played `runs` times); 0
-    /// plays no worlds, only independent runs.
+    /// Worlds to play (each one draw of every uncertain number), sharing the runs equally;
+    /// 0 plays no worlds, only independent runs.
     pub worlds: Option<u64>,
 }
 
@@ -72,8 +72,8 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
-    /// Worlds, each played `runs` times (`None`: independent runs, every uncertain number
-    /// drawn afresh in each).
+    /// Worlds, sharing the runs (`None`: independent runs, every uncertain number drawn
+    /// afresh in each).
     pub worlds: Option<u64>,
 }
 
@@ -157,19 +157,15 @@ impl Overrides {
                 ),
             );
         }
-        if let Some(k) = worlds {
-            let total = u128::from(k) * u128::from(runs);
-            if total > u128::from(MAX_RUNS) {
-                return Err(InputError::new(
-                    "--worlds",
-                    format!(
-                        "{k} worlds x {runs} runs per world is {} runs in all, more than {}",
-                        scenario::thousands(u64::try_from(total).unwrap_or(u64::MAX)),
-                        scenario::thousands(MAX_RUNS)
-                    ),
-                )
-                .with_help("use fewer worlds (--worlds) or fewer runs per world (--runs)"));
-            }
+        if let Some(k) = worlds.filter(|&k| k > runs) {
+            return Err(InputError::new(
+                "--worlds",
+                format!("{k} worlds need at least {k} runs, one per world, but {runs} are asked for"),
+            )
+            .with_help(format!(
+                "the runs are shared among the worlds: give --runs {} for {k} worlds of 100 runs, or fewer worlds",
+                k.saturating_mul(100)
+            )));
         }
         Ok(ResolvedSim {
             runs,
@@ -210,11 +206,15 @@ pub fn simulate_report(
 ) -> Result<(Model, Report), Error> {
     if let Some(k) = sim.worlds {
         let model = Model::new(sc);
-        let settings = sim.settings();
+        let per_world = sim.runs_per_world();
+        let settings = Settings {
+            runs: 0..per_world,
+            ..sim.settings()
+        };
         let outcome = with_threads(sim.threads, || {
             crate::worlds::simulate_worlds(&model, &settings, k, control)
         })?;
-        let report = Report::of_worlds(&model, sim.seed, sim.runs, &outcome);
+        let report = Report::of_worlds(&model, sim.seed, per_world, &outcome);
         return Ok((model, report));
     }
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
@@ -223,9 +223,15 @@ pub fn simulate_report(
 }
 
 impl ResolvedSim {
-    /// Runs in all: `runs`, times the worlds when there are any.
+    /// Runs each world plays: the runs shared equally among the worlds (the remainder of
+    /// the division is not played); all of them without worlds.
+    pub fn runs_per_world(&self) -> u64 {
+        self.runs / self.worlds.unwrap_or(1).max(1)
+    }
+
+    /// Runs played in all: `runs`, less the remainder the worlds leave.
     pub fn total_runs(&self) -> u64 {
-        self.runs.saturating_mul(self.worlds.unwrap_or(1))
+        self.runs_per_world() * self.worlds.unwrap_or(1).max(1)
     }
 }
 

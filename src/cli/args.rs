@@ -116,7 +116,7 @@ pub struct RunArgs {
 /// The options of the answer-first report (`run` and `report`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct AnswerArgs {
-    /// Play K worlds, each one draw of every uncertain number, each played --runs times, and
+    /// Play K worlds, each one draw of every uncertain number, sharing the --runs equally, and
     /// report the spread of P across them (0: independent runs; default: the scenario's
     /// `worlds`).
     #[arg(long, value_name = "K")]

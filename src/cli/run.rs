@@ -50,11 +50,6 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
             runs: runs.end - runs.start,
             ..sim.clone()
         };
-        let this = ResolvedSim {
-            runs: this.total_runs(),
-            worlds: None,
-            ..this
-        };
         refuse_if_too_long(&sc, &this, &origin)?;
     }
     if let (Some(_), Some(f)) = (a.shard, a.format) {
@@ -79,11 +74,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let progress = Progress::new(
         progress::wanted(a.sim.quiet),
         &control,
-        ResolvedSim {
-            runs: runs.end - runs.start,
-            ..sim.clone()
-        }
-        .total_runs(),
+        sim.total_runs().min(runs.end - runs.start),
     );
     if let Some(shard) = a.shard {
         let job = crate::shard::Job {

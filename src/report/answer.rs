@@ -218,7 +218,9 @@ impl Answer {
     pub fn to_text(&self, width: usize) -> String {
         let mut s = String::new();
         let wrap = |s: &mut String, text: &str| {
-            let opts = textwrap::Options::new(width.max(40)).subsequent_indent("  ");
+            let opts = textwrap::Options::new(width.max(40))
+                .subsequent_indent("  ")
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
             for line in textwrap::wrap(text, opts) {
                 let _ = writeln!(s, "{line}");
             }

@@ -82,7 +82,7 @@ pub struct Simulation {
     /// (`None`: each deadline is a separate world in which the deadline is known).
     pub horizon: Option<u32>,
     /// Worlds to play by default (`worlds = K`): each one draw of every uncertain number,
-    /// played `runs` times (`None`: independent runs).
+    /// sharing the `runs` equally (`None`: independent runs).
     pub worlds: Option<u64>,
 }
 
@@ -867,16 +867,13 @@ impl Validator<'_> {
                             thousands(max)
                         )));
                 }
-                if (v as u128) * u128::from(runs) > u128::from(MAX_RUNS) {
+                if v as u64 > runs {
                     return Err(self
                         .at(
                             w.span(),
-                            format!(
-                                "{v} worlds x {runs} runs per world is more than {} runs in all",
-                                thousands(MAX_RUNS)
-                            ),
+                            format!("{v} worlds need at least {v} runs, one per world, but runs = {runs}"),
                         )
-                        .with_help("use fewer worlds or fewer runs per world"));
+                        .with_help("the runs are shared among the worlds: give runs = 100 x worlds, or fewer worlds"));
                 }
                 (v > 0).then_some(v as u64)
             }

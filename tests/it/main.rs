@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module covers one area.
 
 mod analysis;
+mod answer;
 mod batch;
 mod cancellation;
 mod charts;
