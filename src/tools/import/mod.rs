@@ -4,7 +4,7 @@
 //! Both formats are read into one neutral form (a [`Domain`] and one [`Profile`] per file) that
 //! keeps the profiles' own numbers, and that form is written out as a scenario. Whatever negsim
 //! cannot represent exactly is refused with an [`InputError`] naming the file and the element.
-//! Files: `genius.rs` (GENIUS XML), `geniusweb.rs` (GeniusWeb JSON), `scenario_text.rs` (the
+//! Files: `genius.rs` (GENIUS XML domains and profiles, read through `genius_xml.rs`), `geniusweb.rs` (GeniusWeb JSON), `scenario_text.rs` (the
 //! neutral form written out as scenario text); this file holds the neutral form, the checks
 //! shared by both formats and the entry points.
 //!
@@ -24,6 +24,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 mod genius;
+mod genius_xml;
 mod geniusweb;
 mod scenario_text;
 
