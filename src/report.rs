@@ -1,6 +1,9 @@
 //! Reports: the tallies of a simulation turned into a summary (per deadline) and rendered as a
 //! terminal table, JSON or tidy CSV.
 
+pub mod charts;
+pub mod html;
+
 use crate::analysis::{Analysis, Point, TooLarge};
 use crate::model::Model;
 use crate::montecarlo::Outcome;

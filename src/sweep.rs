@@ -581,6 +581,11 @@ impl Sweep {
         &self.scenario
     }
 
+    /// The path of each `--param`, in order.
+    pub fn paths(&self) -> Vec<&str> {
+        self.params.iter().map(|p| p.path.as_str()).collect()
+    }
+
     /// For each `--param`, in order: whether every value it takes is a number.
     pub fn numeric_params(&self) -> Vec<bool> {
         self.params

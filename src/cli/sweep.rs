@@ -182,10 +182,10 @@ fn write_sweep_report(
         .output
         .as_ref()
         .map_or("stdout".to_string(), |o| o.display().to_string());
-    let html = crate::sweep::chart::render(
+    let html = crate::report::html::sweep::render(
         sweep,
         &rows,
-        &crate::sweep::chart::PageInfo {
+        &crate::report::html::sweep::PageInfo {
             runs: sim.runs,
             seed: sim.seed,
             source: &a.scenario.display().to_string(),

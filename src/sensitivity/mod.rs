@@ -13,8 +13,7 @@
 //! - **sobol**: first- and total-order indices of `f` by Saltelli sampling (see [`sobol`]).
 
 pub mod factors;
-pub mod html;
-mod output;
+pub(crate) mod output;
 pub mod paths;
 pub mod sobol;
 

@@ -27,6 +27,7 @@ mod sensitivity;
 mod shard;
 mod slurm_scripts;
 mod snapshots;
+mod statistics;
 mod strategy_components;
 mod sweep;
 mod time;
