@@ -16,6 +16,10 @@ pub const TOP_PACKAGES: usize = 5;
 /// The whole report of a simulation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
+    /// The format of this JSON document, [`crate::provenance::REPORT_FORMAT`].
+    pub format: &'static str,
+    /// The negsim that wrote it ([`crate::provenance::VERSION`]).
+    pub negsim_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// Master seed.
@@ -213,6 +217,8 @@ impl Report {
             runs
         };
         Report {
+            format: crate::provenance::REPORT_FORMAT,
+            negsim_version: crate::provenance::VERSION,
             scenario: sc.name.clone(),
             seed,
             runs,
@@ -247,15 +253,9 @@ impl Report {
         "deadline,runs,agreements,p_agreement,ci_low,ci_high,walkouts,expired,mean_round,median_round,blocker,top_package,top_package_share,p_agreement_no_walkout"
     }
 
-    /// Renders as tidy CSV: a header and one row per deadline.
+    /// Renders as tidy CSV: a header and one row per deadline, with provenance columns.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from(Self::csv_header());
-        s.push('\n');
-        for d in &self.deadlines {
-            s.push_str(&d.csv_row());
-            s.push('\n');
-        }
-        s
+        crate::provenance::run_csv(self)
     }
 
     /// Renders as a readable table for a terminal.
