@@ -172,7 +172,8 @@ class PerRunResult:
 
     def to_dict(self) -> Dict[str, list]:
         """The columns: run, deadline, the sampled parameters by sweep path, agreement,
-        round, walked_out_by, package and utility_<agent>."""
+        round, walked_out_by, package, utility_<agent>, then the provenance columns seed,
+        protocol, round_label, mode and negsim_version (as in the CLI's file)."""
         return self.columns
 
     def to_pandas(self):
