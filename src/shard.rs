@@ -316,7 +316,7 @@ pub fn written_here(
     name: &str,
 ) -> Result<(), InputError> {
     use crate::provenance::VERSION;
-    let rerun = "run every shard with the same negsim build and merge with it                  (`negsim --version` tells which one you have)";
+    let rerun = "run every shard with the same negsim build and merge with it (`negsim --version` tells which one you have)";
     if format != expected {
         let what = if format.is_empty() {
             "names no format (it was written by an older negsim)".to_string()
