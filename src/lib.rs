@@ -34,6 +34,7 @@ pub mod per_run;
 pub mod play;
 pub mod progress;
 pub mod protocol;
+pub mod provenance;
 pub mod report;
 pub mod request;
 pub mod rng;

@@ -25,6 +25,10 @@ pub const TOP_PACKAGES: usize = 5;
 /// The whole report of a simulation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
+    /// The format of this JSON document, [`crate::provenance::REPORT_FORMAT`].
+    pub format: &'static str,
+    /// The negsim that wrote it ([`crate::provenance::VERSION`]).
+    pub negsim_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// Master seed.
@@ -232,6 +236,8 @@ impl Report {
             runs
         };
         Report {
+            format: crate::provenance::REPORT_FORMAT,
+            negsim_version: crate::provenance::VERSION,
             scenario: sc.name.clone(),
             seed,
             runs,
@@ -288,7 +294,7 @@ impl Report {
     /// Renders as tidy CSV: a header and one row per deadline. After the columns of
     /// [`Report::csv_header`] come, for each signatory, `blocked_share_ID` (the share of the
     /// runs without agreement in which it rejected the last text) and, with worlds,
-    /// `p_worlds_05`, `p_worlds_50` and `p_worlds_95`.
+    /// `p_worlds_05`, `p_worlds_50` and `p_worlds_95`; then the provenance columns.
     pub fn to_csv(&self) -> String {
         use crate::csv_text::{Shown, field, record};
         let mut s = String::from(Self::csv_header());
@@ -304,7 +310,9 @@ impl Report {
         if self.worlds.is_some() {
             s.push_str(",p_worlds_05,p_worlds_50,p_worlds_95");
         }
+        s.push_str(&crate::provenance::csv_header_suffix());
         s.push('\n');
+        let tail = crate::provenance::Provenance::of_report(self).csv_suffix();
         for d in &self.deadlines {
             s.push_str(&d.csv_row());
             for id in &ids {
@@ -321,6 +329,7 @@ impl Report {
                 s.push(',');
                 s.push_str(&record(&cells));
             }
+            s.push_str(&tail);
             s.push('\n');
         }
         s

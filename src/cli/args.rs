@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// negsim: how likely is a deal, and by when? Monte Carlo simulation of negotiations.
 #[derive(Debug, Parser)]
-#[command(name = "negsim", version, about, long_about = None)]
+#[command(name = "negsim", version = env!("NEGSIM_LONG_VERSION"), about, long_about = None)]
 pub struct Cli {
     /// What to do (default: `run` on the bundled scenario).
     #[command(subcommand)]

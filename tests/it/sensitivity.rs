@@ -523,7 +523,7 @@ fn cli_param_ranges_are_validated() {
     );
     // p_low: a zone of agreement exists; p_high: none.
     assert!(
-        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0",
+        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0.0",
         "{out}"
     );
 }
