@@ -43,7 +43,11 @@ impl Concession {
         }
         let table = &mut self.agents[a];
         let key = (
-            [e.to_bits(), inst.horizon[a].to_bits(), inst.belief[a].to_bits()],
+            [
+                e.to_bits(),
+                inst.horizon[a].to_bits(),
+                inst.belief[a].to_bits(),
+            ],
             deadline,
         );
         if table.key != Some(key) {

@@ -17,6 +17,7 @@ mod invalid_input;
 mod no_lost_work;
 mod offers;
 mod output_paths;
+mod package_bound;
 mod per_run;
 mod play;
 mod progress;
