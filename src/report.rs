@@ -159,6 +159,10 @@ pub struct DeadlineReport {
     pub median_round: Option<u32>,
     /// Most frequent agreed packages.
     pub top_packages: Vec<PackageShare>,
+    /// Set when the agreements held too many distinct packages to count (`top_packages` is
+    /// then empty; the option shares stay exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_packages_note: Option<String>,
     /// Share of each option of each term among agreements.
     pub option_shares: IndexMap<String, IndexMap<String, f64>>,
     /// Each agent's mean utility and gain over its reservation value in agreements.
@@ -478,6 +482,9 @@ impl Report {
                 let _ = writeln!(s, "  none");
                 continue;
             }
+            if let Some(note) = &d.top_packages_note {
+                let _ = writeln!(s, "  most frequent packages {note}");
+            }
             for p in &d.top_packages {
                 let pk: Vec<String> = p.package.iter().map(|(t, o)| format!("{t}={o}")).collect();
                 wrap(
@@ -670,6 +677,12 @@ impl DeadlineReport {
                     share: share(c),
                 })
                 .collect(),
+            top_packages_note: t.packages_overflow.then(|| {
+                format!(
+                    "not meaningful: the agreements held more than {} distinct packages, which are not counted one by one; the option shares are exact",
+                    crate::stats::MAX_PACKAGES
+                )
+            }),
             option_shares,
             agents,
             blocker,

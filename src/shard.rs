@@ -557,13 +557,33 @@ fn verify_tally(
                 ))
             })?;
     }
-    if in_packages != t.agreements {
+    if t.packages_overflow {
+        // No package counts kept (see `Tally::packages_overflow`): each term's option counts
+        // must still add up to the agreements.
+        if !t.packages.is_empty() || t.agreements <= crate::stats::MAX_PACKAGES as u64 {
+            return Err(at(format!(
+                "`packages_overflow` is set but it lists {} packages and has {} agreements (an overflowed tally lists none and has more than {})",
+                t.packages.len(),
+                t.agreements,
+                crate::stats::MAX_PACKAGES
+            )));
+        }
+        let mut offset = 0;
+        for (term, &n) in shape.options.iter().enumerate() {
+            if sum(&t.option_counts[offset..offset + n]) != Some(t.agreements) {
+                return Err(at(format!(
+                    "`option_counts` of term {term} do not add up to its {} agreements",
+                    t.agreements
+                )));
+            }
+            offset += n;
+        }
+    } else if in_packages != t.agreements {
         return Err(at(format!(
             "the packages' counts add up to {in_packages}, not to its {} agreements",
             t.agreements
         )));
-    }
-    if options != t.option_counts {
+    } else if options != t.option_counts {
         return Err(at(
             "`option_counts` does not match the options of the agreed packages".into(),
         ));

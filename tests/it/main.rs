@@ -19,6 +19,7 @@ mod no_lost_work;
 mod offers;
 mod output_paths;
 mod part_versions;
+mod package_bound;
 mod per_run;
 mod play;
 mod progress;
