@@ -21,6 +21,7 @@ pub mod cli;
 pub mod completions;
 pub mod csv_text;
 pub mod dist;
+pub mod equilibrium;
 pub mod error;
 pub mod estimate;
 pub mod generate;

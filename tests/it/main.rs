@@ -7,6 +7,7 @@ mod charts;
 mod common;
 mod damaged_parts;
 mod engine;
+mod equilibrium;
 mod escaping;
 mod generate;
 mod hostile_input;
