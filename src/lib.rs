@@ -54,6 +54,7 @@ pub mod svg_files;
 pub mod sweep;
 pub mod tidy;
 pub mod trace;
+pub mod validate;
 pub mod worlds;
 
 // The front door: what a caller needs to load a scenario, simulate it and read the report.

@@ -30,5 +30,6 @@ mod snapshots;
 mod strategy_components;
 mod sweep;
 mod time;
+mod validation;
 mod value_stability;
 mod worlds;
