@@ -21,6 +21,7 @@ pub mod cli;
 pub mod completions;
 pub mod csv_text;
 pub mod dist;
+pub mod equilibrium;
 pub mod error;
 pub mod estimate;
 pub mod generate;
@@ -50,6 +51,7 @@ pub mod sweep;
 pub mod tidy;
 pub mod tools;
 pub mod trace;
+pub mod validate;
 pub mod worlds;
 
 // The front door: what a caller needs to load a scenario, simulate it and read the report.

@@ -93,6 +93,8 @@ pub struct Workspace {
     mediator: MediatorState,
     /// Per agent, its concession factor by round, kept across runs while it does not change.
     concession: Concession,
+    /// Per agent, the equilibrium plan of a backward-induction agent (empty otherwise).
+    pub plans: Vec<crate::equilibrium::Plan>,
 }
 
 /// Learning rate of the frequency model's term weights (HardHeaded's `learnCoef`).
@@ -271,6 +273,7 @@ impl Workspace {
                 build_search(&mut self.searches[a], self.method, model, inst, a, gain);
             }
         }
+        crate::equilibrium::prepare_all(model, inst, &mut self.plans, self.method);
     }
 }
 
@@ -650,6 +653,16 @@ fn answers<O: Observer>(
             crosses |= red[k];
         }
         let is_proposer = known.is_some_and(|(a, _)| a == s);
+        if model.equilibrium & (1 << s) != 0 {
+            // A backward-induction agent accepts what is worth its continuation value.
+            let thr = ws.plans[s].threshold(round);
+            let ok = (is_proposer || u >= thr) && !crosses;
+            obs.answer(round, s, u, thr, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+            continue;
+        }
         if inst.delayed & (1 << s) != 0 {
             // Delay moves this agent's no-deal value or discounts its view of the package:
             // every comparison on the scale of its decisions, no shortcut.
@@ -735,6 +748,7 @@ fn alternating<O: Observer>(
             ws.freq[a].reset(n, model.n_terms(), model.n_opts);
         }
     }
+    crate::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -755,7 +769,12 @@ fn alternating<O: Observer>(
         else {
             break;
         };
-        let tgt = ws_target(ws, inst, p, round, deadline);
+        let equilibrium = model.equilibrium & (1 << p) != 0;
+        let tgt = if equilibrium {
+            ws.plans[p].threshold(round)
+        } else {
+            ws_target(ws, inst, p, round, deadline)
+        };
         // The own utility the offer needs (above the target when the proposer discounts).
         let own_tgt = if inst.delayed & (1 << p) != 0 {
             tgt / inst.decision_factor(p, round)
@@ -763,6 +782,7 @@ fn alternating<O: Observer>(
             tgt
         };
         let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+            _ if equilibrium => ws.plans[p].offer_into(round, &mut ws.offer),
             (OfferRule::RandomAbove, Some(c)) => {
                 let mut pkg = std::mem::take(&mut ws.offer);
                 let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();

@@ -27,6 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Check the closed forms of bargaining theory (exit 1 if a row fails).
+    Validate,
     /// Merge the partial results of `run --shard K/N` or `sweep --shard K/N` jobs.
     Merge(MergeArgs),
     /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.

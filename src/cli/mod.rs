@@ -13,6 +13,7 @@ mod run;
 mod scaffold;
 mod sensitivity;
 mod sweep;
+mod validate;
 
 use crate::error::{Error, InputError};
 use crate::interrupt;
@@ -88,6 +89,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::cmd_run(&a),
         Command::Check(a) => inspect::cmd_check(&a),
         Command::Trace(a) => inspect::cmd_trace(&a),
+        Command::Validate => validate::cmd_validate(),
         Command::Merge(a) => merge::cmd_merge(&a),
         Command::Import(a) => import::cmd_import(&a),
         Command::Sweep(a) => sweep::cmd_sweep(&a),

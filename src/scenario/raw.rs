@@ -170,7 +170,7 @@ impl<'de> Visitor<'de> for StrategyVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(
-            "\"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }",
+            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or { exponent = NUMBER }",
         )
     }
 
