@@ -296,21 +296,11 @@ impl Report {
     }
 
     /// Renders as tidy CSV: a header and one row per deadline. After the columns of
-    /// [`Report::csv_header`] come, for each signatory, `blocked_share_ID` (the share of the
-    /// runs without agreement in which it rejected the last text) and, with worlds,
+    /// [`Report::csv_header`] come, with worlds,
     /// `p_worlds_05`, `p_worlds_50` and `p_worlds_95`; then the provenance columns.
     pub fn to_csv(&self) -> String {
-        use crate::csv_text::{Shown, field, record};
+        use crate::csv_text::{Shown, record};
         let mut s = String::from(Self::csv_header());
-        let ids: Vec<&String> = self
-            .deadlines
-            .first()
-            .map(|d| d.blocked_share.keys().collect())
-            .unwrap_or_default();
-        for id in &ids {
-            s.push(',');
-            s.push_str(&field(&format!("blocked_share_{id}")));
-        }
         if self.worlds.is_some() {
             s.push_str(",p_worlds_05,p_worlds_50,p_worlds_95");
         }
@@ -319,10 +309,6 @@ impl Report {
         let tail = crate::provenance::Provenance::of_report(self).csv_suffix();
         for d in &self.deadlines {
             s.push_str(&d.csv_row());
-            for id in &ids {
-                s.push(',');
-                s.push_str(&record(&[Shown(d.blocked_share[*id])]));
-            }
             if self.worlds.is_some() {
                 let w = d.worlds.as_ref();
                 let cells: Vec<Option<Shown>> =

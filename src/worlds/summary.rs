@@ -75,7 +75,10 @@ impl WorldsOutcome {
             })
             .sum::<f64>()
             / p.len() as f64;
-        let assumption_share = (var > 0.0).then(|| ((var - noise) / var).clamp(0.0, 1.0));
+        // Worlds that all agree exactly have no spread to apportion (a sum of equal floats
+        // can leave a variance of 1e-34).
+        let varies = p.iter().any(|&x| x != p[0]);
+        let assumption_share = (varies && var > 0.0).then(|| ((var - noise) / var).clamp(0.0, 1.0));
         let played: Vec<usize> = (0..self.runs.len()).filter(|&w| self.runs[w] > 0).collect();
         let mut drivers: Vec<Driver> = self
             .slots

@@ -638,10 +638,11 @@ fn run_table_columns_fit_long_round_labels() {
     let out = stdout(&o);
     let lines: Vec<&str> = out
         .lines()
-        .skip_while(|l| !l.trim_start().starts_with("deadline"))
+        .skip_while(|l| !(l.trim_start().starts_with("deadline") && l.contains("agreements")))
         .take(3)
         .collect();
-    assert!(lines[2].starts_with("12 sessions"), "{out}");
+    assert!(lines[2].trim_start().starts_with("12 "), "{out}");
+    assert!(lines[0].contains("mean session"), "{out}");
     // Right-aligned columns: every line ends at the same place, and so does each column.
     let ends = |l: &str| -> Vec<usize> {
         let b = l.as_bytes();
@@ -651,7 +652,7 @@ fn run_table_columns_fit_long_round_labels() {
             .collect()
     };
     let header = ends(lines[0]);
-    assert_eq!(header.len(), 8, "{}", lines[0]);
+    assert_eq!(header.len(), 6, "{}", lines[0]);
     for l in &lines[1..] {
         assert_eq!(ends(l), header, "\n{}\n{l}", lines[0]);
     }

@@ -386,7 +386,7 @@ fn bundled_scenario_report_with_chosen_axes() {
     assert!(html.contains("utility of ukraine (0–1)"));
     assert!(html.contains("utility of europe (0–1)"));
     // Three signatories: the note says the points are computed over all of them.
-    assert!(html.contains("computed over all signatories (russia, ukraine, europe)"));
+    assert!(html.contains("computed over all signatories (us, russia, ukraine, europe)"));
     // Red-lined packages are drawn apart.
     assert!(html.contains("class=\"outcome red-line\""));
 }

@@ -199,7 +199,7 @@ fn red_lines_cannot_be_proposed() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(
-        out.contains("crimea = recognized_russian is a red line of ukraine and europe"),
+        out.contains("crimea = recognized_by_all is a red line of ukraine and europe"),
         "{out}"
     );
     assert!(out.contains("No deal: you walked out in week 1."), "{out}");

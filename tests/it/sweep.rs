@@ -721,7 +721,7 @@ fn red_lines_are_sweepable_as_documented() {
         "sweep",
         s,
         "--param",
-        "agents.ukraine.red_lines.crimea=[],recognized_russian,[recognized_russian, de_facto_russian]",
+        "agents.ukraine.red_lines.crimea=[],recognized_by_all,[recognized_by_all, de_facto_russian]",
         "--runs",
         "200",
         "--deadlines",
@@ -738,15 +738,15 @@ fn red_lines_are_sweepable_as_documented() {
         keys,
         [
             "[]",
-            "recognized_russian",
-            "\"[recognized_russian, de_facto_russian]\""
+            "recognized_by_all",
+            "\"[recognized_by_all, de_facto_russian]\""
         ],
         "{out}"
     );
     // The swept set is the one written in: the same rows as the edited file.
     let edited = negsim::scenario::BUNDLED.replacen(
-        "red_lines = { crimea = [\"recognized_russian\"], occupied_oblasts",
-        "red_lines = { crimea = [\"recognized_russian\", \"de_facto_russian\"], occupied_oblasts",
+        "red_lines = { crimea = [\"recognized_by_all\"], occupied_oblasts",
+        "red_lines = { crimea = [\"recognized_by_all\", \"de_facto_russian\"], occupied_oblasts",
         1,
     );
     assert_ne!(edited, negsim::scenario::BUNDLED);
