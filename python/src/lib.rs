@@ -302,6 +302,8 @@ fn resolve(
         seed,
         deadlines,
         threads,
+        // Independent runs here; `run(..., worlds=K)` plays worlds through its own path.
+        worlds: Some(0),
     }
     .resolve(sc)
     .map_err(input_err)
