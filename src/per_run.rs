@@ -438,18 +438,7 @@ fn slot_index(model: &Model, s: &Slot) -> Option<usize> {
 fn slot_value(model: &Model, inst: &Instance, draws: &[f64], s: &Slot) -> f64 {
     match *s {
         Slot::Weight { .. } => draws[slot_index(model, s).expect("weights are redrawn")],
-        Slot::Value {
-            agent,
-            term,
-            option,
-        } => inst.values[agent * model.n_opts + model.offsets[term] + option],
-        Slot::Reservation { agent } => inst.reservation[agent],
-        Slot::WalkAway { agent } => inst.walk_away[agent],
-        Slot::DeadlineBelief { agent } => inst.belief[agent],
-        Slot::Exponent { agent } => inst.exponent[agent].unwrap_or(f64::NAN),
-        Slot::Horizon { agent } => inst.horizon[agent],
-        Slot::DelayCost { agent } => inst.delay_cost[agent],
-        Slot::LearningRate => inst.mediator_learning_rate,
+        _ => s.value_in(model, inst),
     }
 }
 
