@@ -269,12 +269,21 @@ impl Report {
     /// [`Report::new`] (so `runs` is every run of every world), each deadline's interval
     /// widened for the worlds (see [`WorldsOutcome::pooled_interval`]) and its spread.
     pub fn of_worlds(model: &Model, seed: u64, runs: u64, worlds: &WorldsOutcome) -> Report {
-        let outcome = Outcome {
-            tallies: worlds.pooled.clone(),
-            partial: worlds.partial,
-        };
+        let analysis = Analysis::new(model);
+        Report::of_worlds_with_analysis(model, seed, runs, worlds, analysis.as_ref())
+    }
+
+    /// As [`Report::of_worlds`], with an analysis computed beforehand.
+    pub fn of_worlds_with_analysis(
+        model: &Model,
+        seed: u64,
+        runs: u64,
+        worlds: &WorldsOutcome,
+        analysis: Result<&Analysis, &TooLarge>,
+    ) -> Report {
+        let outcome = worlds.pooled_outcome();
         let total = runs.saturating_mul(worlds.agreements.len() as u64);
-        let mut report = Report::new(model, seed, total, &outcome);
+        let mut report = Report::with_analysis(model, seed, total, &outcome, analysis);
         for (d, dr) in report.deadlines.iter_mut().enumerate() {
             dr.ci95 = worlds.pooled_interval(d);
             dr.worlds = worlds.at_deadline(model, d);

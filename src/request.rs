@@ -204,22 +204,43 @@ pub fn simulate_report(
     sim: &ResolvedSim,
     control: &Control,
 ) -> Result<(Model, Report), Error> {
-    if let Some(k) = sim.worlds {
-        let model = Model::new(sc);
-        let per_world = sim.runs_per_world();
-        let settings = Settings {
-            runs: 0..per_world,
-            ..sim.settings()
-        };
-        let outcome = with_threads(sim.threads, || {
-            crate::worlds::simulate_worlds(&model, &settings, 0..k, control)
-        })?;
-        let report = Report::of_worlds(&model, sim.seed, per_world, &outcome);
+    if sim.worlds.is_some() {
+        let (model, report, _) = simulate_worlds_report(sc, sim, control)?;
         return Ok((model, report));
     }
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
+}
+
+/// Plays the worlds `sim.worlds` asks for (one world when it asks for none) and builds
+/// their report; also returns what each world did.
+pub fn simulate_worlds_report(
+    sc: &Scenario,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> Result<(Model, Report, crate::worlds::WorldsOutcome), Error> {
+    let model = Model::new(sc);
+    let outcome = play_worlds(&model, sim, control)?;
+    let report = Report::of_worlds(&model, sim.seed, sim.runs_per_world(), &outcome);
+    Ok((model, report, outcome))
+}
+
+/// Plays the worlds `sim.worlds` asks for (one world when it asks for none), each with
+/// [`ResolvedSim::runs_per_world`] runs, on `sim.threads` threads.
+pub fn play_worlds(
+    model: &Model,
+    sim: &ResolvedSim,
+    control: &Control,
+) -> Result<crate::worlds::WorldsOutcome, Error> {
+    let k = sim.worlds.unwrap_or(1);
+    let settings = Settings {
+        runs: 0..sim.runs_per_world(),
+        ..sim.settings()
+    };
+    with_threads(sim.threads, || {
+        crate::worlds::simulate_worlds(model, &settings, 0..k, control)
+    })
 }
 
 impl ResolvedSim {

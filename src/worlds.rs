@@ -224,6 +224,14 @@ pub struct Spread {
 }
 
 impl WorldsOutcome {
+    /// Every run of every world as one outcome (the pooled tallies).
+    pub fn pooled_outcome(&self) -> crate::montecarlo::Outcome {
+        crate::montecarlo::Outcome {
+            tallies: self.pooled.clone(),
+            partial: self.partial,
+        }
+    }
+
     /// Each world's P(agreement) at deadline index `d`.
     pub fn p_by_world(&self, d: usize) -> Vec<f64> {
         self.agreements

@@ -25,7 +25,6 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "RunResult",
-    "WorldsResult",
     "SweepResult",
     "PerRunResult",
     "run",
@@ -73,18 +72,21 @@ def _scenario(scenario: Optional[Scenario]) -> Scenario:
 
 
 class RunResult:
-    """The report of ``negsim run``: ``.json`` and ``.csv`` are the CLI's texts."""
+    """The report of ``negsim run``: ``.json`` and ``.csv`` are the CLI's texts. With worlds,
+    ``.per_world`` holds what each world did (see :meth:`worlds_to_pandas`)."""
 
-    def __init__(self, json_text: str, csv_text: str):
+    def __init__(self, json_text: str, csv_text: str, per_world: Optional[Dict[str, Any]] = None):
         self.json = json_text
         self.csv = csv_text
+        self.per_world = per_world
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON report as a dict."""
         return _json.loads(self.json)
 
     def to_pandas(self):
-        """The tidy table of ``negsim run --format csv``: one row per deadline."""
+        """The tidy table of ``negsim run --format csv``: one row per deadline (with worlds,
+        also ``p_worlds_05``, ``p_worlds_50`` and ``p_worlds_95``)."""
         return _read_csv(self.csv)
 
     @property
@@ -92,49 +94,31 @@ class RunResult:
         """P(agreement) by deadline."""
         return {d["deadline"]: d["p_agreement"] for d in self.to_dict()["deadlines"]}
 
-    def __repr__(self) -> str:
-        return f"RunResult({self.p_agreement})"
-
-
-class WorldsResult:
-    """``run(..., worlds=K)``: K worlds (one draw of every uncertain number each), each played
-    ``runs`` times (``negsim::worlds::simulate_worlds``). The spread of P across worlds is the
-    uncertainty that comes from the assumptions, not Monte Carlo noise."""
-
-    def __init__(self, summary: Dict[str, list], per_world: Dict[str, Any]):
-        self.summary = summary
-        self.per_world = per_world
-
-    def to_dict(self) -> Dict[str, list]:
-        """Per deadline: deadline, worlds, runs_per_world, p_agreement (pooled over every run
-        of every world), p05, p50 and p95 (percentiles of the worlds' P, numpy's default
-        interpolation), zopa_share, then the provenance columns."""
-        return self.summary
-
-    def to_pandas(self):
-        """The per-deadline table of ``to_dict`` as a DataFrame."""
-        return _pandas().DataFrame(self.summary)
-
-    def worlds_to_pandas(self):
-        """The long table: one row per world and deadline with its runs, agreements and P."""
-        rows = []
-        for w, (n, agreed, zopa) in enumerate(
-            zip(self.per_world["runs"], self.per_world["agreements"], self.per_world["zopa"])
-        ):
-            for d, a in zip(self.summary["deadline"], agreed):
-                rows.append(
-                    {"world": w, "deadline": d, "runs": n, "agreements": a,
-                     "p_agreement": a / n if n else float("nan"), "zopa": zopa}
-                )
-        return _pandas().DataFrame(rows)
-
     @property
     def partial(self) -> bool:
-        """True when stopped before every world was played."""
-        return bool(self.per_world["partial"])
+        """True when stopped before every run was played."""
+        return bool(self.to_dict()["partial"])
+
+    def worlds_to_pandas(self):
+        """With worlds, the long table: one row per world and deadline with the world's index,
+        its runs, agreements, P and zone of agreement, then the value each uncertain number
+        took in it (one column per sweep path)."""
+        if self.per_world is None:
+            raise ValueError("this run played no worlds: give run(..., worlds=K)")
+        w = self.per_world
+        deadlines = [d["deadline"] for d in self.to_dict()["deadlines"]]
+        rows = []
+        for i, world in enumerate(w["world"]):
+            n = w["runs"][i]
+            for d, a in zip(deadlines, w["agreements"][i]):
+                row = {"world": world, "deadline": d, "runs": n, "agreements": a,
+                       "p_agreement": a / n if n else float("nan"), "zopa": w["zopa"][i]}
+                row.update(zip(w["param_paths"], w["params"][i]))
+                rows.append(row)
+        return _pandas().DataFrame(rows)
 
     def __repr__(self) -> str:
-        return f"WorldsResult({len(self.per_world['runs'])} worlds, p50={self.summary['p50']})"
+        return f"RunResult({self.p_agreement})"
 
 
 class SweepResult:
@@ -191,19 +175,18 @@ def run(
     deadlines: Union[None, int, Iterable[int]] = None,
     threads: Optional[int] = None,
     worlds: Optional[int] = None,
-) -> Union[RunResult, WorldsResult]:
+) -> RunResult:
     """Simulates ``scenario`` (default: the bundled one), as ``negsim run``. Unset settings
-    come from the scenario's ``[simulation]`` table. With ``worlds=K``, plays K worlds of
-    ``runs`` runs each and returns a :class:`WorldsResult` (the spread of P across worlds)."""
-    if worlds is not None:
-        if isinstance(worlds, bool) or not isinstance(worlds, int):
-            raise TypeError(f"worlds is an int, not {type(worlds).__name__}")
-        summary, per_world = _negsim.run_worlds(
-            _scenario(scenario), worlds, runs, seed, _deadlines(deadlines), threads
-        )
-        return WorldsResult(summary, per_world)
-    j, c = _negsim.run(_scenario(scenario), runs, seed, _deadlines(deadlines), threads)
-    return RunResult(j, c)
+    come from the scenario's ``[simulation]`` table. ``worlds=K`` is ``--worlds K``: K worlds
+    (one draw of every uncertain number each) share the ``runs`` equally, and the report
+    gives the spread of P across them; ``worlds=0`` plays independent runs; unset, the
+    scenario's ``worlds`` decides."""
+    if worlds is not None and (isinstance(worlds, bool) or not isinstance(worlds, int)):
+        raise TypeError(f"worlds is an int, not {type(worlds).__name__}")
+    j, c, per_world = _negsim.run(
+        _scenario(scenario), runs, seed, _deadlines(deadlines), threads, worlds
+    )
+    return RunResult(j, c, per_world)
 
 
 def _specs(params: Union[Mapping[str, Any], Sequence[str]]) -> List[str]:

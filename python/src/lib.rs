@@ -9,12 +9,13 @@ use negsim::per_run::{PerRun, Record};
 use negsim::progress::Progress;
 use negsim::protocol::End;
 use negsim::provenance::{self, Provenance};
-use negsim::request::{Overrides, ResolvedSim, load_source, simulate_report, with_threads};
+use negsim::request::{
+    Overrides, ResolvedSim, load_source, simulate_report, simulate_worlds_report, with_threads,
+};
 use negsim::scenario::{self, Scenario};
 use negsim::sensitivity::factors::all_slots;
 use negsim::sweep::Sweep;
 use negsim::tidy::{self, Layout, Output};
-use negsim::worlds::simulate_worlds;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -289,7 +290,7 @@ impl PyScenario {
 }
 
 /// Runs, seed, deadlines and threads resolved against the scenario as the CLI resolves its
-/// flags (same checks, same messages).
+/// flags (same checks, same messages); independent runs, no worlds.
 fn resolve(
     sc: &Scenario,
     runs: Option<u64>,
@@ -297,37 +298,63 @@ fn resolve(
     deadlines: Option<Vec<u32>>,
     threads: Option<usize>,
 ) -> PyResult<ResolvedSim> {
+    resolve_worlds(sc, runs, seed, deadlines, threads, Some(0))
+}
+
+/// As [`resolve`], with `worlds` as `--worlds` (`None`: the scenario's `worlds`).
+fn resolve_worlds(
+    sc: &Scenario,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    deadlines: Option<Vec<u32>>,
+    threads: Option<usize>,
+    worlds: Option<u64>,
+) -> PyResult<ResolvedSim> {
     Overrides {
         runs,
         seed,
         deadlines,
         threads,
-        // Independent runs here; `run(..., worlds=K)` plays worlds through its own path.
-        worlds: Some(0),
+        worlds,
     }
     .resolve(sc)
     .map_err(input_err)
 }
 
-/// Simulates a scenario; returns `(json, csv)`, the texts of `negsim run --format json|csv`.
+/// Simulates a scenario as `negsim run` does (worlds as `--worlds`, `None`: the scenario's);
+/// returns `(json, csv, per_world)`: the texts of `negsim run --format json|csv`, and with
+/// worlds a dict of each world's runs, agreements by deadline and zone of agreement.
 #[pyfunction]
-#[pyo3(signature = (scenario, runs=None, seed=None, deadlines=None, threads=None))]
-fn run(
-    py: Python<'_>,
+#[pyo3(signature = (scenario, runs=None, seed=None, deadlines=None, threads=None, worlds=None))]
+fn run<'py>(
+    py: Python<'py>,
     scenario: &PyScenario,
     runs: Option<u64>,
     seed: Option<u64>,
     deadlines: Option<Vec<u32>>,
     threads: Option<usize>,
-) -> PyResult<(String, String)> {
-    let sim = resolve(&scenario.scenario, runs, seed, deadlines, threads)?;
+    worlds: Option<u64>,
+) -> PyResult<(String, String, Option<Bound<'py, PyDict>>)> {
     let sc = &scenario.scenario;
-    let report = py.detach(|| {
-        let control = Control::default();
-        simulate_report(sc, &sim, &control).map(|(_, r)| r)
-    });
-    let report = report.map_err(lib_err)?;
-    Ok((report.to_json(), report.to_csv()))
+    let sim = resolve_worlds(sc, runs, seed, deadlines, threads, worlds)?;
+    let control = Control::default();
+    if sim.worlds.is_none() {
+        let report = py.detach(|| simulate_report(sc, &sim, &control).map(|(_, r)| r));
+        let report = report.map_err(lib_err)?;
+        return Ok((report.to_json(), report.to_csv(), None));
+    }
+    let (report, out) = py
+        .detach(|| simulate_worlds_report(sc, &sim, &control).map(|(_, r, o)| (r, o)))
+        .map_err(lib_err)?;
+    let per_world = PyDict::new(py);
+    per_world.set_item("world", &out.ids)?;
+    per_world.set_item("runs", &out.runs)?;
+    per_world.set_item("agreements", &out.agreements)?;
+    per_world.set_item("zopa", &out.zopa)?;
+    let paths: Vec<String> = out.slots.iter().map(|s| s.path(sc)).collect();
+    per_world.set_item("param_paths", paths)?;
+    per_world.set_item("params", &out.params)?;
+    Ok((report.to_json(), report.to_csv(), Some(per_world)))
 }
 
 /// A `Write` into a shared buffer, read back once the table is written.
@@ -500,73 +527,6 @@ fn set_provenance(d: &Bound<'_, PyDict>, p: &Provenance, n: usize) -> PyResult<(
     Ok(())
 }
 
-/// `worlds` worlds of `runs` runs each (`negsim::worlds::simulate_worlds`): per deadline the
-/// pooled P and the 5th, 50th and 95th percentiles of the worlds' P, as columns; and per
-/// world its runs, agreements by deadline and zone of agreement, for the long table.
-#[pyfunction]
-#[pyo3(signature = (scenario, worlds, runs=None, seed=None, deadlines=None, threads=None))]
-fn run_worlds<'py>(
-    py: Python<'py>,
-    scenario: &PyScenario,
-    worlds: u64,
-    runs: Option<u64>,
-    seed: Option<u64>,
-    deadlines: Option<Vec<u32>>,
-    threads: Option<usize>,
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    if worlds == 0 || worlds > MAX_WORLDS {
-        return Err(ScenarioError::new_err(format!(
-            "worlds: {worlds} worlds is out of range (1 to {MAX_WORLDS})"
-        )));
-    }
-    let sc = &scenario.scenario;
-    let sim = resolve(sc, runs, seed, deadlines, threads)?;
-    let settings = sim.settings();
-    let out = py
-        .detach(|| {
-            with_threads(sim.threads, || {
-                let model = negsim::Model::new(sc);
-                simulate_worlds(&model, &settings, 0..worlds, &Control::default())
-            })
-        })
-        .map_err(lib_err)?;
-    let nd = settings.deadlines.len();
-    let summary = PyDict::new(py);
-    summary.set_item("deadline", &settings.deadlines)?;
-    summary.set_item("worlds", vec![out.runs.len() as u64; nd])?;
-    summary.set_item("runs_per_world", vec![sim.runs; nd])?;
-    let pooled: Vec<f64> = out
-        .pooled
-        .iter()
-        .map(|t| t.agreements as f64 / t.runs.max(1) as f64)
-        .collect();
-    summary.set_item("p_agreement", pooled)?;
-    let spreads: Vec<_> = (0..nd).map(|d| out.spread(d)).collect();
-    summary.set_item(
-        "p05",
-        spreads.iter().map(|s| s.map(|s| s.p05)).collect::<Vec<_>>(),
-    )?;
-    summary.set_item(
-        "p50",
-        spreads.iter().map(|s| s.map(|s| s.p50)).collect::<Vec<_>>(),
-    )?;
-    summary.set_item(
-        "p95",
-        spreads.iter().map(|s| s.map(|s| s.p95)).collect::<Vec<_>>(),
-    )?;
-    summary.set_item("zopa_share", vec![out.zopa_share(); nd])?;
-    set_provenance(&summary, &Provenance::of(sc, sim.seed), nd)?;
-    let per_world = PyDict::new(py);
-    per_world.set_item("runs", &out.runs)?;
-    per_world.set_item("agreements", &out.agreements)?;
-    per_world.set_item("zopa", &out.zopa)?;
-    per_world.set_item("partial", out.partial)?;
-    Ok((summary, per_world))
-}
-
-/// The most worlds `run(..., worlds=K)` plays (each world is `runs` runs).
-const MAX_WORLDS: u64 = 1_000_000;
-
 /// The extension module: `negsim._negsim`.
 #[pymodule]
 fn _negsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -575,7 +535,6 @@ fn _negsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(per_run, m)?)?;
-    m.add_function(wrap_pyfunction!(run_worlds, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -428,14 +428,15 @@ impl ValueEnum for Method {
 }
 
 impl SimArgs {
-    /// The overrides these flags give.
+    /// The overrides these flags give: independent runs (`run` and `report` set the worlds
+    /// from `--worlds` or the scenario; the other commands never play worlds).
     pub fn overrides(&self) -> Overrides {
         Overrides {
             runs: self.runs,
             seed: self.seed,
             deadlines: self.deadlines.clone(),
             threads: self.threads,
-            worlds: None,
+            worlds: Some(0),
         }
     }
 

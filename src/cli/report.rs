@@ -12,7 +12,13 @@ use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let sim = a.sim.resolve(&sc)?;
+    let sim = crate::request::Overrides {
+        worlds: a.answer.worlds,
+        ..a.sim.overrides()
+    }
+    .resolve(&sc)?;
+    let view =
+        crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
     if !a.force {
         crate::request::refuse_if_too_long(&sc, &sim, &super::origin_of(a.scenario.as_deref()))?;
     }
@@ -22,14 +28,31 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     output::refuse_if_input(&target, "--output", &scenario)?;
     // Checked (and its temporary file created) before the simulation, not after it.
     let page = output::prepare(&target)?;
-    let (model, outcome) = simulate_outcome(&sc, &sim, &Control::default())?;
-    let analysis = crate::analysis::Analysis::new(&model);
-    let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+    let control = Control::default();
+    let (model, outcome, report, analysis) = if sim.worlds.is_some() {
+        let model = crate::model::Model::new(&sc);
+        let worlds = crate::request::play_worlds(&model, &sim, &control)?;
+        let analysis = crate::analysis::Analysis::new(&model);
+        let report = Report::of_worlds_with_analysis(
+            &model,
+            sim.seed,
+            sim.runs_per_world(),
+            &worlds,
+            analysis.as_ref(),
+        );
+        (model, worlds.pooled_outcome(), report, analysis)
+    } else {
+        let (model, outcome) = simulate_outcome(&sc, &sim, &control)?;
+        let analysis = crate::analysis::Analysis::new(&model);
+        let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
+        (model, outcome, report, analysis)
+    };
     let mut command = vec!["negsim".to_string(), "report".to_string()];
     if let Some(p) = &a.scenario {
         command.push(p.display().to_string());
     }
     command.extend(sim.flags());
+    command.extend(["--worlds".into(), sim.worlds.unwrap_or(0).to_string()]);
     command.extend([
         "--axes".into(),
         format!("{},{}", sc.agents[axes.0].id, sc.agents[axes.1].id),
@@ -49,6 +72,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         report: &report,
         outcome: &outcome,
         analysis: analysis.as_ref(),
+        view: &view,
         axes,
         command: &command_line(&command),
         sensitivity: tornado.as_ref().map(|t| t.as_ref().map_err(String::as_str)),

@@ -195,6 +195,8 @@ fn threads_beyond_the_cap_are_refused_with_the_valid_range() {
         "run",
         "--runs",
         "10",
+        "--worlds",
+        "0",
         "--threads",
         "1024",
         "--format",

@@ -74,7 +74,15 @@ pub fn stderr(o: &Output) -> String {
 
 /// The data rows (without header) of `negsim run FILE --format csv` plus `extra` flags.
 pub fn run_csv_rows(path: &std::path::Path, extra: &[&str]) -> Vec<String> {
-    let mut args = vec!["run", path.to_str().unwrap(), "--format", "csv"];
+    // Independent runs, as `sweep` plays them.
+    let mut args = vec![
+        "run",
+        path.to_str().unwrap(),
+        "--worlds",
+        "0",
+        "--format",
+        "csv",
+    ];
     args.extend_from_slice(extra);
     let o = negsim(&args);
     assert!(o.status.success(), "{}", stderr(&o));

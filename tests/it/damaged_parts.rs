@@ -14,6 +14,8 @@ fn run_parts(tag: &str) -> (PathBuf, PathBuf) {
     for (k, p) in [(0, &p0), (1, &p1)] {
         let o = negsim(&[
             "run",
+            "--worlds",
+            "0",
             "--runs",
             "2000",
             "--deadlines",

@@ -58,7 +58,14 @@ fn ctrl_c_during_run_writes_an_honest_partial_report_and_exits_130() {
     let out = dir.join("out.json");
     let requested: u64 = 100_000_000;
     let mut child = Command::new(env!("CARGO_BIN_EXE_negsim"))
-        .args(["run", "--runs", &requested.to_string(), "--force"])
+        .args([
+            "run",
+            "--worlds",
+            "0",
+            "--runs",
+            &requested.to_string(),
+            "--force",
+        ])
         .args(["--format", "json", "--output", out.to_str().unwrap()])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

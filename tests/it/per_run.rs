@@ -10,6 +10,8 @@ fn per_run_tables_leave_the_report_alone_and_agree_across_formats_and_threads() 
     let jsonl = dir.join("t.jsonl");
     let base = [
         "run",
+        "--worlds",
+        "0",
         "--runs",
         "3001",
         "--deadlines",
@@ -77,7 +79,15 @@ fn per_run_tables_leave_the_report_alone_and_agree_across_formats_and_threads() 
     }
     // An unwritable path is an I/O failure (exit 1) naming the file.
     let bad = dir.join("no/such/dir/t.csv");
-    let o = negsim(&["run", "--runs", "10", "--per-run", bad.to_str().unwrap()]);
+    let o = negsim(&[
+        "run",
+        "--worlds",
+        "0",
+        "--runs",
+        "10",
+        "--per-run",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no/such/dir/t.csv"), "{}", stderr(&o));
 }

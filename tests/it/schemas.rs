@@ -314,6 +314,8 @@ fn sensitivity_and_per_run_follow_their_schemas() {
     let p = dir.join("runs.jsonl");
     ok(&[
         "run",
+        "--worlds",
+        "0",
         "--runs",
         "40",
         "--deadlines",

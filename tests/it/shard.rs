@@ -273,7 +273,7 @@ fn sweep_shards_merge_to_the_single_process_table() {
     let run_part = dir.join("run.json").display().to_string();
     assert!(
         negsim(&[
-            "run", "--runs", "10", "--shard", "0/1", "--output", &run_part
+            "run", "--runs", "10", "--worlds", "0", "--shard", "0/1", "--output", &run_part
         ])
         .status
         .success()

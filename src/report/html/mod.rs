@@ -5,6 +5,7 @@
 //! `data-*` attributes make every shown number machine-findable. No page depends on another.
 
 pub mod run;
+mod run_answer;
 mod run_charts;
 mod run_plane;
 mod run_tables;

@@ -40,6 +40,8 @@ pub struct HtmlInput<'a> {
     pub command: &'a str,
     /// The tornado section (`--sensitivity`): the analysis, or why there is none.
     pub sensitivity: Option<Result<&'a SensitivityReport, &'a str>>,
+    /// Which deadline the answer's sentences describe.
+    pub view: &'a crate::report::View,
 }
 
 /// The agents of the outcome-space plot: `ids` if given (two distinct agent ids), else the
@@ -77,6 +79,7 @@ pub fn render(inp: &HtmlInput) -> String {
     let r = inp.report;
     let sc = &inp.model.scenario;
     let contents = [
+        ("answer", "The answer"),
         ("summary", "Summary"),
         ("scenario", "The scenario"),
         ("agreement", "P(agreement) by deadline"),
@@ -112,6 +115,7 @@ pub fn render(inp: &HtmlInput) -> String {
                 li { a href="#reproduce" { "Reproduce" } }
             }
         } "\n"
+        (super::run_answer::answer_section(inp))
         (summary(inp))
         (scenario_section(inp))
         (agreement_section(inp))
@@ -183,7 +187,12 @@ fn summary(inp: &HtmlInput) -> Markup {
                 p {
                     "The chance of an agreement ranges from " b { (format!("{:.0}%", 100.0 * lo.p_agreement)) }
                     " (deadline " (deadline_label(r, lo.deadline)) ") to " b { (format!("{:.0}%", 100.0 * hi.p_agreement)) }
-                    " (deadline " (deadline_label(r, hi.deadline)) ") over the deadlines simulated. Intervals are Wilson 95% intervals of the Monte Carlo estimate; the spread of the scenario's own uncertain numbers is already inside the probabilities."
+                    " (deadline " (deadline_label(r, hi.deadline)) ") over the deadlines simulated. "
+                    @if let Some(w) = &r.worlds {
+                        "The runs are grouped into " (w.worlds) " worlds of " (w.runs_per_world) " runs, each world one draw of every uncertain number: intervals are the 95% intervals of the pooled estimate under common random numbers, and the answer above gives the spread of P across worlds."
+                    } @else {
+                        "Intervals are Wilson 95% intervals of the Monte Carlo estimate; the spread of the scenario's own uncertain numbers is already inside the probabilities (play worlds, --worlds K, to see it apart)."
+                    }
                 } "\n"
             }
             table id="summary-table" {
@@ -191,7 +200,7 @@ fn summary(inp: &HtmlInput) -> Markup {
                     th { "deadline" } th class="n" { "runs" } th class="n" { "P(agreement)" } th class="n" { "95% interval" }
                     th class="n" { "agreements" } th class="n" { "walk-outs" } th class="n" { "expired" }
                     th class="n" { "mean " (l) } th class="n" { "median " (l) } th class="n" { "P if no walk-out" }
-                    th { "walk-outs by" } th { "blocker" }
+                    th { "walk-outs by" } th { "blocked by" }
                 } }
                 tbody {
                     "\n"
@@ -217,14 +226,34 @@ fn summary(inp: &HtmlInput) -> Markup {
                             (num_cell("median_round", &med, &med_s))
                             (num_cell("p_agreement_no_walkout", &nw, &nw_s))
                             td { @if w.is_empty() { "–" } @else { (w.join(", ")) } }
-                            td { (d.blocker.as_deref().unwrap_or("–")) }
+                            td data-k="blocker" data-v=(d.blocker.as_deref().unwrap_or("")) { (blocked_text(d)) }
                         } "\n"
                     }
                 }
             } "\n"
-            p class="note" { "Blocker: the signatory who most often rejected the last package on the table in the runs that ended without agreement." }
+            p class="note" { "Blocked by: the share of the runs without agreement in which each signatory rejected the last package on the table (several can reject the same text, so the shares need not add up to 100%); the first is the most frequent." }
         } "\n"
     }
+}
+
+/// Who blocked at a deadline, most often first: "russia 74%, europe 71%" ("–" for none).
+fn blocked_text(d: &crate::report::DeadlineReport) -> String {
+    let mut shares: Vec<(&String, f64)> = d
+        .blocked_share
+        .iter()
+        .filter(|(_, x)| **x > 0.0)
+        .map(|(id, x)| (id, *x))
+        .collect();
+    // Stable: ties keep the signatories' order.
+    shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if shares.is_empty() {
+        return "–".into();
+    }
+    let parts: Vec<String> = shares
+        .iter()
+        .map(|(id, x)| format!("{id} {:.0}%", 100.0 * x))
+        .collect();
+    parts.join(", ")
 }
 
 /// Background of a heat-map cell for a value in [0, 1] (blue, darker is larger) and the text
