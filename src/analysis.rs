@@ -174,35 +174,69 @@ fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Opti
     // the frontier itself; the two-way test below covers sums that tie after rounding.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]).then(pkgs[a].cmp(&pkgs[b])));
+    // Sums are folded in coordinate order, so they are monotone in each coordinate even after
+    // rounding: with finite utilities an entry with a smaller sum cannot weakly dominate one
+    // with a larger sum. `kept` is in `order`, so its sums fall: only its suffix tied with the
+    // candidate's sum needs the two-way test, the rest only "does it dominate the candidate".
+    let finite = sums.iter().all(|s| s.is_finite());
     let mut kept: Vec<usize> = Vec::new();
-    for &c in &order {
+    // The kept entries' utilities, row by row, so the hot loop reads them in sequence.
+    let mut rows: Vec<f64> = Vec::new();
+    for (done, &c) in order.iter().enumerate() {
         *work += kept.len() as u64;
         if *work > WORK_BUDGET {
             return None;
         }
         let cv = &u[c * na..(c + 1) * na];
+        let tied = if finite {
+            kept.iter()
+                .rev()
+                .take_while(|&&k| sums[k] <= sums[c])
+                .count()
+        } else {
+            kept.len()
+        };
+        let strict = kept.len() - tied;
+        // Entries with a larger sum stay kept to the end of this call (later entries have at
+        // most `c`'s sum), so each later entry costs at least their number: when that alone
+        // passes the budget, give up now with the answer the search would reach.
+        let later = (n - done - 1) as u64;
+        if work.saturating_add((strict as u64).saturating_mul(later)) > WORK_BUDGET {
+            return None;
+        }
+        let dominated = rows[..strict * na]
+            .chunks_exact(na)
+            .any(|kv| kv.iter().zip(cv).all(|(k, c)| k >= c));
+        if dominated {
+            continue;
+        }
         let mut dominated = false;
         let mut removed = false;
-        for slot in kept.iter_mut() {
-            if *slot == usize::MAX {
-                continue;
-            }
-            let kv = &u[*slot * na..(*slot + 1) * na];
-            let ge = kv.iter().zip(cv).all(|(k, c)| k >= c);
-            if ge {
+        let mut gone = vec![false; tied];
+        for (g, kv) in gone.iter_mut().zip(rows[strict * na..].chunks_exact(na)) {
+            if kv.iter().zip(cv).all(|(k, c)| k >= c) {
                 dominated = true;
                 break;
             }
             if kv.iter().zip(cv).all(|(k, c)| k <= c) {
-                *slot = usize::MAX;
+                *g = true;
                 removed = true;
             }
         }
         if removed {
-            kept.retain(|&k| k != usize::MAX);
+            let mut i = 0;
+            kept.retain(|_| {
+                i += 1;
+                !(i > strict && gone[i - 1 - strict])
+            });
+            rows = kept
+                .iter()
+                .flat_map(|&k| u[k * na..(k + 1) * na].iter().copied())
+                .collect();
         }
         if !dominated {
             kept.push(c);
+            rows.extend_from_slice(cv);
         }
     }
     Some(kept)
