@@ -15,6 +15,7 @@ mod hostile_input;
 mod html_report;
 mod import;
 mod init;
+mod legislative;
 mod invalid_input;
 mod no_lost_work;
 mod offers;
