@@ -111,7 +111,10 @@ impl Model {
                 .iter()
                 .enumerate()
                 .filter(|(_, a)| {
-                    matches!(a.strategy, Strategy::BackwardInduction | Strategy::Stationary)
+                    matches!(
+                        a.strategy,
+                        Strategy::BackwardInduction | Strategy::Stationary
+                    )
                 })
                 .fold(0u64, |m, (i, _)| m | (1 << i)),
         }

@@ -88,13 +88,8 @@ impl Stationary {
                 for &s in &self.pick[..k] {
                     self.thr[s] = self.price;
                 }
-                let ok = crate::equilibrium::constrained_best(
-                    model,
-                    view,
-                    a,
-                    &self.thr,
-                    &mut self.pkg,
-                );
+                let ok =
+                    crate::equilibrium::constrained_best(model, view, a, &self.thr, &mut self.pkg);
                 let hit = ok.then(|| self.pkg.clone());
                 self.cache.push((mask, hit.clone()));
                 hit

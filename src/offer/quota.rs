@@ -94,7 +94,13 @@ impl QuotaSearch {
         self.gains.truncate(masks.len());
         self.searches.truncate(masks.len());
         for (i, &mask) in masks.iter().enumerate() {
-            coalition_gain(est, model.n_agents(), model.n_opts, mask, &mut self.gains[i]);
+            coalition_gain(
+                est,
+                model.n_agents(),
+                model.n_opts,
+                mask,
+                &mut self.gains[i],
+            );
             let s = &mut self.searches[i];
             s.set_method(method);
             s.prepare(model, a, own, &self.gains[i]);

@@ -23,10 +23,12 @@ pub fn default_quota(n: usize) -> u32 {
 
 /// The binomial coefficient C(n, k), saturating.
 pub fn binomial(n: u64, k: u64) -> u64 {
-    let k = k.min(n - k.min(n));
-    (0..k).fold(1u64, |acc, i| {
-        acc.saturating_mul(n - i) / (i + 1).max(1)
-    })
+    if k > n {
+        return 0;
+    }
+    let k = k.min(n - k);
+    // Each partial product is itself a binomial coefficient, so the division is exact.
+    (0..k).fold(1u64, |acc, i| acc.saturating_mul(n - i) / (i + 1))
 }
 
 const QUOTA_HELP: &str = "quota is the number of votes a proposal needs under protocol = \"legislative\", the proposer's own included: a whole number from 1 to the number of signatories (the default is a simple majority, floor(n/2) + 1)";
@@ -114,10 +116,7 @@ impl Validator<'_> {
                             return Err(self
                                 .at(
                                     v.span(),
-                                    format!(
-                                        "recognition of `{}` must be a number",
-                                        agents[i].id
-                                    ),
+                                    format!("recognition of `{}` must be a number", agents[i].id),
                                 )
                                 .with_help(RECOGNITION_HELP));
                         }
@@ -154,10 +153,7 @@ impl Validator<'_> {
                     return Err(self
                         .at(
                             tspan,
-                            format!(
-                                "the recognition probabilities sum to {}, not 1",
-                                show(sum)
-                            ),
+                            format!("the recognition probabilities sum to {}, not 1", show(sum)),
                         )
                         .with_help(RECOGNITION_HELP));
                 }

@@ -1,8 +1,8 @@
 //! Scenarios: the negotiation as the analyst describes it (terms, agents, simulation settings),
 //! read from TOML and validated into ready-to-run form.
 
-mod raw;
 mod legislative;
+mod raw;
 mod theory;
 
 pub use theory::{EQUILIBRIUM_MAX_OUTCOMES, EQUILIBRIUM_MAX_PLAN_CELLS};
@@ -779,21 +779,24 @@ impl Validator<'_> {
             .map_err(|(msg, help)| self.at(dl_span.clone(), msg).with_help(help))?;
         let protocol = match sim.protocol {
             None => Protocol::Alternating,
-            Some(p) => match p.get_ref().as_str() {
-                "alternating" => Protocol::Alternating,
-                "mediated" => Protocol::Mediated,
-                "legislative" => Protocol::Legislative,
-                other => {
-                    let mut e = self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
-                    e.help = Some(match did_you_mean(other, ["alternating", "mediated", "legislative"]) {
+            Some(p) => {
+                match p.get_ref().as_str() {
+                    "alternating" => Protocol::Alternating,
+                    "mediated" => Protocol::Mediated,
+                    "legislative" => Protocol::Legislative,
+                    other => {
+                        let mut e =
+                            self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
+                        e.help = Some(match did_you_mean(other, ["alternating", "mediated", "legislative"]) {
                         Some(s) => format!(
                             "did you mean \"{s}\"? protocols are \"alternating\", \"mediated\" and \"legislative\""
                         ),
                         None => "protocols are \"alternating\", \"mediated\" and \"legislative\"".to_string(),
                     });
-                    return Err(e);
+                        return Err(e);
+                    }
                 }
-            },
+            }
         };
         let mediator = match sim.mediator {
             None => None,

@@ -138,7 +138,10 @@ impl Validator<'_> {
         }
         if let Some(o) = agents.iter().find(|a| !a.signatory) {
             return refuse(
-                format!("`{}` is not a signatory; the equilibrium needs every agent to vote", o.id),
+                format!(
+                    "`{}` is not a signatory; the equilibrium needs every agent to vote",
+                    o.id
+                ),
                 "make every agent a signatory, or use another strategy",
             );
         }
@@ -163,18 +166,27 @@ impl Validator<'_> {
                     super::fmt_num(delta)
                 ))
             } else if !(fixed(&a.reservation) && a.reservation.mean() == 0.0) {
-                Some(format!("agent `{}` has a no-deal value other than a fixed 0 (reservation)", a.id))
+                Some(format!(
+                    "agent `{}` has a no-deal value other than a fixed 0 (reservation)",
+                    a.id
+                ))
             } else if !(fixed(&a.walk_away) && a.walk_away.mean() == 0.0) {
                 Some(format!("agent `{}` may walk out (walk_away above 0)", a.id))
             } else if !(fixed(&a.delay_cost) && a.delay_cost.mean() == 0.0) {
                 Some(format!("agent `{}` has a delay cost", a.id))
             } else if !(a.weights.iter().all(fixed) && a.values.iter().flatten().all(fixed)) {
-                Some(format!("agent `{}` has uncertain weights or values; the pie must be known", a.id))
+                Some(format!(
+                    "agent `{}` has uncertain weights or values; the pie must be known",
+                    a.id
+                ))
             } else {
                 None
             };
             if let Some(why) = why {
-                return refuse(why, "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)");
+                return refuse(
+                    why,
+                    "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
+                );
             }
         }
         if !agents[i].exact_estimates {
@@ -196,11 +208,17 @@ impl Validator<'_> {
                     .sum()
             };
             let first = share(0);
-            if let Some(o) = (1..term.options.len()).find(|&o| (share(o) - first).abs() > PIE_TOLERANCE) {
+            if let Some(o) =
+                (1..term.options.len()).find(|&o| (share(o) - first).abs() > PIE_TOLERANCE)
+            {
                 return refuse(
                     format!(
                         "the scenario does not divide a pie: the agents' utilities of option `{}` of term `{}` sum to {}, of option `{}` to {}; every package's utilities must sum to 1",
-                        term.options[0], term.id, super::fmt_num(first), term.options[o], super::fmt_num(share(o))
+                        term.options[0],
+                        term.id,
+                        super::fmt_num(first),
+                        term.options[o],
+                        super::fmt_num(share(o))
                     ),
                     "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
                 );
@@ -209,7 +227,10 @@ impl Validator<'_> {
         }
         if (total - 1.0).abs() > PIE_TOLERANCE {
             return refuse(
-                format!("every package's utilities sum to {}, not 1: the pie must be 1", super::fmt_num(total)),
+                format!(
+                    "every package's utilities sum to {}, not 1: the pie must be 1",
+                    super::fmt_num(total)
+                ),
                 "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
             );
         }

@@ -99,7 +99,10 @@ fn the_quota_search_equals_exhaustive_enumeration_on_random_small_spaces() {
                     let target = inst.best[a] * (1.1 - f64::from(i) / 10.0);
                     let want = exhaustive_quota_offer(&model, a, own, est, quota, target);
                     let got = q.search(&model, target, &mut out).map(|o| (out.clone(), o));
-                    assert_eq!(got, want, "case {case} agent {a} {method:?} target {target}\n{src}");
+                    assert_eq!(
+                        got, want,
+                        "case {case} agent {a} {method:?} target {target}\n{src}"
+                    );
                     if quota as usize == na {
                         // Unanimity: the same offer as the unanimity search's reference.
                         let others = &inst.est_others[a * no..(a + 1) * no];
@@ -117,7 +120,10 @@ fn the_quota_search_equals_exhaustive_enumeration_on_random_small_spaces() {
 fn three_heuristics(quota: u32) -> String {
     let mut s = format!(
         "[scenario]\nname = \"three\"\n[simulation]\nruns = 3000\nseed = 9\ndeadlines = [3, 8]\nprotocol = \"legislative\"\nquota = {quota}\nrecognition = {{ a = 0.5, b = 0.3, c = 0.2 }}\n[[terms]]\nid = \"split\"\noptions = [{}]\n",
-        (0..=10).map(|i| format!("\"s{i}\"")).collect::<Vec<_>>().join(", ")
+        (0..=10)
+            .map(|i| format!("\"s{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for (ag, strat) in [("a", "boulware"), ("b", "hardliner"), ("c", "conceder")] {
         s += &format!(
@@ -179,7 +185,8 @@ fn a_three_agent_stationary_run_follows_the_documented_draws_by_hand() {
         let others: Vec<usize> = (0..3).filter(|&s| s != p).collect();
         let w = rng::uniform01(&mut rng::coalition_rng(&play));
         let partner = others[((w * 2.0) as usize).min(1)];
-        let (inst, res) = negsim::montecarlo::trace_run(&model, sc.simulation.seed, run, 10, &mut ());
+        let (inst, res) =
+            negsim::montecarlo::trace_run(&model, sc.simulation.seed, run, 10, &mut ());
         assert_eq!(res.end, End::Agreement { round: 1 }, "run {run}");
         for a in 0..3 {
             let want = if a == p {
@@ -190,7 +197,10 @@ fn a_three_agent_stationary_run_follows_the_documented_draws_by_hand() {
                 0.0
             };
             let got = inst.utility(&model, a, &res.package);
-            assert!((got - want).abs() < 1e-12, "run {run} agent {a}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "run {run} agent {a}: {got} vs {want}"
+            );
         }
     }
 }
@@ -204,10 +214,21 @@ fn bad_legislative_files_are_refused_with_their_position() {
     };
     let leg = "protocol = \"legislative\"";
     let cases = [
-        (base(&format!("{leg}\nquota = 0"), ""), "quota = 0 is out of range", 7),
-        (base(&format!("{leg}\nquota = 4"), ""), "there are 3 signatories", 7),
         (
-            base(&format!("{leg}\nrecognition = {{ a = -0.5, b = 1, c = 0.5 }}"), ""),
+            base(&format!("{leg}\nquota = 0"), ""),
+            "quota = 0 is out of range",
+            7,
+        ),
+        (
+            base(&format!("{leg}\nquota = 4"), ""),
+            "there are 3 signatories",
+            7,
+        ),
+        (
+            base(
+                &format!("{leg}\nrecognition = {{ a = -0.5, b = 1, c = 0.5 }}"),
+                "",
+            ),
             "recognition of `a` must be in [0, 1]",
             7,
         ),
@@ -226,7 +247,11 @@ fn bad_legislative_files_are_refused_with_their_position() {
             "has no mediator",
             7,
         ),
-        (base("quota = 2", ""), "`quota` belongs to protocol = \"legislative\"", 6),
+        (
+            base("quota = 2", ""),
+            "`quota` belongs to protocol = \"legislative\"",
+            6,
+        ),
         (
             base("", "strategy = \"stationary\""),
             "the protocol is \"alternating\"",
@@ -244,7 +269,10 @@ fn bad_legislative_files_are_refused_with_their_position() {
         assert_eq!(out.status.code(), Some(2), "case {i}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(err.contains(needle), "case {i}: {err}");
-        assert!(err.contains(&format!("bad-{i}.toml:{line}:")), "case {i}: {err}");
+        assert!(
+            err.contains(&format!("bad-{i}.toml:{line}:")),
+            "case {i}: {err}"
+        );
     }
     // Everything right but the pie: the utilities of every package sum to 1.5.
     let mut src = base(leg, "");
@@ -254,6 +282,11 @@ fn bad_legislative_files_are_refused_with_their_position() {
             &format!("[agents.{ag}]\nstrategy = \"stationary\"\nestimates = \"exact\"\ndiscount = {{ rate = 0.9, in_decisions = true }}\n"),
         );
     }
-    let err = Scenario::from_toml_str(&src, "pie.toml").unwrap_err().to_string();
-    assert!(err.contains("pie.toml:") && err.contains("sum to 1.5, not 1"), "{err}");
+    let err = Scenario::from_toml_str(&src, "pie.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("pie.toml:") && err.contains("sum to 1.5, not 1"),
+        "{err}"
+    );
 }
