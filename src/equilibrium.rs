@@ -51,6 +51,8 @@ pub struct Plan {
     /// Scratch buffers of the search.
     pkg: Vec<u8>,
     best: Vec<u8>,
+    /// The stationary strategy's state when the agent plays it (`strategy = "stationary"`).
+    stationary: Option<crate::stationary::Stationary>,
 }
 
 /// The least utility `u` with `f · u >= c`, as `c / f`; when the factor has underflowed to 0,
@@ -89,6 +91,15 @@ impl Plan {
                 self.view.extend_from_slice(&inst.est[base..base + no]);
             }
         }
+        if model.scenario.agents[a].strategy == crate::scenario::Strategy::Stationary {
+            // Its offers come from its own rule (`stationary`); no pairwise searches needed.
+            let mut st = self.stationary.take().unwrap_or_default();
+            st.prepare(model, a);
+            self.stationary = Some(st);
+            self.searches.clear();
+            return;
+        }
+        self.stationary = None;
         self.searches
             .resize_with(if na == 2 { 2 } else { 0 }, OfferSearch::default);
         if na == 2 {
@@ -109,6 +120,14 @@ impl Plan {
         let na = model.n_agents();
         let nt = self.n_terms;
         let d = deadline as usize;
+        if let Some(st) = &self.stationary {
+            // Stationary: the same threshold in every round, offers drawn when proposing.
+            self.threshold.clear();
+            self.threshold.resize(d, st.threshold());
+            self.offers.clear();
+            self.offers.resize(d, false);
+            return;
+        }
         self.threshold.clear();
         self.threshold.resize(d, 0.0);
         self.offers.clear();
@@ -168,6 +187,22 @@ impl Plan {
         true
     }
 
+    /// A stationary agent's offer when recognized (see [`crate::stationary`]): its coalition
+    /// drawn from `rng`, the package written to `out`; false when it has none (or is not a
+    /// stationary agent).
+    pub fn stationary_offer(
+        &mut self,
+        model: &Model,
+        quota: u32,
+        rng: &mut crate::rng::RunRng,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Some(st) = self.stationary.as_mut() else {
+            return false;
+        };
+        st.offer(model, &self.view, self.agent, quota, rng, out)
+    }
+
     /// The agent's offer of `round`, if it makes one.
     pub fn offer(&self, round: u32) -> Option<&[u8]> {
         let r = round as usize - 1;
@@ -197,6 +232,27 @@ impl Plan {
     /// in index order, a subtree pruned only when some responder cannot reach its threshold
     /// or the proposer cannot reach the best found, each by a margin above rounding.
     fn search_many(&mut self, model: &Model, p: usize, thr: &[f64]) -> bool {
+        let found = constrained_best(model, &self.view, p, thr, &mut self.best);
+        if found {
+            self.pkg.clone_from(&self.best);
+        }
+        found
+    }
+}
+
+/// Writes to `best` the package best for `p` (by `view`: one utility row per agent) among
+/// those it may offer that give every other agent `s` at least `thr[s]` (`-inf`: no
+/// constraint); ties to the larger sum of the others' utilities, then to the first package in
+/// file order. False when there is none. The exact depth-first search of [`Plan`], shared
+/// with the stationary strategy.
+pub(crate) fn constrained_best(
+    model: &Model,
+    view: &[f64],
+    p: usize,
+    thr: &[f64],
+    best: &mut Vec<u8>,
+) -> bool {
+    {
         let (na, nt, no) = (model.n_agents(), model.n_terms(), model.n_opts);
         // suffix[t * na + s]: the most agent s can still get from terms t.. (allowed options).
         let mut suffix = vec![0.0; (nt + 1) * na];
@@ -205,28 +261,25 @@ impl Plan {
                 let best = model
                     .term_range(t)
                     .filter(|&k| model.allowed[p * no + k])
-                    .map(|k| self.view[s * no + k])
+                    .map(|k| view[s * no + k])
                     .fold(f64::NEG_INFINITY, f64::max);
                 suffix[t * na + s] = suffix[(t + 1) * na + s] + best;
             }
         }
         let mut st = Dfs {
             model,
-            view: &self.view,
+            view,
             p,
             thr,
             suffix: &suffix,
             cur: vec![0; nt],
             part: vec![0.0; (nt + 1) * na],
             best: None,
-            best_pkg: std::mem::take(&mut self.best),
+            best_pkg: std::mem::take(best),
         };
         st.go(0);
         let found = st.best.is_some();
-        self.best = st.best_pkg;
-        if found {
-            self.pkg.clone_from(&self.best);
-        }
+        *best = st.best_pkg;
         found
     }
 }

@@ -45,6 +45,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
 pub mod shard;
+pub mod stationary;
 pub mod stats;
 pub mod strategy;
 pub mod sweep;

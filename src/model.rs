@@ -28,7 +28,8 @@ pub struct Model {
     pub protocol: Protocol,
     /// The mediator, if any.
     pub mediator: Option<usize>,
-    /// Bit mask of the backward-induction agents (`strategy = "backward_induction"`).
+    /// Bit mask of the agents that play an equilibrium plan (`strategy = "backward_induction"`
+    /// or `"stationary"`): they answer by their plan's threshold.
     pub equilibrium: u64,
 }
 
@@ -109,7 +110,12 @@ impl Model {
                 .agents
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.strategy == Strategy::BackwardInduction)
+                .filter(|(_, a)| {
+                    matches!(
+                        a.strategy,
+                        Strategy::BackwardInduction | Strategy::Stationary
+                    )
+                })
                 .fold(0u64, |m, (i, _)| m | (1 << i)),
         }
     }
@@ -228,7 +234,7 @@ impl Model {
                 Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
                 // Game-theoretic agents have no exponent: the word pair is consumed all the
                 // same, so that every later draw stays in place.
-                Strategy::Hardliner | Strategy::BackwardInduction => {
+                Strategy::Hardliner | Strategy::BackwardInduction | Strategy::Stationary => {
                     draw(&Param::fixed(0.0, 0.0, 0.0), rng);
                     None
                 }
@@ -307,7 +313,7 @@ impl Model {
                 sc.agents[a].estimate_noise
             };
             // AC_next answerers judge the offer they would make, so they need estimates too.
-            let proposes = self.protocol == Protocol::Alternating
+            let proposes = self.protocol != Protocol::Mediated
                 || self.mediator == Some(a)
                 || sc.agents[a].accept != AcceptRule::Target;
             for s in 0..na {

@@ -18,6 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+pub mod quota;
 mod staircase;
 
 /// The searches check for a stop request every this many nodes (a power of two minus one, as

@@ -412,6 +412,8 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         let (na, deadline) = (m.n_agents(), self.opts.deadline);
         let mut ws = Workspace::default();
         ws.prepare(m, &self.inst);
+        // Backward-induction agents play their equilibrium plan for this deadline.
+        crate::equilibrium::solve_all(m, &self.inst, &mut ws.plans, deadline);
         // The player leaves only by choice: its chance draw is made (to keep the stream in
         // step) against a walk-out chance of 0.
         let mut drawn = self.inst.clone();
@@ -436,7 +438,8 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                 }
                 let proposer = match m.protocol {
                     Protocol::Mediated => m.mediator.expect("validated"),
-                    Protocol::Alternating => {
+                    // Refused by `play_game`; the rotation is the nearest rule.
+                    Protocol::Alternating | Protocol::Legislative => {
                         let start = (round as usize - 1) % na;
                         match (0..na)
                             .map(|i| (start + i) % na)
@@ -466,6 +469,8 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                     }
                 } else if m.protocol == Protocol::Mediated {
                     mediator.text(m, &self.inst, round, deadline, &mut offer)
+                } else if m.equilibrium & (1 << proposer) != 0 {
+                    ws.plans[proposer].offer_into(round, &mut offer)
                 } else {
                     let tgt = offer_target(&self.inst, proposer, round, deadline);
                     ws.searches[proposer].search(tgt, &mut offer).is_some()
@@ -507,7 +512,17 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                     });
                 }
                 for s in (0..na).filter(|&s| m.signatory[s] && s != p) {
-                    let (ok, _, _) = answer(m, &self.inst, s, &offer, round, deadline);
+                    let ok = if m.equilibrium & (1 << s) != 0 {
+                        // As `protocol::answers` judges for a backward-induction agent.
+                        let u = self.inst.utility(m, s, &offer);
+                        let crosses = offer
+                            .iter()
+                            .zip(&m.offsets)
+                            .any(|(&o, &off)| m.red[s * m.n_opts + off + o as usize]);
+                        u >= ws.plans[s].threshold(round) && !crosses
+                    } else {
+                        answer(m, &self.inst, s, &offer, round, deadline).0
+                    };
                     if !ok {
                         rejecters |= 1 << s;
                     }
@@ -656,6 +671,16 @@ pub fn play_game<R: BufRead, W: Write>(
     input: R,
     out: W,
 ) -> Result<GameResult, Error> {
+    if model.protocol == Protocol::Legislative {
+        // Not yet: the game's prompts follow the rotation of alternating offers and the
+        // mediator's text; a recognized proposer and quota votes need their own.
+        return Err(InputError::new(
+            "negsim play",
+            "negsim play does not support protocol = \"legislative\" yet",
+        )
+        .with_help("simulate it with `negsim run`, or play a scenario with protocol = \"alternating\" or \"mediated\"")
+        .into());
+    }
     let mut inst = Instance::default();
     model.sample_into(opts.seed, opts.run, &mut inst);
     let mut g = Game {

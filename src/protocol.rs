@@ -17,6 +17,7 @@ use crate::scenario::{AcceptRule, MAX_AGENTS, OfferRule, Protocol};
 use crate::strategy::{APPROX_SLACK, approx_target, concession, target_at};
 
 mod concession;
+pub mod legislative;
 use concession::Concession;
 
 /// How a negotiation ended.
@@ -95,6 +96,8 @@ pub struct Workspace {
     concession: Concession,
     /// Per agent, the equilibrium plan of a backward-induction agent (empty otherwise).
     pub plans: Vec<crate::equilibrium::Plan>,
+    /// The legislative protocol's per-run tables (empty under the other protocols).
+    legislative: legislative::State,
 }
 
 /// Learning rate of the frequency model's term weights (HardHeaded's `learnCoef`).
@@ -249,7 +252,7 @@ impl Workspace {
         self.searches.resize_with(na, OfferSearch::default);
         for a in 0..na {
             // Proposers need a search; so do AC_next answerers (for their next offer).
-            if model.protocol == Protocol::Alternating
+            if model.protocol != Protocol::Mediated
                 || model.scenario.agents[a].accept != AcceptRule::Target
             {
                 let own = &inst.util[a * no..(a + 1) * no];
@@ -274,6 +277,9 @@ impl Workspace {
             }
         }
         crate::equilibrium::prepare_all(model, inst, &mut self.plans, self.method);
+        if model.protocol == Protocol::Legislative {
+            legislative::prepare(model, inst, self);
+        }
     }
 }
 
@@ -448,6 +454,9 @@ pub fn play_marked<O: Observer>(
     let res = match model.protocol {
         Protocol::Alternating => alternating(model, inst, ws, deadline, rng, obs, &mut m),
         Protocol::Mediated => mediated(model, inst, ws, deadline, rng, obs, &mut m),
+        Protocol::Legislative => {
+            legislative::legislative(model, inst, ws, deadline, rng, obs, &mut m)
+        }
     };
     m.finish(&res);
     res

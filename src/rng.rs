@@ -62,6 +62,31 @@ pub fn choice_rng(play: &RunRng) -> RunRng {
     r
 }
 
+/// Words of a run's play stream from which the legislative protocol's recognition draws (one
+/// word per round: who proposes) start: past [`CHOICE_WORD_SHIFT`] and 2^38 words of random
+/// offer choices, so that neither the walk-outs nor the choices move them, nor they those.
+pub const RECOGNITION_WORD_SHIFT: u128 = CHOICE_WORD_SHIFT + (1 << 38);
+
+/// Words after [`RECOGNITION_WORD_SHIFT`] at which the stationary proposers' coalition draws
+/// start, so that the sequence of proposers does not depend on the proposers' strategies.
+pub const COALITION_WORD_SHIFT: u128 = RECOGNITION_WORD_SHIFT + (1 << 37);
+
+/// The generator of the legislative protocol's recognition draws, from the fresh play stream
+/// `play`: the same stream, [`RECOGNITION_WORD_SHIFT`] words on.
+pub fn recognition_rng(play: &RunRng) -> RunRng {
+    let mut r = play.clone();
+    r.set_word_pos(play.get_word_pos() + RECOGNITION_WORD_SHIFT);
+    r
+}
+
+/// The generator of the stationary proposers' coalition draws, from the fresh play stream
+/// `play`: the same stream, [`COALITION_WORD_SHIFT`] words on.
+pub fn coalition_rng(play: &RunRng) -> RunRng {
+    let mut r = play.clone();
+    r.set_word_pos(play.get_word_pos() + COALITION_WORD_SHIFT);
+    r
+}
+
 /// A uniform draw in [0, 1) with 53 random bits.
 #[inline]
 pub fn uniform01<R: Rng + ?Sized>(rng: &mut R) -> f64 {

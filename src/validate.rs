@@ -9,7 +9,7 @@ use crate::stats::{Z95, wilson};
 use crate::{Model, Scenario};
 
 /// The shipped validation scenarios: file name and text.
-pub const FILES: [(&str, &str); 5] = [
+pub const FILES: [(&str, &str); 6] = [
     (
         "stahl.toml",
         include_str!("../scenarios/validation/stahl.toml"),
@@ -17,6 +17,10 @@ pub const FILES: [(&str, &str); 5] = [
     (
         "rubinstein.toml",
         include_str!("../scenarios/validation/rubinstein.toml"),
+    ),
+    (
+        "baron-ferejohn.toml",
+        include_str!("../scenarios/validation/baron-ferejohn.toml"),
     ),
     (
         "walk-out.toml",
@@ -79,6 +83,10 @@ fn round_one_share(d: &DeadlineReport) -> Option<f64> {
 pub fn rows() -> Result<Vec<Row>, InputError> {
     let mut rows = Vec::new();
     for (file, text) in FILES {
+        if file == "baron-ferejohn.toml" {
+            baron_ferejohn(file, text, &mut rows)?;
+            continue;
+        }
         let rep = simulate_file(file, text)?;
         match file {
             "stahl.toml" => stahl(&rep, file, &mut rows),
@@ -152,6 +160,66 @@ fn rubinstein(rep: &Report, file: &'static str, rows: &mut Vec<Row>) {
             file,
         });
     }
+}
+
+/// Records who made the last offer of a run.
+struct LastProposer(Option<usize>);
+
+impl crate::protocol::Observer for LastProposer {
+    const WANTS_TARGETS: bool = false;
+    fn offer(&mut self, _round: u32, proposer: usize, _package: &[u8]) {
+        self.0 = Some(proposer);
+    }
+}
+
+/// The sample mean of `xs` and its 95% normal interval.
+fn mean_interval(xs: &[f64]) -> (f64, f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    let half = Z95 * (var / n).sqrt();
+    (mean, mean - half, mean + half)
+}
+
+/// Baron–Ferejohn: with `n` agents recognized at random with equal chances, quota `q` and
+/// common discount δ, the stationary proposer keeps `1 - δ(q - 1)/n` (for a simple majority
+/// and odd `n`, `1 - δ(n - 1)/(2n)`: 0.70 for n = 3, δ = 0.9) and every agent's mean share
+/// is `1/n`; negsim's means over the runs with their 95% intervals (random recognition and
+/// random coalitions), every run agreed in round 1.
+fn baron_ferejohn(file: &'static str, text: &str, rows: &mut Vec<Row>) -> Result<(), InputError> {
+    let sc = Scenario::from_toml_str(text, &format!("scenarios/validation/{file}"))?;
+    let model = Model::new(&sc);
+    let sim = &sc.simulation;
+    let n = sc.agents.len() as f64;
+    let delta = sc.agents[0].discount;
+    let deadline = sim.deadlines[0];
+    let (mut proposer, mut first) = (Vec::new(), Vec::new());
+    let mut round_one = true;
+    for run in 0..sim.runs {
+        let mut obs = LastProposer(None);
+        let (inst, res) = crate::montecarlo::trace_run(&model, sim.seed, run, deadline, &mut obs);
+        round_one &= res.end == crate::protocol::End::Agreement { round: 1 };
+        let p = obs.0.unwrap_or(0);
+        proposer.push(inst.utility(&model, p, &res.package));
+        first.push(inst.utility(&model, 0, &res.package));
+    }
+    let keeps = 1.0 - delta * f64::from(sim.quota - 1) / n;
+    // Slack for the decimal grid's rounding only.
+    let within = |t: f64, (_, lo, hi): (f64, f64, f64)| lo - 1e-9 <= t && t <= hi + 1e-9;
+    for (case, theory, xs) in [
+        ("B-F proposer share", keeps, &proposer),
+        ("B-F mean share a", 1.0 / n, &first),
+    ] {
+        let m = mean_interval(xs);
+        rows.push(Row {
+            case: case.into(),
+            theory: format!("{theory:.4}"),
+            negsim: format!("{:.4} [{:.4}, {:.4}]", m.0, m.1, m.2),
+            pass: round_one && within(theory, m),
+            file,
+        });
+    }
+    Ok(())
 }
 
 /// The walk-out law: P(walk-out within k rounds) = 1 - (1 - p)^k, inside the 95% interval.

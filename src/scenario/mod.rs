@@ -1,6 +1,7 @@
 //! Scenarios: the negotiation as the analyst describes it (terms, agents, simulation settings),
 //! read from TOML and validated into ready-to-run form.
 
+mod legislative;
 mod raw;
 mod theory;
 
@@ -87,6 +88,12 @@ pub struct Simulation {
     /// Worlds to play by default (`worlds = K`): each one draw of every uncertain number,
     /// sharing the `runs` equally (`None`: independent runs).
     pub worlds: Option<u64>,
+    /// Votes a proposal needs under the legislative protocol (the proposer's own included);
+    /// 0 under the other protocols.
+    pub quota: u32,
+    /// Per agent, its chance of being recognized as the proposer in a round under the
+    /// legislative protocol (summing to 1); empty under the other protocols.
+    pub recognition: Vec<f64>,
 }
 
 impl Simulation {
@@ -131,6 +138,9 @@ pub enum Protocol {
     Alternating,
     /// Single negotiating text put forward by a mediator.
     Mediated,
+    /// Legislative bargaining (Baron and Ferejohn 1989): a proposer recognized at random each
+    /// round, a proposal passes with `quota` votes, closed rule (`src/protocol/legislative.rs`).
+    Legislative,
 }
 
 impl Protocol {
@@ -139,6 +149,7 @@ impl Protocol {
         match self {
             Protocol::Alternating => "alternating",
             Protocol::Mediated => "mediated",
+            Protocol::Legislative => "legislative",
         }
     }
 }
@@ -171,6 +182,9 @@ pub enum Strategy {
     /// The subgame-perfect agent of finite-horizon alternating offers (Ståhl 1972), computed
     /// by backward induction (`src/equilibrium.rs`).
     BackwardInduction,
+    /// The stationary subgame-perfect strategy of legislative bargaining (Baron and Ferejohn
+    /// 1989) for divide-the-dollar-like scenarios (`src/stationary.rs`).
+    Stationary,
 }
 
 impl Strategy {
@@ -190,6 +204,7 @@ impl Strategy {
             },
             Strategy::Hardliner => "hardliner".to_string(),
             Strategy::BackwardInduction => "backward induction".to_string(),
+            Strategy::Stationary => "stationary (Baron-Ferejohn)".to_string(),
         }
     }
 }
@@ -631,6 +646,19 @@ impl Validator<'_> {
         let agents = self.agents(agents_raw, &terms, default_clock)?;
         let simulation = self.simulation(sim, &agents)?;
         self.theory_rules(&terms, &agents, &simulation, &strategy_spans, protocol_span)?;
+        self.stationary_rules(&terms, &agents, &simulation, &strategy_spans)?;
+        if simulation.protocol == Protocol::Legislative
+            && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
+        {
+            return Err(InputError::new(
+                self.origin,
+                format!(
+                    "agent `{}` uses estimates = \"frequency\", which the legislative protocol does not support (its proposers court coalitions by per-agent estimates)",
+                    a.id
+                ),
+            )
+            .with_help("use estimates = \"noisy\" or \"exact\", or protocol = \"alternating\""));
+        }
         if simulation.protocol == Protocol::Mediated
             && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
         {
@@ -751,25 +779,37 @@ impl Validator<'_> {
             .map_err(|(msg, help)| self.at(dl_span.clone(), msg).with_help(help))?;
         let protocol = match sim.protocol {
             None => Protocol::Alternating,
-            Some(p) => match p.get_ref().as_str() {
-                "alternating" => Protocol::Alternating,
-                "mediated" => Protocol::Mediated,
-                other => {
-                    let mut e = self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
-                    e.help = Some(match did_you_mean(other, ["alternating", "mediated"]) {
+            Some(p) => {
+                match p.get_ref().as_str() {
+                    "alternating" => Protocol::Alternating,
+                    "mediated" => Protocol::Mediated,
+                    "legislative" => Protocol::Legislative,
+                    other => {
+                        let mut e =
+                            self.at(p.span(), format!("unknown protocol `{}`", quote(other)));
+                        e.help = Some(match did_you_mean(other, ["alternating", "mediated", "legislative"]) {
                         Some(s) => format!(
-                            "did you mean \"{s}\"? protocols are \"alternating\" and \"mediated\""
+                            "did you mean \"{s}\"? protocols are \"alternating\", \"mediated\" and \"legislative\""
                         ),
-                        None => "protocols are \"alternating\" and \"mediated\"".to_string(),
+                        None => "protocols are \"alternating\", \"mediated\" and \"legislative\"".to_string(),
                     });
-                    return Err(e);
+                        return Err(e);
+                    }
                 }
-            },
+            }
         };
         let mediator = match sim.mediator {
             None => None,
             Some(m) => {
                 let id = m.get_ref();
+                if protocol == Protocol::Legislative {
+                    return Err(self
+                        .at(
+                            m.span(),
+                            format!("protocol = \"legislative\" has no mediator, but mediator = \"{}\" is given", quote(id)),
+                        )
+                        .with_help("under the legislative protocol the recognized signatory proposes; remove `mediator`, or use protocol = \"mediated\""));
+                }
                 match agents.iter().position(|a| &a.id == id) {
                     Some(i) => Some(i),
                     None => {
@@ -892,6 +932,8 @@ impl Validator<'_> {
                 (v > 0).then_some(v as u64)
             }
         };
+        let (quota, recognition) =
+            self.legislative(sim.quota, sim.recognition, protocol, span.clone(), agents)?;
         Ok(Simulation {
             runs,
             seed,
@@ -901,6 +943,8 @@ impl Validator<'_> {
             mediator_memory,
             horizon,
             worlds,
+            quota,
+            recognition,
             round_label: match sim.round_label {
                 None => "round".to_string(),
                 Some(l) => self.text(l, "round_label", MAX_NAME_CHARS)?,
@@ -1269,6 +1313,7 @@ impl Validator<'_> {
                             "conceder" => named("conceder", 2.0),
                             "hardliner" => Strategy::Hardliner,
                             "backward_induction" => Strategy::BackwardInduction,
+                            "stationary" => Strategy::Stationary,
                             other => {
                                 let names = [
                                     "boulware",
@@ -1276,12 +1321,13 @@ impl Validator<'_> {
                                     "conceder",
                                     "hardliner",
                                     "backward_induction",
+                                    "stationary",
                                 ];
                                 let mut e =
                                     self.at(span, format!("unknown strategy `{}`", quote(other)));
                                 e.help = Some(match did_you_mean(other, names) {
-                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or {{ exponent = NUMBER }}"),
-                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or { exponent = NUMBER }".to_string(),
+                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or {{ exponent = NUMBER }}"),
+                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or { exponent = NUMBER }".to_string(),
                                 });
                                 return Err(e);
                             }

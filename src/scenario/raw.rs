@@ -44,6 +44,8 @@ pub struct RawSim {
     pub horizon: Option<Spanned<i64>>,
     pub checkpoints: Option<Spanned<Vec<Spanned<i64>>>>,
     pub worlds: Option<Spanned<i64>>,
+    pub quota: Option<Spanned<i64>>,
+    pub recognition: Option<Spanned<SpannedMap<RawNum>>>,
 }
 
 /// One `[[terms]]` entry.
@@ -170,7 +172,7 @@ impl<'de> Visitor<'de> for StrategyVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(
-            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or { exponent = NUMBER }",
+            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or { exponent = NUMBER }",
         )
     }
 

@@ -92,3 +92,159 @@ impl Validator<'_> {
         Ok(())
     }
 }
+
+/// How far the agents' utilities of a package may sum from 1, and an option's pie share from
+/// the others of its term, for a scenario to count as divide-the-dollar-like.
+pub const PIE_TOLERANCE: f64 = 1e-9;
+
+impl Validator<'_> {
+    /// Refuses scenarios in which the stationary strategy is not the Baron–Ferejohn
+    /// equilibrium, at the first stationary agent's `strategy` key. The conditions (README's
+    /// bargaining rules list the same): protocol = "legislative"; every agent a signatory
+    /// recognized with equal chances; every agent with estimates = "exact" or none needed, the
+    /// same discount = { rate = δ, in_decisions = true }, a fixed reservation of 0, no
+    /// walk-out chance and no delay cost; fixed weights and values under which every package
+    /// divides a pie of 1 (per term, the agents' weighted values of every option sum to the
+    /// same share, and the shares of the terms sum to 1); at most
+    /// [`EQUILIBRIUM_MAX_OUTCOMES`] packages.
+    pub(super) fn stationary_rules(
+        &self,
+        terms: &[Term],
+        agents: &[Agent],
+        sim: &Simulation,
+        strategy_spans: &[Option<Range<usize>>],
+    ) -> Result<(), InputError> {
+        let Some(i) = agents
+            .iter()
+            .position(|a| a.strategy == super::Strategy::Stationary)
+        else {
+            return Ok(());
+        };
+        let at = strategy_spans[i].clone().unwrap_or(0..0);
+        let id = &agents[i].id;
+        let refuse = |why: String, help: &str| {
+            Err(self
+                .at(
+                    at.clone(),
+                    format!("agent `{id}` uses strategy = \"stationary\" (the Baron-Ferejohn equilibrium), but {why}"),
+                )
+                .with_help(help.to_string()))
+        };
+        if sim.protocol != Protocol::Legislative {
+            return refuse(
+                format!("the protocol is \"{}\"", sim.protocol.as_str()),
+                "use protocol = \"legislative\", or another strategy for this agent",
+            );
+        }
+        if let Some(o) = agents.iter().find(|a| !a.signatory) {
+            return refuse(
+                format!(
+                    "`{}` is not a signatory; the equilibrium needs every agent to vote",
+                    o.id
+                ),
+                "make every agent a signatory, or use another strategy",
+            );
+        }
+        let n = agents.len() as f64;
+        if sim
+            .recognition
+            .iter()
+            .any(|&p| (p - 1.0 / n).abs() > super::legislative::RECOGNITION_SUM_TOLERANCE)
+        {
+            return refuse(
+                "the recognition probabilities are not equal; the continuation values are 1/n only with equal recognition (unequal ones need mixed coalition choices, Eraslan 2002, which this strategy does not compute)".into(),
+                "remove `recognition` from [simulation] (equal chances), or use another strategy",
+            );
+        }
+        let delta = agents[i].discount;
+        for a in agents {
+            let fixed = |p: &crate::dist::Param| !p.is_uncertain();
+            let why = if !(a.discount_in_decisions && a.discount == delta) {
+                Some(format!(
+                    "agent `{}` does not discount at the common rate in its decisions; every agent needs discount = {{ rate = {}, in_decisions = true }}",
+                    a.id,
+                    super::fmt_num(delta)
+                ))
+            } else if !(fixed(&a.reservation) && a.reservation.mean() == 0.0) {
+                Some(format!(
+                    "agent `{}` has a no-deal value other than a fixed 0 (reservation)",
+                    a.id
+                ))
+            } else if !(fixed(&a.walk_away) && a.walk_away.mean() == 0.0) {
+                Some(format!("agent `{}` may walk out (walk_away above 0)", a.id))
+            } else if !(fixed(&a.delay_cost) && a.delay_cost.mean() == 0.0) {
+                Some(format!("agent `{}` has a delay cost", a.id))
+            } else if !(a.weights.iter().all(fixed) && a.values.iter().flatten().all(fixed)) {
+                Some(format!(
+                    "agent `{}` has uncertain weights or values; the pie must be known",
+                    a.id
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return refuse(
+                    why,
+                    "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
+                );
+            }
+        }
+        if !agents[i].exact_estimates {
+            return refuse(
+                "its estimates are noisy; it offers its partners exactly their continuation value, which needs their utilities".into(),
+                "give the agent estimates = \"exact\"",
+            );
+        }
+        // Every package divides a pie of 1 exactly when, per term, the agents' weighted values
+        // of every option sum to the same share, and the shares sum to 1.
+        let weights: Vec<Vec<f64>> = agents.iter().map(|a| a.mean_weights()).collect();
+        let mut total = 0.0;
+        for (t, term) in terms.iter().enumerate() {
+            let share = |o: usize| -> f64 {
+                agents
+                    .iter()
+                    .enumerate()
+                    .map(|(a, ag)| weights[a][t] * ag.values[t][o].mean())
+                    .sum()
+            };
+            let first = share(0);
+            if let Some(o) =
+                (1..term.options.len()).find(|&o| (share(o) - first).abs() > PIE_TOLERANCE)
+            {
+                return refuse(
+                    format!(
+                        "the scenario does not divide a pie: the agents' utilities of option `{}` of term `{}` sum to {}, of option `{}` to {}; every package's utilities must sum to 1",
+                        term.options[0],
+                        term.id,
+                        super::fmt_num(first),
+                        term.options[o],
+                        super::fmt_num(share(o))
+                    ),
+                    "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
+                );
+            }
+            total += first;
+        }
+        if (total - 1.0).abs() > PIE_TOLERANCE {
+            return refuse(
+                format!(
+                    "every package's utilities sum to {}, not 1: the pie must be 1",
+                    super::fmt_num(total)
+                ),
+                "the stationary strategy is defined for divide-the-dollar-like scenarios only (README: bargaining rules)",
+            );
+        }
+        let outcomes: u128 = terms.iter().map(|t| t.options.len() as u128).product();
+        if outcomes > EQUILIBRIUM_MAX_OUTCOMES {
+            return refuse(
+                format!(
+                    "the outcome space has {} packages; its offers are computed exactly for at most {}",
+                    thousands(outcomes.min(u128::from(u64::MAX)) as u64),
+                    thousands(EQUILIBRIUM_MAX_OUTCOMES as u64)
+                ),
+                "use fewer terms or options",
+            );
+        }
+        Ok(())
+    }
+}

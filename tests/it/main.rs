@@ -16,6 +16,7 @@ mod html_report;
 mod import;
 mod init;
 mod invalid_input;
+mod legislative;
 mod no_lost_work;
 mod offers;
 mod output_paths;

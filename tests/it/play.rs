@@ -118,6 +118,20 @@ fn moving_like_the_simulated_agent_reproduces_the_simulation_alternating() {
 }
 
 #[test]
+fn a_backward_induction_computer_agent_plays_its_equilibrium_plan() {
+    // Against its plan a hardliner's offers would differ (it keeps the whole pie), so the
+    // game ends as the simulation only if the computer agent offers and answers by its plan.
+    let sc = scenario(&split(
+        "seed = 3\ndeadlines = [5]",
+        "strategy = \"backward_induction\"\nestimates = \"exact\"\ndiscount = { rate = 0.8, in_decisions = true }",
+        "reservation = { uniform = [0.0, 0.3] }\nstrategy = \"boulware\"\ndiscount = { rate = 0.9, in_decisions = true }",
+    ));
+    let (n, deals) = mirror(&sc, &["b"], 5, 30);
+    assert_eq!(n, 30);
+    assert!(deals > 0, "{deals} of {n}");
+}
+
+#[test]
 fn moving_like_the_simulated_agent_reproduces_the_simulation_mediated() {
     let labour = Scenario::from_toml_str(
         &std::fs::read_to_string("scenarios/labour-contract.toml").unwrap(),
