@@ -18,6 +18,7 @@ pub mod analysis;
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod completions;
 pub mod csv_text;
 pub mod dist;
@@ -45,6 +46,7 @@ pub mod rng;
 #[allow(clippy::manual_is_multiple_of)]
 pub mod scenario;
 pub mod sensitivity;
+pub mod serve;
 pub mod shard;
 pub mod stats;
 pub mod strategy;

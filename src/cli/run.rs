@@ -18,6 +18,9 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let (src, origin) = load_source(a.scenario.as_deref())?;
     let sc = Scenario::from_toml_str(&src, &origin)?;
     let sim = a.sim.resolve(&sc)?;
+    if let Some(b) = &a.compare {
+        return super::compare::cmd_compare(a, &sc, &origin, &sim, b);
+    }
     let control = Control::default();
     let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
     if !a.force {

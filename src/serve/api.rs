@@ -1,0 +1,414 @@
+//! The JSON API behind the page: the scenario's editable numbers, a run of the edited
+//! scenario compared with the file, the edited scenario as TOML, and a game of `play`.
+//!
+//! Edits are `PATH = number` pairs applied exactly as `negsim sweep --param PATH=VALUE` does
+//! (through [`crate::sweep::Sweep`]), so every rule of the file format applies to them and a
+//! bad edit gets the sweep's message. Every handler is a plain function of the request body,
+//! so the tests call them without a socket.
+
+use crate::compare::{Comparison, Side, paired, side};
+use crate::dist::{Dist, Param};
+use crate::error::{Error, InputError};
+use crate::model::Model;
+use crate::montecarlo::Control;
+use crate::play::{PlayOptions, default_deadline, play_game};
+use crate::request::{Overrides, ResolvedSim};
+use crate::scenario::{Clock, Scenario, describe_param};
+use crate::sweep::Sweep;
+use serde::{Deserialize, Serialize};
+use std::io::BufRead;
+use std::sync::{Arc, Mutex};
+
+/// Most runs one request of the page may ask for (a class shares one laptop's cores).
+pub const MAX_PAGE_RUNS: u64 = 100_000;
+
+/// Where errors about a request body point.
+const ORIGIN: &str = "the request";
+
+/// The scenario the page edits: its text, its name in messages, and the parsed file.
+#[derive(Debug)]
+pub struct State {
+    /// The file's TOML text.
+    pub source: String,
+    /// The file's name in messages.
+    pub origin: String,
+    /// The file as read.
+    pub scenario: Scenario,
+    /// The file's side of a comparison, by run count. Why: the file never changes, so a
+    /// slider's redraw plays only the edited scenario, half the work.
+    cache: Mutex<Vec<(u64, Arc<Side>)>>,
+}
+
+/// Run counts whose results of the file are kept (dragging and released, and a few more).
+const CACHED_COUNTS: usize = 4;
+
+impl State {
+    /// The state of a page editing `scenario`, read from `source` (named `origin`).
+    pub fn new(source: String, origin: String, scenario: Scenario) -> State {
+        State {
+            source,
+            origin,
+            scenario,
+            cache: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The file's side for `sim`, played once per run count.
+    fn file_side(&self, sim: &ResolvedSim) -> Result<Arc<Side>, Error> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, s)) = cache.iter().find(|(r, _)| *r == sim.runs) {
+            return Ok(Arc::clone(s));
+        }
+        let s = Arc::new(side(&self.scenario, sim, &Control::default())?);
+        if cache.len() >= CACHED_COUNTS {
+            cache.remove(0);
+        }
+        cache.push((sim.runs, Arc::clone(&s)));
+        Ok(s)
+    }
+}
+
+/// One number of the scenario the page shows as a slider.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Slider {
+    /// Its sweep path (`agents.russia.weights.sanctions`).
+    pub path: String,
+    /// The agent it belongs to (its display name).
+    pub agent: String,
+    /// What it is, in words ("weight of Sanctions on Russia").
+    pub label: String,
+    /// The value the slider starts at: the file's value, or its distribution's mean.
+    pub value: f64,
+    /// How the file gives it ("triangular(0.1, 0.15, 0.2)").
+    pub file: String,
+    /// Slider range and step.
+    pub min: f64,
+    /// Largest value of the slider.
+    pub max: f64,
+    /// Step of the slider.
+    pub step: f64,
+}
+
+/// What the page needs to draw its controls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Info {
+    /// Scenario name.
+    pub name: String,
+    /// The file's name.
+    pub origin: String,
+    /// What a round is called.
+    pub round_label: String,
+    /// Deadlines (or checkpoints) reported.
+    pub deadlines: Vec<u32>,
+    /// The file's runs per deadline.
+    pub runs: u64,
+    /// The master seed.
+    pub seed: u64,
+    /// The agents' ids and names.
+    pub agents: Vec<(String, String)>,
+    /// The deadline `play` uses by default.
+    pub play_deadline: u32,
+    /// Every editable number.
+    pub sliders: Vec<Slider>,
+}
+
+/// A slider for `p` at `path`, in `[lo, hi]` (widened to hold the file's value).
+fn slider(path: String, agent: &str, label: String, p: &Param, lo: f64, hi: f64) -> Slider {
+    let value = match p.dist {
+        Dist::Fixed(v) => v,
+        _ => p.mean(),
+    };
+    let step = if hi - lo > 10.0 {
+        1.0
+    } else if hi <= 0.1 {
+        0.001
+    } else {
+        0.01
+    };
+    Slider {
+        path,
+        agent: agent.to_string(),
+        label,
+        value,
+        file: describe_param(p),
+        min: lo.min(value),
+        max: hi.max(value),
+        step,
+    }
+}
+
+/// Every weight, value, reservation, horizon and walk-out chance of `sc`, agent by agent.
+pub fn sliders(sc: &Scenario) -> Vec<Slider> {
+    let mut out = Vec::new();
+    for a in &sc.agents {
+        let at = |k: &str| format!("agents.{}.{k}", a.id);
+        let name = a.name.as_str();
+        out.push(slider(
+            at("reservation"),
+            name,
+            "reservation (utility of no deal)".into(),
+            &a.reservation,
+            0.0,
+            1.0,
+        ));
+        out.push(slider(
+            at("walk_away"),
+            name,
+            format!("walk-out chance per {}", sc.simulation.round_label),
+            &a.walk_away,
+            0.0,
+            0.05,
+        ));
+        if let Clock::Horizon(h) = &a.clock {
+            let top = (h.mean() * 2.0).clamp(52.0, crate::scenario::MAX_HORIZON);
+            out.push(slider(
+                at("clock.horizon"),
+                name,
+                format!("concession horizon ({}s)", sc.simulation.round_label),
+                h,
+                1.0,
+                top.round(),
+            ));
+        }
+        for (t, term) in sc.terms.iter().enumerate() {
+            if a.weights[t].mean() == 0.0 && !a.weights[t].is_uncertain() {
+                continue;
+            }
+            out.push(slider(
+                at(&format!("weights.{}", term.id)),
+                name,
+                format!("weight of {}", term.name),
+                &a.weights[t],
+                0.0,
+                1.0,
+            ));
+            for (o, opt) in term.options.iter().enumerate() {
+                out.push(slider(
+                    at(&format!("values.{}.{opt}", term.id)),
+                    name,
+                    format!("{}: value of {}", term.name, term.labels[o]),
+                    &a.values[t][o],
+                    0.0,
+                    1.0,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The page's controls for `state`.
+pub fn info(state: &State) -> Info {
+    let sc = &state.scenario;
+    Info {
+        name: sc.name.clone(),
+        origin: state.origin.clone(),
+        round_label: sc.simulation.round_label.clone(),
+        deadlines: sc.simulation.deadlines.clone(),
+        runs: sc.simulation.runs,
+        seed: sc.simulation.seed,
+        agents: sc
+            .agents
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
+        play_deadline: default_deadline(&sc.simulation.deadlines),
+        sliders: sliders(sc),
+    }
+}
+
+/// A request to run the edited scenario.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// The edits, `path -> value`, in the order given.
+    #[serde(default)]
+    pub edits: indexmap::IndexMap<String, f64>,
+    /// Runs per deadline (default: the file's).
+    #[serde(default)]
+    pub runs: Option<u64>,
+}
+
+/// Reads a JSON request body, as invalid input when it is not what `T` expects.
+fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, InputError> {
+    serde_json::from_str(body).map_err(|e| {
+        InputError::new(ORIGIN, format!("the request body is not valid: {e}")).with_help(
+            "send JSON such as {\"edits\": {\"agents.us.reservation\": 0.3}, \"runs\": 1000}",
+        )
+    })
+}
+
+/// The sweep of one point that applies `edits` to the file.
+fn edited(state: &State, edits: &indexmap::IndexMap<String, f64>) -> Result<Sweep, InputError> {
+    let specs: Vec<String> = edits
+        .iter()
+        .map(|(path, v)| {
+            if v.is_finite() {
+                Ok(format!("{path}={v}"))
+            } else {
+                Err(InputError::new(
+                    "--param",
+                    format!("`{path}` is not a finite number"),
+                ))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    Sweep::new(&state.source, &state.origin, &specs)
+}
+
+/// Runs the edited scenario against the file, run by run (see [`crate::compare`]).
+pub fn run(state: &State, body: &str) -> Result<Comparison, Error> {
+    let req: RunRequest = parse(body)?;
+    let b = if req.edits.is_empty() {
+        state.scenario.clone()
+    } else {
+        edited(state, &req.edits)?.scenario(0)?
+    };
+    if req.runs.is_some_and(|r| r > MAX_PAGE_RUNS) {
+        return Err(InputError::new(
+            "runs",
+            format!("{} runs is more than the page runs", req.runs.unwrap_or(0)),
+        )
+        .with_help(format!(
+            "ask for 1 to {MAX_PAGE_RUNS} runs; use `negsim run` for more"
+        ))
+        .into());
+    }
+    let sim = Overrides {
+        runs: req.runs,
+        ..Default::default()
+    }
+    .resolve(&state.scenario)?;
+    let a = state.file_side(&sim)?;
+    let b = side(&b, &sim, &Control::default())?;
+    Ok(paired(&a, &b, &sim))
+}
+
+/// The edited scenario as TOML text that `negsim run` reads (comments are not kept).
+pub fn toml(state: &State, body: &str) -> Result<String, Error> {
+    let req: RunRequest = parse(body)?;
+    if req.edits.is_empty() {
+        return Ok(state.source.clone());
+    }
+    let sweep = edited(state, &req.edits)?;
+    sweep.scenario(0)?;
+    let edits: Vec<String> = req
+        .edits
+        .iter()
+        .map(|(p, v)| format!("#   {p} = {v}"))
+        .collect();
+    Ok(format!(
+        "# {} with the edits made in `negsim serve`:\n{}\n\n{}",
+        state.origin,
+        edits.join("\n"),
+        sweep.source(0)?
+    ))
+}
+
+/// A move in a browser game of `play`: the game is replayed from its start with every line
+/// typed so far (it is deterministic), so the server keeps no state between requests.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlayRequest {
+    /// The agent played (its id).
+    pub agent: String,
+    /// Deadline in rounds (default: `play`'s).
+    #[serde(default)]
+    pub deadline: Option<u32>,
+    /// Run index of the game.
+    #[serde(default)]
+    pub run: u64,
+    /// The edits, as for a run.
+    #[serde(default)]
+    pub edits: indexmap::IndexMap<String, f64>,
+    /// Every line typed so far.
+    #[serde(default)]
+    pub lines: Vec<String>,
+}
+
+/// The game so far.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlayReply {
+    /// Everything `play` printed, inputs echoed.
+    pub transcript: String,
+    /// True once the game and its debrief are over.
+    pub over: bool,
+}
+
+/// Input that ends, when the lines run out, with an error that says "wait for the player"
+/// (not end of input, which would be walking out).
+struct Lines {
+    text: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for Lines {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.text.read(buf)
+    }
+}
+
+impl BufRead for Lines {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let pos = self.text.position() as usize;
+        if pos >= self.text.get_ref().len() {
+            return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+        }
+        self.text.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.text.consume(n)
+    }
+}
+
+/// Runs in the debrief of a browser game (a class shares the cores).
+const PLAY_RUNS: u64 = 2000;
+
+/// Plays the game of `body` as far as its lines go.
+pub fn play(state: &State, body: &str) -> Result<PlayReply, Error> {
+    let req: PlayRequest = parse(body)?;
+    let sc = if req.edits.is_empty() {
+        state.scenario.clone()
+    } else {
+        edited(state, &req.edits)?.scenario(0)?
+    };
+    let player = sc
+        .agent_index(&req.agent)
+        .ok_or_else(|| sc.unknown_agent(&req.agent, "agent"))?;
+    let sim = Overrides {
+        runs: Some(PLAY_RUNS.min(sc.simulation.runs)),
+        deadlines: Some(vec![
+            req.deadline
+                .unwrap_or_else(|| default_deadline(&sc.simulation.deadlines)),
+        ]),
+        ..Default::default()
+    }
+    .resolve(&sc)?;
+    let opts = PlayOptions {
+        player,
+        deadline: sim.deadlines[0],
+        seed: sim.seed,
+        run: req.run,
+        runs: sim.runs,
+        echo: true,
+    };
+    let mut text = Vec::new();
+    for l in &req.lines {
+        // One line per move: a newline inside would be two moves.
+        text.extend(l.replace(['\n', '\r'], " ").bytes());
+        text.push(b'\n');
+    }
+    let input = Lines {
+        text: std::io::Cursor::new(text),
+    };
+    let mut out = Vec::new();
+    let model = Model::new(&sc);
+    let over = match play_game(&model, &opts, input, &mut out) {
+        Ok(_) => true,
+        Err(Error::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) => return Err(e),
+    };
+    Ok(PlayReply {
+        transcript: String::from_utf8_lossy(&out).into_owned(),
+        over,
+    })
+}
