@@ -75,7 +75,9 @@ pub struct Slider {
     pub path: String,
     /// The agent it belongs to (its display name).
     pub agent: String,
-    /// What it is, in words ("weight of Sanctions on Russia").
+    /// The term it belongs to (its name), if any: the page heads its sliders with it.
+    pub term: Option<String>,
+    /// What it is, in words ("weight", "value of maintained").
     pub label: String,
     /// The value the slider starts at: the file's value, or its distribution's mean.
     pub value: f64,
@@ -114,6 +116,18 @@ pub struct Info {
 
 /// A slider for `p` at `path`, in `[lo, hi]` (widened to hold the file's value).
 fn slider(path: String, agent: &str, label: String, p: &Param, lo: f64, hi: f64) -> Slider {
+    slider_of(path, agent, None, label, p, (lo, hi))
+}
+
+/// A slider of a term's weight or value.
+fn slider_of(
+    path: String,
+    agent: &str,
+    term: Option<&str>,
+    label: String,
+    p: &Param,
+    (lo, hi): (f64, f64),
+) -> Slider {
     let value = match p.dist {
         Dist::Fixed(v) => v,
         _ => p.mean(),
@@ -128,6 +142,7 @@ fn slider(path: String, agent: &str, label: String, p: &Param, lo: f64, hi: f64)
     Slider {
         path,
         agent: agent.to_string(),
+        term: term.map(str::to_string),
         label,
         value,
         file: describe_param(p),
@@ -174,22 +189,22 @@ pub fn sliders(sc: &Scenario) -> Vec<Slider> {
             if a.weights[t].mean() == 0.0 && !a.weights[t].is_uncertain() {
                 continue;
             }
-            out.push(slider(
+            out.push(slider_of(
                 at(&format!("weights.{}", term.id)),
                 name,
-                format!("weight of {}", term.name),
+                Some(&term.name),
+                "weight".into(),
                 &a.weights[t],
-                0.0,
-                1.0,
+                (0.0, 1.0),
             ));
             for (o, opt) in term.options.iter().enumerate() {
-                out.push(slider(
+                out.push(slider_of(
                     at(&format!("values.{}.{opt}", term.id)),
                     name,
-                    format!("{}: value of {}", term.name, term.labels[o]),
+                    Some(&term.name),
+                    format!("value of {}", term.labels[o]),
                     &a.values[t][o],
-                    0.0,
-                    1.0,
+                    (0.0, 1.0),
                 ));
             }
         }

@@ -32,13 +32,17 @@ function buildSliders() {
   const box = $("sliders");
   box.innerHTML = "";
   const groups = {};
+  let term = null;
   state.info.sliders.forEach((s, i) => {
     if (!groups[s.agent]) {
       const d = el("details", {}, el("summary", {}, s.agent));
       if (Object.keys(groups).length === 0) d.open = true;
       groups[s.agent] = d;
       box.append(d);
+      term = null;
     }
+    if (s.term && s.term !== term) groups[s.agent].append(el("h3", {}, s.term));
+    term = s.term;
     const range = el("input", { type: "range", min: s.min, max: s.max, step: s.step,
       value: s.value, id: "s" + i, "data-path": s.path, "aria-label": s.path });
     const num = el("input", { type: "number", min: s.min, max: s.max, step: s.step,
