@@ -36,6 +36,7 @@ pub mod output;
 pub mod page;
 pub mod per_run;
 pub mod play;
+pub mod play_text;
 pub mod progress;
 pub mod protocol;
 pub mod report;

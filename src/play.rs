@@ -39,6 +39,9 @@ pub struct PlayOptions {
     /// Repeat each input line after its prompt (when input does not come from a terminal,
     /// so that a scripted game reads as a transcript).
     pub echo: bool,
+    /// Show what the scenario's strategy would do (`--hints`); off by default, so that a
+    /// student decides unaided.
+    pub hints: bool,
 }
 
 /// How the game ended, for the player.
@@ -100,7 +103,8 @@ fn io(e: std::io::Error) -> Error {
 
 impl<R: BufRead, W: Write> Game<'_, R, W> {
     fn say(&mut self, s: &str) -> Result<(), Error> {
-        self.out.write_all(s.as_bytes()).map_err(io)
+        let text = crate::play_text::wrap(s, crate::play_text::WIDTH);
+        self.out.write_all(text.as_bytes()).map_err(io)
     }
 
     /// Prompts and reads one line; `None` at end of input.
@@ -250,12 +254,20 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             (false, true) => format!("{} tables the text:\n", sc.agents[who].id),
             (false, false) => format!("{} proposes:\n", sc.agents[who].id),
         };
+        // Columns as wide as the longest id, so that a row fits 80 columns where it can.
+        let tw = sc.terms.iter().map(|t| t.id.len()).max().unwrap_or(0);
+        let ow = sc
+            .terms
+            .iter()
+            .flat_map(|t| t.options.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
         for (t, &o) in pkg.iter().enumerate() {
             let k = m.offsets[t] + o as usize;
             let w = self.inst.weights[p * nt + t];
             let v = self.inst.values[p * no + k];
             s += &format!(
-                "  {:<20} {:>2} {:<24} value {:.2} x weight {:.2} = {:.3}\n",
+                "  {:<tw$} {:>2} {:<ow$} value {:.2} x weight {:.2} = {:.3}\n",
                 sc.terms[t].id,
                 o + 1,
                 sc.terms[t].options[o as usize],
@@ -282,9 +294,13 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
     fn ask_answer(&mut self, round: u32) -> Result<Option<bool>, Error> {
         let tgt = agent_target(&self.inst, self.opts.player, round, self.opts.deadline)
             .max(self.inst.no_deal_value(self.opts.player, round));
-        let prompt = format!(
-            "(following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
-        );
+        let prompt = if self.opts.hints {
+            format!(
+                "(hint: following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
+            )
+        } else {
+            "Accept or reject? [a/r/q] > ".to_string()
+        };
         loop {
             match self.ask(&prompt)? {
                 None | Some(Input::Quit) => return Ok(None),
@@ -322,11 +338,13 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         );
         self.say(&menu)?;
         // A mediator drafts by its weighting of everyone's wishes, not by a target.
-        let hint = if m.mediator == Some(p) {
+        let hint = if !self.opts.hints {
             String::new()
+        } else if m.mediator == Some(p) {
+            self.mediator_hint(round)
         } else {
             format!(
-                "(following the scenario's strategy you would offer nothing worth less than {tgt:.3} to you)\n"
+                "(hint: following the scenario's strategy you would offer nothing worth less than {tgt:.3} to you)\n"
             )
         };
         let prompt =
@@ -351,6 +369,39 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             match self.check_proposal(&line) {
                 Ok(pkg) => return Ok(Some(Some(pkg))),
                 Err(msg) => self.say(&format!("{msg}\n"))?,
+            }
+        }
+    }
+
+    /// For the mediator: the texts every signatory would accept this round, by the scenario's
+    /// strategies (the option numbers to type).
+    fn mediator_hint(&self, round: u32) -> String {
+        let m = self.model;
+        let numbers = |pkg: &[u8]| {
+            pkg.iter()
+                .map(|o| (o + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match crate::play_text::passing_now(m, &self.inst, round, self.opts.deadline, 3) {
+            None => "(hint: the outcome space is too large to search for passing texts)\n".into(),
+            Some((_, 0)) => format!(
+                "(hint: no text would pass this {}: every one is rejected by some signatory)\n",
+                self.label
+            ),
+            Some((best, n)) => {
+                let mut h = format!(
+                    "(hint: {n} text(s) would pass this {}; the best for the signatories:)\n",
+                    self.label
+                );
+                for pkg in best {
+                    h += &format!(
+                        "  this text would pass with {}: {}\n",
+                        numbers(&pkg),
+                        package_string(m, &pkg)
+                    );
+                }
+                h
             }
         }
     }
@@ -624,6 +675,21 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             );
             s += "  (Each run samples its own preferences, so compare with care: utilities are on the agent's own 0-1 scale.)\n";
         }
+        s += "\n";
+        s += &crate::play_text::reveal(m, &self.inst);
+        s += &match crate::play_text::zone(m, &self.inst, 5) {
+            None => "(The outcome space is too large to list the texts that would have passed.)\n".into(),
+            Some((_, 0)) => "No text was better than no deal for every signatory: no deal could have passed on its merits.\n".into(),
+            Some((best, n)) => {
+                let mut z = format!(
+                    "{n} text(s) were better than no deal for every signatory and could have passed; the best for the signatories:\n"
+                );
+                for pkg in best {
+                    z += &format!("  {}\n", package_string(m, &pkg));
+                }
+                z
+            }
+        };
         self.say(&s)?;
         self.out.flush().map_err(io)
     }

@@ -337,6 +337,10 @@ pub struct PlayArgs {
     /// Simulated runs the debrief compares you with (default: the scenario's runs).
     #[arg(long)]
     pub runs: Option<u64>,
+    /// Show what the scenario's strategy would do in your seat (as the mediator: the texts
+    /// that would pass).
+    #[arg(long)]
+    pub hints: bool,
 }
 
 /// `negsim init`.

@@ -37,6 +37,7 @@ pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
         run: a.run,
         runs: sim.runs,
         echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        hints: a.hints,
     };
     let model = Model::new(&sc);
     let stdin = std::io::stdin();

@@ -339,6 +339,9 @@ pub struct PlayRequest {
     /// Every line typed so far.
     #[serde(default)]
     pub lines: Vec<String>,
+    /// Show the hints (as `play --hints`).
+    #[serde(default)]
+    pub hints: bool,
 }
 
 /// The game so far.
@@ -405,6 +408,7 @@ pub fn play(state: &State, body: &str) -> Result<PlayReply, Error> {
         run: req.run,
         runs: sim.runs,
         echo: true,
+        hints: req.hints,
     };
     let mut text = Vec::new();
     for l in &req.lines {

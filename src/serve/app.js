@@ -197,7 +197,8 @@ async function download() {
 
 async function playStep() {
   const body = { agent: $("play-agent").value, deadline: Number($("play-deadline").value),
-    run: Number($("play-run").value), edits: state.edits, lines: state.lines };
+    run: Number($("play-run").value), edits: state.edits, lines: state.lines,
+    hints: $("play-hints").checked };
   try {
     const r = JSON.parse(await post("/api/play", body));
     const out = $("play-out");

@@ -70,6 +70,7 @@ fn mirror(sc: &Scenario, players: &[&str], deadline: u32, runs: u64) -> (usize, 
                 run,
                 runs: 5,
                 echo: false,
+                hints: false,
             };
             let input = script.lines.join("\n") + "\n";
             let mut out = Vec::new();
@@ -268,4 +269,88 @@ fn unknown_agent_and_bad_deadline_are_invalid_input() {
     assert!(stderr(&o).contains("--deadline"), "{}", stderr(&o));
     let o = negsim(&["play"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// The classroom changes: 80 columns, hints only when asked, a mediator's hint that is right,
+/// and a debrief that reveals the game.
+mod classroom {
+    use crate::common::{negsim_stdin, stdout};
+    use negsim::play_text::wrap;
+
+    #[test]
+    fn wrapping_fits_80_columns_and_never_breaks_a_word() {
+        let line = format!("  {}", "word ".repeat(40));
+        let w = wrap(&line, 80);
+        assert!(w.lines().all(|l| l.chars().count() <= 80), "{w}");
+        assert_eq!(
+            w.split_whitespace().collect::<Vec<_>>(),
+            line.split_whitespace().collect::<Vec<_>>()
+        );
+        assert!(w.lines().skip(1).all(|l| l.starts_with("    word")), "{w}");
+        let long = "x".repeat(100);
+        assert_eq!(
+            wrap(&long, 80),
+            long,
+            "a word longer than the line stays whole"
+        );
+    }
+
+    #[test]
+    fn every_line_fits_80_columns_and_hints_are_opt_in() {
+        for agent in ["ukraine", "us", "russia"] {
+            let args = ["play", "--as", agent, "--deadline", "12", "--runs", "50"];
+            let plain = stdout(&negsim_stdin(&args, "r\nr\npass\nr\n"));
+            let with: Vec<&str> = args.iter().copied().chain(["--hints"]).collect();
+            let hinted = stdout(&negsim_stdin(&with, "r\nr\npass\nr\n"));
+            for text in [&plain, &hinted] {
+                for l in text.lines() {
+                    assert!(l.chars().count() <= 80, "{agent}: {l}");
+                }
+            }
+            assert!(!plain.contains("(hint:"), "{plain}");
+            assert!(hinted.contains("(hint:"), "{hinted}");
+            assert!(plain.contains("What each party wanted in this game"));
+            assert!(plain.contains("could have passed") || plain.contains("no deal could"));
+        }
+    }
+
+    #[test]
+    fn the_text_the_mediator_hint_names_does_pass() {
+        // Run 1 at 52 weeks ends in agreement in the simulation (README's trace exercise).
+        let args = [
+            "play",
+            "--as",
+            "us",
+            "--deadline",
+            "52",
+            "--run",
+            "1",
+            "--runs",
+            "20",
+            "--hints",
+        ];
+        let mut checked = 0;
+        for k in 0..52 {
+            let o = stdout(&negsim_stdin(&args, &("pass\n".repeat(k) + "q\n")));
+            let Some(rest) = o.split("this text would pass with ").nth(1) else {
+                continue;
+            };
+            let numbers = rest.split(':').next().unwrap().to_string();
+            let played = stdout(&negsim_stdin(
+                &args,
+                &("pass\n".repeat(k) + &numbers + "\nq\n"),
+            ));
+            assert!(
+                played.contains("Answers: russia accepts, ukraine accepts, europe accepts"),
+                "week {}: {numbers}\n{played}",
+                k + 1
+            );
+            assert!(played.contains("Agreement in week"), "{played}");
+            checked += 1;
+            if checked == 2 {
+                break;
+            }
+        }
+        assert!(checked > 0, "some week has a text that passes");
+    }
 }
