@@ -328,9 +328,11 @@ impl Analysis {
     ///
     /// Distances depend only on the agreed package, so they are summed over the tally's exact
     /// package counts, each in fixed point ([`to_fixed`]): the same integers as adding each
-    /// agreement's distance in turn, whatever the thread count, at no cost to the runs.
+    /// agreement's distance in turn, whatever the thread count, at no cost to the runs. `None`
+    /// too when the tally has too many distinct packages to count them ([`Tally::packages_overflow`]).
     pub fn mean_distances(&self, model: &Model, tally: &Tally) -> (Option<f64>, Option<f64>) {
-        if tally.agreements == 0 || self.frontier.is_empty() {
+        if tally.agreements == 0 || self.frontier.is_empty() || tally.packages_overflow {
+            // Without the package counts (too many distinct packages) the sums are unknown.
             return (None, None);
         }
         let mut sum_frontier = 0i128;

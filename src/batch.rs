@@ -1,5 +1,5 @@
-//! Batches: several scenario files run into one tidy table with a `scenario` column, each with
-//! its own settings. Files that fail are reported by the caller and left out; the rest run.
+//! Batches: several scenario files run into one tidy table with `scenario` (the name, as in
+//! the run report) and `file` columns, each with its own settings. Files that fail are reported by the caller and left out; the rest run.
 
 use crate::error::{Error, InputError};
 use crate::montecarlo::{Control, Settings};
@@ -9,13 +9,14 @@ use crate::tidy::{self, Cell, Finished, Item, Layout, Output};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-/// The name of the key column of a batch table.
-pub const KEY: &str = "scenario";
+/// The key columns of a batch table: the scenario's name (as `scenario` in run JSON) and
+/// the file as given.
+pub const KEYS: [&str; 2] = ["scenario", "file"];
 
 /// One scenario of a batch.
 #[derive(Debug, Clone)]
 pub struct Job {
-    /// The file, as shown in the `scenario` column.
+    /// The file, as shown in the `file` column.
     pub name: String,
     /// The validated scenario.
     pub scenario: Scenario,
@@ -76,7 +77,7 @@ pub fn run(
 ) -> Result<Finished, Error> {
     let items = jobs.iter().map(|j| {
         Ok(Item {
-            cells: vec![Cell::text(&j.name)],
+            cells: vec![Cell::text(&j.scenario.name), Cell::text(&j.name)],
             scenario: Cow::Borrowed(&j.scenario),
             settings: &j.settings,
         })

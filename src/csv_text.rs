@@ -16,16 +16,25 @@ pub fn record<S: Serialize + ?Sized>(rec: &S) -> String {
     String::from_utf8(bytes).expect("CSV of UTF-8 text is UTF-8")
 }
 
-/// A number as Rust's `Display` writes it (shortest round-trip text, no exponent, `1` rather
-/// than `1.0`): the form negsim's CSV has always had. The csv crate's own float form (ryu's)
-/// would change every `1` to `1.0`.
+/// A float as CSV shows it: Rust's shortest round-trip text without exponent, and always
+/// with a decimal point (`1.0`, not `1`), so that pandas and R type every float column as
+/// float even when all its values are whole.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shown(pub f64);
 
 impl Serialize for Shown {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.collect_str(&float_text(self.0))
     }
+}
+
+/// `x` in the form of [`Shown`]: `0.25`, `1.0`, `0.000005`, `1000000000000000000000.0`.
+pub fn float_text(x: f64) -> String {
+    let mut t = x.to_string();
+    if x.is_finite() && !t.contains('.') {
+        t.push_str(".0");
+    }
+    t
 }
 
 /// One CSV field, quoted by the `csv` crate when it needs to be (commas, quotes, line
@@ -44,7 +53,10 @@ mod tests {
 
     #[test]
     fn fields_are_quoted_only_when_needed() {
-        assert_eq!(record(&("0.25", 3, Shown(1.0), None::<Shown>)), "0.25,3,1,");
+        assert_eq!(
+            record(&("0.25", 3, Shown(1.0), None::<Shown>)),
+            "0.25,3,1.0,"
+        );
         assert_eq!(
             record(&["dist:normal(0.3,0.05)"]),
             "\"dist:normal(0.3,0.05)\""
@@ -53,7 +65,7 @@ mod tests {
         assert_eq!(record(&["two\nlines", "x"]), "\"two\nlines\",x");
         assert_eq!(
             record(&(Shown(0.000005), Shown(1e21))),
-            "0.000005,1000000000000000000000"
+            "0.000005,1000000000000000000000.0"
         );
     }
 }

@@ -28,6 +28,8 @@ pub struct Model {
     pub protocol: Protocol,
     /// The mediator, if any.
     pub mediator: Option<usize>,
+    /// Bit mask of the backward-induction agents (`strategy = "backward_induction"`).
+    pub equilibrium: u64,
 }
 
 /// Parameters sampled for one run.
@@ -103,6 +105,12 @@ impl Model {
             allowed,
             protocol: scenario.simulation.protocol,
             mediator: scenario.simulation.mediator,
+            equilibrium: scenario
+                .agents
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.strategy == Strategy::BackwardInduction)
+                .fold(0u64, |m, (i, _)| m | (1 << i)),
         }
     }
 
@@ -218,7 +226,9 @@ impl Model {
             inst.belief.push(draw(&agent.deadline_belief, rng));
             inst.exponent.push(match agent.strategy {
                 Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
-                Strategy::Hardliner => {
+                // Game-theoretic agents have no exponent: the word pair is consumed all the
+                // same, so that every later draw stays in place.
+                Strategy::Hardliner | Strategy::BackwardInduction => {
                     draw(&Param::fixed(0.0, 0.0, 0.0), rng);
                     None
                 }

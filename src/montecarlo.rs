@@ -173,6 +173,13 @@ impl RunPlayer {
         !crate::offer::stopped()
     }
 
+    /// The deadline indices at which the run just played ended in agreement.
+    pub fn agreed(&self) -> impl Iterator<Item = usize> + '_ {
+        self.results.iter().filter_map(|(i, res)| {
+            matches!(res.end, crate::protocol::End::Agreement { .. }).then_some(*i)
+        })
+    }
+
     /// Adds the results of the run just played to `tallies` (one per deadline).
     pub fn tally(&self, model: &Model, inst: &Instance, tallies: &mut [Tally]) {
         for (i, res) in &self.results {

@@ -7,6 +7,7 @@
 //! (`agents.russia.reservation`), in the engine's draw order. Their values are the raw draws
 //! from the file's distributions, clamped to their valid range, as the engine drew them;
 //! weights are reported before the engine normalizes them to sum to 1.
+//! Every row ends with the provenance columns of [`crate::provenance`].
 //!
 //! Runs are played in batches of chunks: the chunks of a batch in parallel, then the batch's
 //! records handed over in run order, so memory is bounded by one batch whatever the number
@@ -18,6 +19,7 @@ use crate::error::Error;
 use crate::model::{Instance, Model};
 use crate::montecarlo::{Control, Outcome, Settings, chunk_ranges};
 use crate::protocol::{End, Workspace, play};
+use crate::provenance::Provenance;
 use crate::rng;
 use crate::scenario::{Scenario, Strategy};
 use crate::sensitivity::factors::{Slot, all_slots};
@@ -81,11 +83,14 @@ pub struct PerRun {
     columns: Vec<String>,
     json_keys: Vec<String>,
     utility_keys: Vec<String>,
+    /// The provenance cells every row ends with, as CSV and as JSON fields.
+    tail: (String, String),
 }
 
 impl PerRun {
     /// The per-run table of `scenario` with `settings` (seed, deadlines, run range).
     pub fn new(scenario: &Scenario, settings: Settings) -> PerRun {
+        let prov = Provenance::of(scenario, settings.seed);
         let slots: Vec<Slot> = all_slots(scenario)
             .into_iter()
             .filter(|s| s.get(scenario).is_some_and(|p| p.is_uncertain()))
@@ -103,6 +108,7 @@ impl PerRun {
                 .map(|a| key(&format!("utility_{}", a.id)))
                 .collect(),
             columns,
+            tail: (prov.csv_suffix(), prov.json_suffix()),
         }
     }
 
@@ -231,6 +237,7 @@ impl PerRun {
                 .map(|s| s.to_string()),
         );
         cols.extend(self.agents().iter().map(|a| format!("utility_{a}")));
+        cols.extend(crate::provenance::COLUMNS.iter().map(|c| c.to_string()));
         let mut s = cols
             .iter()
             .map(|c| csv_field(c).into_owned())
@@ -296,6 +303,7 @@ impl PerRun {
                 None => s.push(','),
             }
         }
+        s.push_str(&self.tail.0);
         s.push('\n');
     }
 
@@ -328,6 +336,7 @@ impl PerRun {
         for (a, k) in self.utility_keys.iter().enumerate() {
             let _ = write!(s, ",{k}:{}", num(r.utilities.get(a).copied()));
         }
+        s.push_str(&self.tail.1);
         s.push_str("}\n");
     }
 
@@ -397,7 +406,7 @@ impl PerRun {
             out.push(agent.deadline_belief.sample(&mut rng));
             let exponent = match agent.strategy {
                 Strategy::TimeDependent { exponent, .. } => exponent,
-                Strategy::Hardliner => Param::fixed(0.0, 0.0, 0.0),
+                Strategy::Hardliner | Strategy::BackwardInduction => Param::fixed(0.0, 0.0, 0.0),
             };
             out.push(exponent.sample(&mut rng));
         }
@@ -429,18 +438,7 @@ fn slot_index(model: &Model, s: &Slot) -> Option<usize> {
 fn slot_value(model: &Model, inst: &Instance, draws: &[f64], s: &Slot) -> f64 {
     match *s {
         Slot::Weight { .. } => draws[slot_index(model, s).expect("weights are redrawn")],
-        Slot::Value {
-            agent,
-            term,
-            option,
-        } => inst.values[agent * model.n_opts + model.offsets[term] + option],
-        Slot::Reservation { agent } => inst.reservation[agent],
-        Slot::WalkAway { agent } => inst.walk_away[agent],
-        Slot::DeadlineBelief { agent } => inst.belief[agent],
-        Slot::Exponent { agent } => inst.exponent[agent].unwrap_or(f64::NAN),
-        Slot::Horizon { agent } => inst.horizon[agent],
-        Slot::DelayCost { agent } => inst.delay_cost[agent],
-        Slot::LearningRate => inst.mediator_learning_rate,
+        _ => s.value_in(model, inst),
     }
 }
 

@@ -14,7 +14,10 @@ use crate::offer::for_each_package;
 use crate::offer::{Method, OfferSearch};
 use crate::rng::{RunRng, choice_rng, uniform01};
 use crate::scenario::{AcceptRule, MAX_AGENTS, OfferRule, Protocol};
-use crate::strategy::{APPROX_SLACK, approx_target, target};
+use crate::strategy::{APPROX_SLACK, approx_target, concession, target_at};
+
+mod concession;
+use concession::Concession;
 
 /// How a negotiation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +91,10 @@ pub struct Workspace {
     freq_gain: Vec<f64>,
     /// The mediator's memory (mediated protocol).
     mediator: MediatorState,
+    /// Per agent, its concession factor by round, kept across runs while it does not change.
+    concession: Concession,
+    /// Per agent, the equilibrium plan of a backward-induction agent (empty otherwise).
+    pub plans: Vec<crate::equilibrium::Plan>,
 }
 
 /// Learning rate of the frequency model's term weights (HardHeaded's `learnCoef`).
@@ -266,6 +273,7 @@ impl Workspace {
                 build_search(&mut self.searches[a], self.method, model, inst, a, gain);
             }
         }
+        crate::equilibrium::prepare_all(model, inst, &mut self.plans, self.method);
     }
 }
 
@@ -320,24 +328,40 @@ impl Workspace {
 /// utility then (both as in [`Instance::no_deal_value`] and [`Instance::decision_factor`]).
 #[inline]
 pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
-    let t = inst.time(a, round, deadline);
+    target_with(inst, a, round, |e| {
+        concession(e, inst.time(a, round, deadline))
+    })
+}
+
+/// [`agent_target`] with the concession factor `1 - t^(1/e)` from `factor(e)` (computed or
+/// tabulated: the same bits either way).
+#[inline]
+fn target_with(inst: &Instance, a: usize, round: u32, factor: impl FnOnce(f64) -> f64) -> f64 {
     let best = inst.best[a];
-    if inst.delayed & (1 << a) != 0 {
+    let (res, best) = if inst.delayed & (1 << a) != 0 {
         let res = inst.no_deal_value(a, round);
         if !best.is_finite() {
             return res;
         }
-        return target(
-            res,
-            best * inst.decision_factor(a, round),
-            inst.exponent[a],
-            t,
-        );
+        (res, best * inst.decision_factor(a, round))
+    } else {
+        if !best.is_finite() {
+            return inst.reservation[a];
+        }
+        (inst.reservation[a], best)
+    };
+    match inst.exponent[a] {
+        None => best,
+        Some(e) => target_at(res, best, factor(e)),
     }
-    if !best.is_finite() {
-        return inst.reservation[a];
-    }
-    target(inst.reservation[a], best, inst.exponent[a], t)
+}
+
+/// [`agent_target`] with the concession factor from the workspace's table.
+#[inline]
+fn ws_target(ws: &mut Workspace, inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
+    target_with(inst, a, round, |e| {
+        ws.concession.factor(inst, a, e, round, deadline)
+    })
 }
 
 /// The own utility (undiscounted) a proposer's offer must reach in `round`: its target
@@ -561,14 +585,20 @@ fn rule_threshold(
     round: u32,
     deadline: u32,
 ) -> f64 {
-    let next_target = agent_target(inst, s, round + 1, deadline);
+    let next_target = ws_target(ws, inst, s, round + 1, deadline);
     refresh(model, inst, ws, s);
     let (f_next, f_now) = (
         inst.decision_factor(s, round + 1),
         inst.decision_factor(s, round),
     );
+    // As `offer_target` forms it.
+    let next_own = if inst.delayed & (1 << s) != 0 {
+        next_target / f_next
+    } else {
+        next_target
+    };
     let next = ws.searches[s]
-        .search(offer_target(inst, s, round + 1, deadline), &mut ws.next_pkg)
+        .search(next_own, &mut ws.next_pkg)
         .map_or(next_target, |u| u * f_next);
     match model.scenario.agents[s].accept {
         AcceptRule::Combi(tc)
@@ -623,6 +653,16 @@ fn answers<O: Observer>(
             crosses |= red[k];
         }
         let is_proposer = known.is_some_and(|(a, _)| a == s);
+        if model.equilibrium & (1 << s) != 0 {
+            // A backward-induction agent accepts what is worth its continuation value.
+            let thr = ws.plans[s].threshold(round);
+            let ok = (is_proposer || u >= thr) && !crosses;
+            obs.answer(round, s, u, thr, ok);
+            if !ok {
+                rejecters |= 1 << s;
+            }
+            continue;
+        }
         if inst.delayed & (1 << s) != 0 {
             // Delay moves this agent's no-deal value or discounts its view of the package:
             // every comparison on the scale of its decisions, no shortcut.
@@ -634,7 +674,7 @@ fn answers<O: Observer>(
                 let thr = rule_threshold(model, inst, ws, s, round, deadline);
                 (v >= thr, thr)
             } else {
-                let t = agent_target(inst, s, round, deadline);
+                let t = ws_target(ws, inst, s, round, deadline);
                 (v >= t, t)
             };
             let ok = meets && v >= res && !crosses;
@@ -661,14 +701,14 @@ fn answers<O: Observer>(
             // The proposer's offer meets its own target by construction.
             Some((a, t)) if a == s => (true, t),
             _ if O::WANTS_TARGETS => {
-                let t = agent_target(inst, s, round, deadline);
+                let t = ws_target(ws, inst, s, round, deadline);
                 (u >= t, t)
             }
             _ if need_target => match agent_target_approx(inst, s, round, deadline) {
                 Some(t) if u >= t + APPROX_SLACK => (true, t),
                 Some(t) if u < t - APPROX_SLACK => (false, t),
                 _ => {
-                    let t = agent_target(inst, s, round, deadline);
+                    let t = ws_target(ws, inst, s, round, deadline);
                     (u >= t, t)
                 }
             },
@@ -708,6 +748,7 @@ fn alternating<O: Observer>(
             ws.freq[a].reset(n, model.n_terms(), model.n_opts);
         }
     }
+    crate::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
@@ -728,7 +769,12 @@ fn alternating<O: Observer>(
         else {
             break;
         };
-        let tgt = agent_target(inst, p, round, deadline);
+        let equilibrium = model.equilibrium & (1 << p) != 0;
+        let tgt = if equilibrium {
+            ws.plans[p].threshold(round)
+        } else {
+            ws_target(ws, inst, p, round, deadline)
+        };
         // The own utility the offer needs (above the target when the proposer discounts).
         let own_tgt = if inst.delayed & (1 << p) != 0 {
             tgt / inst.decision_factor(p, round)
@@ -736,6 +782,7 @@ fn alternating<O: Observer>(
             tgt
         };
         let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+            _ if equilibrium => ws.plans[p].offer_into(round, &mut ws.offer),
             (OfferRule::RandomAbove, Some(c)) => {
                 let mut pkg = std::mem::take(&mut ws.offer);
                 let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();

@@ -1,12 +1,21 @@
 //! Reports: the tallies of a simulation turned into a summary (per deadline) and rendered as a
 //! terminal table, JSON or tidy CSV.
 
+pub mod charts;
+pub mod html;
+
 use crate::analysis::{Analysis, Point, TooLarge};
 use crate::model::Model;
 use crate::montecarlo::Outcome;
 use crate::scenario::fmt_num;
 use crate::stats::{FIXED_SCALE, Tally, Z95, wilson};
+use crate::worlds::WorldsOutcome;
+use crate::worlds::summary::{WorldsAtDeadline, WorldsReport};
 use indexmap::IndexMap;
+
+pub mod answer;
+use crate::scenario::thousands;
+pub use answer::{Answer, View};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -16,6 +25,10 @@ pub const TOP_PACKAGES: usize = 5;
 /// The whole report of a simulation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
+    /// The format of this JSON document, [`crate::provenance::REPORT_FORMAT`].
+    pub format: &'static str,
+    /// The negsim that wrote it ([`crate::provenance::VERSION`]).
+    pub negsim_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// Master seed.
@@ -40,6 +53,10 @@ pub struct Report {
     pub horizon: Option<u32>,
     /// The question the numbers answer, in words.
     pub question: String,
+    /// The worlds played, when the runs were grouped into worlds (`--worlds K`): then `runs`
+    /// is every run of every world, and each deadline has its spread across worlds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<WorldsReport>,
 }
 
 /// The outcome-space analysis at mean parameters, as reported (see [`crate::analysis`]).
@@ -142,6 +159,10 @@ pub struct DeadlineReport {
     pub median_round: Option<u32>,
     /// Most frequent agreed packages.
     pub top_packages: Vec<PackageShare>,
+    /// Set when the agreements held too many distinct packages to count (`top_packages` is
+    /// then empty; the option shares stay exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_packages_note: Option<String>,
     /// Share of each option of each term among agreements.
     pub option_shares: IndexMap<String, IndexMap<String, f64>>,
     /// Each agent's mean utility and gain over its reservation value in agreements.
@@ -163,6 +184,12 @@ pub struct DeadlineReport {
     pub ci95_no_walkout: Option<[f64; 2]>,
     /// Share of all runs ended by each agent's walk-out.
     pub walkout_share: IndexMap<String, f64>,
+    /// Per signatory, the share of the runs without agreement in which it rejected the last
+    /// text (several may have: the shares need not sum to 1).
+    pub blocked_share: IndexMap<String, f64>,
+    /// The spread of P across worlds (only with `--worlds`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<WorldsAtDeadline>,
 }
 
 /// An agreed package and how often it was agreed.
@@ -213,6 +240,8 @@ impl Report {
             runs
         };
         Report {
+            format: crate::provenance::REPORT_FORMAT,
+            negsim_version: crate::provenance::VERSION,
             scenario: sc.name.clone(),
             seed,
             runs,
@@ -232,7 +261,26 @@ impl Report {
             },
             horizon: sc.simulation.horizon,
             question: question(model),
+            worlds: None,
         }
+    }
+
+    /// Builds the report of `worlds` worlds of `runs` runs each: the pooled tallies as in
+    /// [`Report::new`] (so `runs` is every run of every world), each deadline's interval
+    /// widened for the worlds (see [`WorldsOutcome::pooled_interval`]) and its spread.
+    pub fn of_worlds(model: &Model, seed: u64, runs: u64, worlds: &WorldsOutcome) -> Report {
+        let outcome = Outcome {
+            tallies: worlds.pooled.clone(),
+            partial: worlds.partial,
+        };
+        let total = runs.saturating_mul(worlds.agreements.len() as u64);
+        let mut report = Report::new(model, seed, total, &outcome);
+        for (d, dr) in report.deadlines.iter_mut().enumerate() {
+            dr.ci95 = worlds.pooled_interval(d);
+            dr.worlds = worlds.at_deadline(model, d);
+        }
+        report.worlds = Some(worlds.report());
+        report
     }
 
     /// Renders as pretty JSON (with a final newline).
@@ -247,55 +295,95 @@ impl Report {
         "deadline,runs,agreements,p_agreement,ci_low,ci_high,walkouts,expired,mean_round,median_round,blocker,top_package,top_package_share,p_agreement_no_walkout"
     }
 
-    /// Renders as tidy CSV: a header and one row per deadline.
+    /// Renders as tidy CSV: a header and one row per deadline. After the columns of
+    /// [`Report::csv_header`] come, with worlds,
+    /// `p_worlds_05`, `p_worlds_50` and `p_worlds_95`; then the provenance columns.
     pub fn to_csv(&self) -> String {
+        use crate::csv_text::{Shown, record};
         let mut s = String::from(Self::csv_header());
+        if self.worlds.is_some() {
+            s.push_str(",p_worlds_05,p_worlds_50,p_worlds_95");
+        }
+        s.push_str(&crate::provenance::csv_header_suffix());
         s.push('\n');
+        let tail = crate::provenance::Provenance::of_report(self).csv_suffix();
         for d in &self.deadlines {
             s.push_str(&d.csv_row());
+            if self.worlds.is_some() {
+                let w = d.worlds.as_ref();
+                let cells: Vec<Option<Shown>> =
+                    [w.map(|w| w.p05), w.map(|w| w.p50), w.map(|w| w.p95)]
+                        .into_iter()
+                        .map(|x| x.map(Shown))
+                        .collect();
+                s.push(',');
+                s.push_str(&record(&cells));
+            }
+            s.push_str(&tail);
             s.push('\n');
         }
         s
     }
 
-    /// Renders as a readable table for a terminal.
+    /// Renders as a readable report for a terminal, 80 columns wide, detailing the middle
+    /// deadline's deals.
     pub fn to_table(&self, model: &Model) -> String {
+        self.to_table_view(model, &View::default())
+    }
+
+    /// Renders as a readable report for a terminal: the answer first (see [`Answer`]), then
+    /// the details, wrapped at `view.width` columns.
+    pub fn to_table_view(&self, model: &Model, view: &View) -> String {
         let mut s = String::new();
+        let width = view.width.max(40);
+        let wrap = |s: &mut String, indent: &str, text: &str| {
+            let opts = textwrap::Options::new(width)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .initial_indent(indent)
+                .subsequent_indent(&"      "[..indent.len().min(6) + 2]);
+            for line in textwrap::wrap(text, opts) {
+                let _ = writeln!(s, "{line}");
+            }
+        };
         let label = &self.round_label;
         let _ = writeln!(s, "{}", self.scenario);
-        let _ = writeln!(
-            s,
-            "{} protocol, {} runs per deadline, seed {}{}",
-            self.protocol,
-            self.runs,
-            self.seed,
-            if self.partial {
-                "  (PARTIAL: stopped early)"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(s, "Question: {}", self.question);
-        let _ = writeln!(s);
+        let runs = match &self.worlds {
+            Some(w) => format!(
+                "{} worlds x {} runs",
+                thousands(w.worlds),
+                thousands(w.runs_per_world)
+            ),
+            None => format!("{} runs per deadline", thousands(self.runs)),
+        };
+        wrap(&mut s, "", &format!("{}.", self.short_question()));
+        if self.partial {
+            let _ = writeln!(s, "PARTIAL: stopped early, {} runs played.", self.runs);
+        }
+        s.push_str(&Answer::new(self, model, view).to_text(width));
         let open = self.horizon.is_some();
+        let _ = writeln!(s);
+        wrap(
+            &mut s,
+            "",
+            &format!(
+                "Details ({runs}, {} protocol, seed {})",
+                self.protocol, self.seed
+            ),
+        );
         let header = [
             if open { "by" } else { "deadline" }.to_string(),
-            "P(agreement)".into(),
-            "95% interval".into(),
             "agreements".into(),
             "walk-outs".into(),
             if open { "going on" } else { "expired" }.into(),
             format!("mean {label}"),
             "P if no walk-out".into(),
         ];
-        let rows: Vec<[String; 8]> = self
+        let rows: Vec<[String; 6]> = self
             .deadlines
             .iter()
             .map(|d| {
                 [
-                    format!("{} {}", d.deadline, plural(label, d.deadline)),
-                    format!("{:.3}", d.p_agreement),
-                    format!("[{:.3}, {:.3}]", d.ci95[0], d.ci95[1]),
+                    d.deadline.to_string(),
                     d.agreements.to_string(),
                     d.walkouts.to_string(),
                     d.expired.to_string(),
@@ -305,9 +393,8 @@ impl Report {
                 ]
             })
             .collect();
-        // Each column as wide as its widest cell ("12 meetings", "mean session"), and at
-        // least as wide as the usual layout.
-        let mut widths = [10, 12, 17, 10, 9, 8, 11, 16];
+        // Each column as wide as its widest cell ("mean session"), and at least the usual.
+        let mut widths = [8, 10, 9, 8, 9, 16];
         for r in std::iter::once(&header).chain(&rows) {
             for (w, cell) in widths.iter_mut().zip(r) {
                 *w = (*w).max(cell.chars().count());
@@ -322,9 +409,10 @@ impl Report {
             let _ = writeln!(s, "{}", cells.join("  "));
         }
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "How the runs without agreement ended (walk-outs by agent; blocker = most often rejected the last text):"
+        wrap(
+            &mut s,
+            "",
+            "How the runs without agreement ended (walk-outs by agent; blocked = share of the runs without a deal in which each rejected the last text):",
         );
         for d in &self.deadlines {
             let walk: Vec<String> = d
@@ -333,22 +421,39 @@ impl Report {
                 .filter(|(_, c)| **c > 0)
                 .map(|(id, c)| format!("{id} {c} ({:.1}%)", 100.0 * d.walkout_share[id]))
                 .collect();
-            let _ = writeln!(
-                s,
-                "  {:>4} {}: walk-outs [{}], {} {}, blocker {}",
-                d.deadline,
-                plural(label, d.deadline),
-                if walk.is_empty() {
-                    "none".to_string()
-                } else {
-                    walk.join(", ")
-                },
-                if open { "still going" } else { "expired" },
-                d.expired,
-                d.blocker.as_deref().unwrap_or("-"),
+            let blocked: Vec<String> = d
+                .blocked_share
+                .iter()
+                .filter(|(_, sh)| **sh > 0.0)
+                .map(|(id, sh)| format!("{id} {:.0}%", 100.0 * sh))
+                .collect();
+            wrap(
+                &mut s,
+                "  ",
+                &format!(
+                    "{} {}: walk-outs [{}], {} {}, blocked [{}]",
+                    d.deadline,
+                    plural(label, d.deadline),
+                    if walk.is_empty() {
+                        "none".to_string()
+                    } else {
+                        walk.join(", ")
+                    },
+                    if open { "still going" } else { "expired" },
+                    d.expired,
+                    if blocked.is_empty() {
+                        "none".to_string()
+                    } else {
+                        blocked.join(", ")
+                    },
+                ),
             );
         }
-        for d in &self.deadlines {
+        let detail = view.detail_index(self);
+        for (i, d) in self.deadlines.iter().enumerate() {
+            if !view.all_deadlines && i != detail {
+                continue;
+            }
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
@@ -363,9 +468,16 @@ impl Report {
                 let _ = writeln!(s, "  none");
                 continue;
             }
+            if let Some(note) = &d.top_packages_note {
+                let _ = writeln!(s, "  most frequent packages {note}");
+            }
             for p in &d.top_packages {
                 let pk: Vec<String> = p.package.iter().map(|(t, o)| format!("{t}={o}")).collect();
-                let _ = writeln!(s, "  {:>5.1}%  {}", 100.0 * p.share, pk.join(" "));
+                wrap(
+                    &mut s,
+                    "  ",
+                    &format!("{:>5.1}%  {}", 100.0 * p.share, pk.join(" ")),
+                );
             }
             let _ = writeln!(s, "  option shares:");
             for (term, opts) in &d.option_shares {
@@ -373,14 +485,17 @@ impl Report {
                     .iter()
                     .map(|(o, sh)| format!("{o} {:.0}%", 100.0 * sh))
                     .collect();
-                let _ = writeln!(s, "    {term}: {}", parts.join(", "));
+                wrap(&mut s, "    ", &format!("{term}: {}", parts.join(", ")));
             }
             if let Some(dp) = d.mean_distance_pareto {
-                let _ = writeln!(
-                    s,
-                    "  mean distance to the Pareto frontier {dp:.3}{} (mean-parameter utilities)",
-                    d.mean_distance_nash
-                        .map_or(String::new(), |dn| format!(", to the Nash point {dn:.3}"))
+                wrap(
+                    &mut s,
+                    "  ",
+                    &format!(
+                        "mean distance to the Pareto frontier {dp:.3}{} (mean-parameter utilities)",
+                        d.mean_distance_nash
+                            .map_or(String::new(), |dn| format!(", to the Nash point {dn:.3}"))
+                    ),
                 );
             }
             let _ = writeln!(s, "  mean utility in agreements (gain over reservation):");
@@ -402,7 +517,32 @@ impl Report {
                 }
             }
         }
+        if !view.all_deadlines && self.deadlines.len() > 1 {
+            let _ = writeln!(s);
+            wrap(
+                &mut s,
+                "",
+                "(the deals of the other deadlines: --all-deadlines; another one: --detail D)",
+            );
+        }
         s
+    }
+}
+
+impl Report {
+    /// The question in a few words, for the top of the terminal report.
+    pub fn short_question(&self) -> String {
+        let label = &self.round_label;
+        match self.horizon {
+            Some(h) => format!(
+                "P(deal by {label} w) in open-ended talks of up to {h} {}",
+                plural(label, h)
+            ),
+            None => format!(
+                "P(deal) if the talks had a deadline of D {}, each D a separate world",
+                plural(label, 2)
+            ),
+        }
     }
 }
 
@@ -523,15 +663,34 @@ impl DeadlineReport {
                     share: share(c),
                 })
                 .collect(),
+            top_packages_note: t.packages_overflow.then(|| {
+                format!(
+                    "not meaningful: the agreements held more than {} distinct packages, which are not counted one by one; the option shares are exact",
+                    crate::stats::MAX_PACKAGES
+                )
+            }),
             option_shares,
             agents,
             blocker,
-            blocked_by,
+            blocked_by: blocked_by.clone(),
             mean_distance_pareto: distances.0,
             mean_distance_nash: distances.1,
             p_agreement_no_walkout: (no_walkout > 0)
                 .then(|| t.agreements as f64 / no_walkout as f64),
             ci95_no_walkout: (no_walkout > 0).then_some([nlo, nhi]),
+            blocked_share: blocked_by
+                .iter()
+                .map(|(id, &c)| {
+                    let without = t.runs - t.agreements;
+                    let share = if without > 0 {
+                        c as f64 / without as f64
+                    } else {
+                        0.0
+                    };
+                    (id.clone(), share)
+                })
+                .collect(),
+            worlds: None,
             walkout_share: sc
                 .agents
                 .iter()

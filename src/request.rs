@@ -56,6 +56,9 @@ pub struct Overrides {
     pub deadlines: Option<Vec<u32>>,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     pub threads: Option<usize>,
+    /// Worlds to play (each one draw of every uncertain number), sharing the runs equally;
+    /// 0 plays no worlds, only independent runs.
+    pub worlds: Option<u64>,
 }
 
 /// Simulation settings after applying the command-line overrides to the scenario's.
@@ -69,6 +72,9 @@ pub struct ResolvedSim {
     pub deadlines: Vec<u32>,
     /// Worker threads, if fixed.
     pub threads: Option<usize>,
+    /// Worlds, sharing the runs (`None`: independent runs, every uncertain number drawn
+    /// afresh in each).
+    pub worlds: Option<u64>,
 }
 
 impl ResolvedSim {
@@ -140,11 +146,33 @@ impl Overrides {
                 ),
             );
         }
+        let worlds = self.worlds.or(sc.simulation.worlds).filter(|&k| k > 0);
+        if let Some(k) = worlds.filter(|&k| k > MAX_WORLDS) {
+            return Err(
+                InputError::new("--worlds", format!("{k} worlds is out of range")).with_help(
+                    format!(
+                        "give 0 (no worlds) to {} worlds; 200 worlds give the 5th and 95th percentiles of P to a few hundredths",
+                        scenario::thousands(MAX_WORLDS)
+                    ),
+                ),
+            );
+        }
+        if let Some(k) = worlds.filter(|&k| k > runs) {
+            return Err(InputError::new(
+                "--worlds",
+                format!("{k} worlds need at least {k} runs, one per world, but {runs} are asked for"),
+            )
+            .with_help(format!(
+                "the runs are shared among the worlds: give --runs {} for {k} worlds of 100 runs, or fewer worlds",
+                k.saturating_mul(100)
+            )));
+        }
         Ok(ResolvedSim {
             runs,
             seed: self.seed.unwrap_or(sc.simulation.seed),
             deadlines,
             threads: self.threads,
+            worlds,
         })
     }
 }
@@ -166,15 +194,45 @@ pub fn with_threads<T: Send>(
     }
 }
 
-/// Simulates `sc` with resolved settings and builds the report.
+/// Most worlds one request may play.
+pub const MAX_WORLDS: u64 = 1_000_000;
+
+/// Simulates `sc` with resolved settings and builds the report (of the worlds, when
+/// `sim.worlds` asks for them).
 pub fn simulate_report(
     sc: &Scenario,
     sim: &ResolvedSim,
     control: &Control,
 ) -> Result<(Model, Report), Error> {
+    if let Some(k) = sim.worlds {
+        let model = Model::new(sc);
+        let per_world = sim.runs_per_world();
+        let settings = Settings {
+            runs: 0..per_world,
+            ..sim.settings()
+        };
+        let outcome = with_threads(sim.threads, || {
+            crate::worlds::simulate_worlds(&model, &settings, k, control)
+        })?;
+        let report = Report::of_worlds(&model, sim.seed, per_world, &outcome);
+        return Ok((model, report));
+    }
     let (model, outcome) = simulate_outcome(sc, sim, control)?;
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
     Ok((model, report))
+}
+
+impl ResolvedSim {
+    /// Runs each world plays: the runs shared equally among the worlds (the remainder of
+    /// the division is not played); all of them without worlds.
+    pub fn runs_per_world(&self) -> u64 {
+        self.runs / self.worlds.unwrap_or(1).max(1)
+    }
+
+    /// Runs played in all: `runs`, less the remainder the worlds leave.
+    pub fn total_runs(&self) -> u64 {
+        self.runs_per_world() * self.worlds.unwrap_or(1).max(1)
+    }
 }
 
 /// Simulates `sc` with resolved settings and returns the raw tallies.

@@ -58,6 +58,14 @@ impl Shard {
 /// that parts belong together and to rebuild the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partial {
+    /// The format of this file, [`crate::provenance::PART_FORMAT`] (empty when read from a
+    /// file that names none).
+    #[serde(default)]
+    pub format: String,
+    /// The negsim version that wrote it: parts of different versions may hold different
+    /// results for the same runs, so `merge` takes only its own.
+    #[serde(default)]
+    pub negsim_version: String,
     /// File format version ([`FORMAT_VERSION`]).
     pub negsim_partial: u32,
     /// Scenario name (for messages).
@@ -117,6 +125,8 @@ pub fn run_shard(job: &Job, shard: Shard, control: &Control) -> Partial {
     };
     let out = montecarlo::simulate(&model, &settings, control);
     Partial {
+        format: crate::provenance::PART_FORMAT.to_string(),
+        negsim_version: crate::provenance::VERSION.to_string(),
         negsim_partial: FORMAT_VERSION,
         scenario: sc.name.clone(),
         scenario_source: source.to_string(),
@@ -146,6 +156,12 @@ impl Partial {
                 "give files written by `negsim run --shard K/N` or `negsim merge --format part`",
             )
         })?;
+        written_here(
+            &p.format,
+            &p.negsim_version,
+            crate::provenance::PART_FORMAT,
+            origin,
+        )?;
         if p.negsim_partial != FORMAT_VERSION {
             return Err(InputError::new(
                 origin,
@@ -226,6 +242,12 @@ impl Partial {
 /// simulation and that no shard appears twice.
 pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
     for (name, p) in &parts {
+        written_here(
+            &p.format,
+            &p.negsim_version,
+            crate::provenance::PART_FORMAT,
+            name,
+        )?;
         p.verify(name)?;
     }
     let mut it = parts.into_iter();
@@ -283,6 +305,41 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
     }
     acc.shards.sort_unstable();
     Ok(acc)
+}
+
+/// Refuses a part of another format, or written by another negsim version: the same runs may
+/// give other results there, and a merge would mix them silently.
+pub fn written_here(
+    format: &str,
+    version: &str,
+    expected: &str,
+    name: &str,
+) -> Result<(), InputError> {
+    use crate::provenance::VERSION;
+    let rerun = "run every shard with the same negsim build and merge with it (`negsim --version` tells which one you have)";
+    if format != expected {
+        let what = if format.is_empty() {
+            "names no format (it was written by an older negsim)".to_string()
+        } else {
+            format!("is in format `{format}`")
+        };
+        return Err(InputError::new(
+            name,
+            format!("this part {what}; this negsim {VERSION} merges `{expected}`"),
+        )
+        .with_help(rerun));
+    }
+    if version != VERSION {
+        return Err(InputError::new(
+            name,
+            format!(
+                "this part was written by negsim {}; this is negsim {VERSION}, and results of different versions may differ",
+                if version.is_empty() { "(unknown version)" } else { version }
+            ),
+        )
+        .with_help(rerun));
+    }
+    Ok(())
 }
 
 /// The error for a part file whose contents negsim cannot have written.
@@ -500,13 +557,33 @@ fn verify_tally(
                 ))
             })?;
     }
-    if in_packages != t.agreements {
+    if t.packages_overflow {
+        // No package counts kept (see `Tally::packages_overflow`): each term's option counts
+        // must still add up to the agreements.
+        if !t.packages.is_empty() || t.agreements <= crate::stats::MAX_PACKAGES as u64 {
+            return Err(at(format!(
+                "`packages_overflow` is set but it lists {} packages and has {} agreements (an overflowed tally lists none and has more than {})",
+                t.packages.len(),
+                t.agreements,
+                crate::stats::MAX_PACKAGES
+            )));
+        }
+        let mut offset = 0;
+        for (term, &n) in shape.options.iter().enumerate() {
+            if sum(&t.option_counts[offset..offset + n]) != Some(t.agreements) {
+                return Err(at(format!(
+                    "`option_counts` of term {term} do not add up to its {} agreements",
+                    t.agreements
+                )));
+            }
+            offset += n;
+        }
+    } else if in_packages != t.agreements {
         return Err(at(format!(
             "the packages' counts add up to {in_packages}, not to its {} agreements",
             t.agreements
         )));
-    }
-    if options != t.option_counts {
+    } else if options != t.option_counts {
         return Err(at(
             "`option_counts` does not match the options of the agreed packages".into(),
         ));
@@ -544,6 +621,13 @@ fn verify_tally(
 /// The lines after it are [`PointTallies`], one per finished point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepHeader {
+    /// The format of this file, [`crate::provenance::SWEEP_FORMAT`] (empty when read from a
+    /// file that names none).
+    #[serde(default)]
+    pub format: String,
+    /// The negsim version that wrote it (see [`Partial::negsim_version`]).
+    #[serde(default)]
+    pub negsim_version: String,
     /// File format version ([`FORMAT_VERSION`]).
     pub negsim_partial: u32,
     /// Always `"sweep"` (run parts have no `kind`).
@@ -643,6 +727,12 @@ impl SweepPart {
         let mut lines = text.split_inclusive('\n').filter(|l| l.ends_with('\n'));
         let first = lines.next().ok_or_else(|| bad(1, &"empty file"))?;
         let header: SweepHeader = serde_json::from_str(first).map_err(|e| bad(1, &e))?;
+        written_here(
+            &header.format,
+            &header.negsim_version,
+            crate::provenance::SWEEP_FORMAT,
+            origin,
+        )?;
         if header.negsim_partial != FORMAT_VERSION || header.kind != "sweep" {
             return Err(InputError::new(
                 origin,
@@ -778,7 +868,8 @@ impl SweepPart {
                 partial: false,
             };
             let rows = crate::tidy::row_reports(&model, &outcome);
-            text.push_str(&layout.rows(&sweep.cells(p.point), &rows));
+            let prov = crate::provenance::Provenance::of(&point_sc, h.seed);
+            text.push_str(&layout.rows(&sweep.cells(p.point), &rows, &prov));
         }
         Ok(text)
     }
@@ -787,6 +878,15 @@ impl SweepPart {
 /// Merges sweep part files (given with their names); checks that they belong to one sweep and
 /// that no point appears twice.
 pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<SweepPart, InputError> {
+    for (name, p) in &parts {
+        let h = &p.header;
+        written_here(
+            &h.format,
+            &h.negsim_version,
+            crate::provenance::SWEEP_FORMAT,
+            name,
+        )?;
+    }
     let mut it = parts.into_iter();
     let Some((first_name, mut acc)) = it.next() else {
         return Err(InputError::new("merge", "no part files given"));

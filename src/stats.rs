@@ -16,6 +16,12 @@ pub fn to_fixed(x: f64) -> i64 {
     (x * FIXED_SCALE).round() as i64
 }
 
+/// Most distinct agreed packages a tally counts one by one. Why a bound: in a large outcome
+/// space nearly every agreement is a new package, and a map of them all would make memory grow
+/// with the number of runs. Beyond it the tally keeps no package counts (see
+/// [`Tally::packages_overflow`]); everything else stays exact.
+pub const MAX_PACKAGES: usize = 4096;
+
 /// Sufficient statistics of the runs at one deadline.
 ///
 /// It serializes (for shard files) with the packages as a sorted list, so that the same tally
@@ -36,9 +42,17 @@ pub struct Tally {
     pub round_hist: Vec<u64>,
     /// `option_counts[k]`: agreements containing flat option `k`.
     pub option_counts: Vec<u64>,
-    /// Count of each agreed package.
+    /// Count of each agreed package (empty once `packages_overflow` is set).
     #[serde(serialize_with = "packages_out", deserialize_with = "packages_in")]
     pub packages: HashMap<Vec<u8>, u64>,
+    /// Set when the runs agreed on more than [`MAX_PACKAGES`] distinct packages: `packages`
+    /// is then empty and the most frequent packages are not known. The rule depends only on
+    /// the set of runs (never on how they were split), so merging shards or threads still
+    /// gives the single-process bytes: a part that overflowed holds more than the bound, and
+    /// so does any union with it; parts that did not hold exact counts, and their union
+    /// overflows exactly when it has more than the bound.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub packages_overflow: bool,
     /// Per agent, sum over agreements of its utility (fixed point).
     pub utility_sum: Vec<i64>,
     /// Per agent, sum over agreements of utility minus reservation value (fixed point).
@@ -64,6 +78,7 @@ impl Tally {
             round_hist: vec![0; deadline as usize + 1],
             option_counts: vec![0; model.n_opts],
             packages: HashMap::new(),
+            packages_overflow: false,
             utility_sum: vec![0; na],
             gain_sum: vec![0; na],
             blocked: vec![0; na],
@@ -85,10 +100,13 @@ impl Tally {
                 for (t, &o) in res.package.iter().enumerate() {
                     self.option_counts[model.offsets[t] + o as usize] += 1;
                 }
-                match self.packages.get_mut(&res.package) {
-                    Some(c) => *c += 1,
-                    None => {
-                        self.packages.insert(res.package.clone(), 1);
+                if !self.packages_overflow {
+                    match self.packages.get_mut(&res.package) {
+                        Some(c) => *c += 1,
+                        None => {
+                            self.packages.insert(res.package.clone(), 1);
+                            self.check_packages();
+                        }
                     }
                 }
                 for a in 0..model.n_agents() {
@@ -128,8 +146,22 @@ impl Tally {
         } else {
             add_vec(&mut self.discounted_sum, &other.discounted_sum);
         }
-        for (k, v) in &other.packages {
-            *self.packages.entry(k.clone()).or_insert(0) += v;
+        if other.packages_overflow {
+            self.packages_overflow = true;
+        }
+        if !self.packages_overflow {
+            for (k, v) in &other.packages {
+                *self.packages.entry(k.clone()).or_insert(0) += v;
+            }
+        }
+        self.check_packages();
+    }
+
+    /// Drops the package counts once they are more than [`MAX_PACKAGES`] (or overflowed).
+    fn check_packages(&mut self) {
+        if self.packages_overflow || self.packages.len() > MAX_PACKAGES {
+            self.packages_overflow = true;
+            self.packages = HashMap::new();
         }
     }
 
@@ -176,7 +208,8 @@ impl Tally {
         n as f64 / self.runs as f64
     }
 
-    /// The `n` most frequent agreed packages, most frequent first (ties by package order).
+    /// The `n` most frequent agreed packages, most frequent first (ties by package order);
+    /// none when the counts overflowed ([`Tally::packages_overflow`]).
     pub fn top_packages(&self, n: usize) -> Vec<(&[u8], u64)> {
         let mut v: Vec<(&[u8], u64)> = self
             .packages

@@ -26,11 +26,22 @@ pub fn perceived_time(round: u32, deadline: u32, belief: f64) -> f64 {
 pub fn target(reservation: f64, best: f64, exponent: Option<f64>, t: f64) -> f64 {
     match exponent {
         None => best,
-        Some(e) => {
-            let x = reservation + (best - reservation) * (1.0 - t.powf(1.0 / e));
-            x.min(best)
-        }
+        Some(e) => target_at(reservation, best, concession(e, t)),
     }
+}
+
+/// The factor `1 - t^(1/e)` of [`target`]: how much of the way from `best` down to the
+/// reservation value is still held at time `t`. Split out so that callers can tabulate it.
+#[inline]
+pub fn concession(exponent: f64, t: f64) -> f64 {
+    1.0 - t.powf(1.0 / exponent)
+}
+
+/// [`target`] of a conceding agent from its [`concession`] factor `c` (the same arithmetic,
+/// so a tabulated factor gives the same bits).
+#[inline]
+pub fn target_at(reservation: f64, best: f64, c: f64) -> f64 {
+    (reservation + (best - reservation) * c).min(best)
 }
 
 /// How far [`approx_target`] may be from [`target`]: far above the few units in the last

@@ -40,15 +40,31 @@ pub struct Value {
 }
 
 impl Value {
-    /// A number from its canonical text (integers stay TOML integers).
+    /// A number from its canonical text (integers stay TOML integers, so the point's scenario
+    /// is the file as written). The table shows it as a float, `1.0` rather than `1`, so that
+    /// a swept number column is a float column in pandas whatever its values.
     fn number(text: String) -> Value {
         let toml = match text.parse::<i64>() {
             Ok(i) if !text.contains('.') => toml::Value::Integer(i),
             _ => toml::Value::Float(text.parse().expect("canonical numbers parse")),
         };
+        let shown = if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        };
         Value {
-            cell: Cell::literal(text),
+            cell: Cell::literal(shown),
             toml,
+        }
+    }
+
+    /// What kind of column the value would make: 0 number, 1 boolean, 2 text.
+    fn kind(&self) -> u8 {
+        match self.toml {
+            toml::Value::Integer(_) | toml::Value::Float(_) => 0,
+            toml::Value::Boolean(_) => 1,
+            _ => 2,
         }
     }
 
@@ -137,6 +153,14 @@ enum Element {
 }
 
 impl Element {
+    /// The kind of column it makes (see [`Value::kind`]).
+    fn kind(&self) -> u8 {
+        match self {
+            Element::One(v) => v.kind(),
+            Element::Range { .. } => 0,
+        }
+    }
+
     fn len(&self) -> u64 {
         match self {
             Element::One(_) => 1,
@@ -319,13 +343,20 @@ struct Param {
     segments: Vec<String>,
     elements: Vec<Element>,
     len: u64,
+    /// The values mix kinds (numbers and distributions, say): every cell is then text, in
+    /// JSON lines too, so that the column has one type.
+    text: bool,
 }
 
 impl Param {
     fn get(&self, mut i: u64) -> Value {
         for e in &self.elements {
             if i < e.len() {
-                return e.get(i);
+                let mut v = e.get(i);
+                if self.text {
+                    v.cell = Cell::text(v.cell.text);
+                }
+                return v;
             }
             i -= e.len();
         }
@@ -522,11 +553,13 @@ impl Sweep {
                 )
                 .with_help("use fewer values or coarser steps"));
             }
+            let text = elements.iter().any(|e| e.kind() != elements[0].kind());
             params.push(Param {
                 path: path.to_string(),
                 segments,
                 elements,
                 len: count,
+                text,
             });
         }
         if params.is_empty() {
@@ -579,6 +612,11 @@ impl Sweep {
     /// The scenario as written in the file, before any value is swept.
     pub fn base(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// The path of each `--param`, in order.
+    pub fn paths(&self) -> Vec<&str> {
+        self.params.iter().map(|p| p.path.as_str()).collect()
     }
 
     /// For each `--param`, in order: whether every value it takes is a number.
@@ -731,11 +769,11 @@ mod tests {
         let tenths = texts("0:1:0.1");
         assert_eq!(tenths.len(), 11);
         assert_eq!(tenths[3], "0.3");
-        assert_eq!(tenths[10], "1");
-        assert_eq!(texts("1:0:-0.25"), ["1", "0.75", "0.5", "0.25", "0"]);
-        assert_eq!(texts("-0.5:0.5:0.5"), ["-0.5", "0", "0.5"]);
+        assert_eq!(tenths[10], "1.0");
+        assert_eq!(texts("1:0:-0.25"), ["1.0", "0.75", "0.5", "0.25", "0.0"]);
+        assert_eq!(texts("-0.5:0.5:0.5"), ["-0.5", "0.0", "0.5"]);
         // The stop is included only when the grid reaches it.
-        assert_eq!(texts("0:1:0.3"), ["0", "0.3", "0.6", "0.9"]);
+        assert_eq!(texts("0:1:0.3"), ["0.0", "0.3", "0.6", "0.9"]);
         assert_eq!(texts("0.001:0.003:0.001"), ["0.001", "0.002", "0.003"]);
         // Every value of a range reads back as the float its text denotes.
         let v = parse_element("0:1:0.1").unwrap().get(3);
@@ -748,12 +786,12 @@ mod tests {
             texts("0.10, 2, 1e-3, mediated, \"0.5\", true, 0:0.2:0.1, dist:normal(0.3, 0.05)"),
             [
                 "0.1",
-                "2",
+                "2.0",
                 "0.001",
                 "mediated",
                 "0.5",
                 "true",
-                "0",
+                "0.0",
                 "0.1",
                 "0.2",
                 "dist:normal(0.3,0.05)"
@@ -834,14 +872,37 @@ mod tests {
         let sw = Sweep::new(crate::scenario::BUNDLED, "b.toml", &specs).unwrap();
         assert_eq!(sw.len(), 12);
         let texts = |p| -> Vec<String> { sw.cells(p).into_iter().map(|c| c.text).collect() };
-        assert_eq!(texts(0), ["0.3", "alternating", "0"]);
+        assert_eq!(texts(0), ["0.3", "alternating", "0.0"]);
         assert_eq!(texts(1), ["0.3", "alternating", "0.01"]);
-        assert_eq!(texts(3), ["0.3", "mediated", "0"]);
+        assert_eq!(texts(3), ["0.3", "mediated", "0.0"]);
         assert_eq!(texts(11), ["0.4", "mediated", "0.02"]);
         let sc = sw.scenario(11).unwrap();
         let r = sc.agent_index("russia").unwrap();
         assert_eq!(sc.agents[r].reservation.mean(), 0.4);
         assert_eq!(sc.simulation.protocol, crate::scenario::Protocol::Mediated);
+    }
+
+    #[test]
+    fn a_column_mixing_numbers_and_distributions_is_all_text() {
+        let one = |spec: &str| {
+            let sw = Sweep::new(crate::scenario::BUNDLED, "b.toml", &[spec.to_string()]).unwrap();
+            (0..sw.len())
+                .map(|p| sw.cells(p).remove(0).json)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            one("agents.russia.reservation=0.3,dist:uniform(0.2,0.4),0.4:0.5:0.1"),
+            ["\"0.3\"", "\"dist:uniform(0.2,0.4)\"", "\"0.4\"", "\"0.5\""]
+        );
+        // All numbers: JSON numbers, written as floats; the scenario keeps an integer.
+        assert_eq!(one("agents.us.walk_away=0,0.01"), ["0.0", "0.01"]);
+        let sw = Sweep::new(
+            crate::scenario::BUNDLED,
+            "b.toml",
+            &["agents.us.walk_away=0".to_string()],
+        )
+        .unwrap();
+        assert_eq!(sw.values(0)[0].toml, toml::Value::Integer(0));
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Tidy long tables shared by `sweep` and `batch`: one row per (item, deadline), a few key
 //! columns naming the item (swept parameters, or the scenario) followed by the fields of
-//! `run --format csv`, as CSV or JSON lines. Rows are written and flushed item by item, so an
-//! interrupted job keeps every finished item.
+//! `run --format csv`, then the provenance columns (seed, protocol, round_label, mode,
+//! negsim_version: [`crate::provenance`]), as CSV or JSON lines. Rows are written and flushed
+//! item by item, so an interrupted job keeps every finished item.
 
 use crate::error::{Error, InputError};
 use crate::model::Model;
 use crate::montecarlo::{self, Control, Outcome, Settings};
 use crate::progress::Progress;
+use crate::provenance::{self, Provenance};
 use crate::report::{DeadlineReport, Report};
 use crate::scenario::Scenario;
 use std::borrow::Cow;
@@ -78,6 +80,7 @@ impl Layout {
             Format::Csv => {
                 let mut s = csv_prefix(&self.keys);
                 s.push_str(Report::csv_header());
+                s.push_str(&provenance::csv_header_suffix());
                 s.push('\n');
                 s
             }
@@ -103,9 +106,13 @@ impl Layout {
         }
     }
 
-    /// The rows of one item (one per deadline), each ending in a newline.
-    pub fn rows(&self, cells: &[Cell], deadlines: &[DeadlineReport]) -> String {
+    /// The rows of one item (one per deadline), each ending in its provenance and a newline.
+    pub fn rows(&self, cells: &[Cell], deadlines: &[DeadlineReport], prov: &Provenance) -> String {
         let prefix = self.prefix(cells);
+        let tail = match self.format {
+            Format::Csv => prov.csv_suffix(),
+            Format::Jsonl => prov.json_suffix(),
+        };
         let mut s = String::new();
         for d in deadlines {
             s.push_str(&prefix);
@@ -113,9 +120,14 @@ impl Layout {
                 Format::Csv => s.push_str(&d.csv_row()),
                 Format::Jsonl => {
                     let obj = serde_json::to_string(&d.flat()).expect("rows serialize");
-                    // The row object continues the key fields: drop its opening brace.
-                    s.push_str(&obj[1..]);
+                    // The row object continues the key fields (drop its opening brace) and
+                    // goes on with the provenance (drop its closing one).
+                    s.push_str(&obj[1..obj.len() - 1]);
                 }
+            }
+            s.push_str(&tail);
+            if self.format == Format::Jsonl {
+                s.push('}');
             }
             s.push('\n');
         }
@@ -267,7 +279,8 @@ pub fn run_items<'s>(
             });
         }
         let deadlines = row_reports(&model, &outcome);
-        let text = layout.rows(&item.cells, &deadlines);
+        let prov = Provenance::of(&item.scenario, item.settings.seed);
+        let text = layout.rows(&item.cells, &deadlines, &prov);
         progress.suspend(|| out.write(&text))?;
         seen(&item.cells, &deadlines);
         progress.item_done();
@@ -447,7 +460,10 @@ mod tests {
         };
         assert_eq!(
             l.header(),
-            format!("param_a.b,\"param_x,y\",{}\n", Report::csv_header())
+            format!(
+                "param_a.b,\"param_x,y\",{},seed,protocol,round_label,mode,negsim_version\n",
+                Report::csv_header()
+            )
         );
         let j = Layout {
             format: Format::Jsonl,

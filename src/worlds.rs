@@ -13,10 +13,13 @@
 //! run index meets the same luck in every world and at every deadline (common random numbers),
 //! and every count is an exact integer: any thread count gives the same result.
 
+pub mod summary;
+
 use crate::model::{Instance, Model};
 use crate::montecarlo::{Control, RunPlayer, Settings};
 use crate::offer::for_each_package;
 use crate::protocol::Workspace;
+use crate::sensitivity::factors::{Slot, scenario_factors};
 use crate::stats::Tally;
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
@@ -38,11 +41,25 @@ pub struct WorldsOutcome {
     pub zopa: Vec<Option<bool>>,
     /// True when stopped before every world was played.
     pub partial: bool,
+    /// `run_agreements[d][i]`: in how many worlds run `runs.start + i` ended in agreement at
+    /// deadline `d` (for the interval of the pooled P under common random numbers).
+    pub run_agreements: Vec<Vec<u32>>,
+    /// The scenario's uncertain parameters, in the engine's draw order.
+    pub slots: Vec<Slot>,
+    /// `params[w][j]`: the value `slots[j]` took in world `w`.
+    pub params: Vec<Vec<f64>>,
 }
 
-/// One world's result: its tallies, its agreements per deadline, its runs, its zone of
-/// agreement.
-type World = (Vec<Tally>, Vec<u64>, u64, Option<bool>);
+/// One world's result.
+struct World {
+    tallies: Vec<Tally>,
+    agreed: Vec<u64>,
+    runs: u64,
+    zopa: Option<bool>,
+    /// `per_run[d][i]`: whether run `start + i` agreed at deadline `d`.
+    per_run: Vec<Vec<bool>>,
+    params: Vec<f64>,
+}
 
 /// Plays `settings.runs` runs in each of `worlds` worlds on the current rayon pool.
 pub fn simulate_worlds(
@@ -51,13 +68,17 @@ pub fn simulate_worlds(
     worlds: u64,
     control: &Control,
 ) -> WorldsOutcome {
+    let slots: Vec<Slot> = scenario_factors(&model.scenario)
+        .into_iter()
+        .map(|f| f.slot)
+        .collect();
     let per_world: Vec<Option<World>> = (0..worlds)
         .into_par_iter()
         .map(|w| {
             if control.cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let out = play_world(model, settings, w);
+            let out = play_world(model, settings, w, &slots);
             control
                 .done
                 .fetch_add(settings.runs.end - settings.runs.start, Ordering::Relaxed);
@@ -69,23 +90,32 @@ pub fn simulate_worlds(
         .iter()
         .map(|&d| Tally::new(model, d))
         .collect();
-    let (mut agreements, mut runs, mut zopa) = (Vec::new(), Vec::new(), Vec::new());
+    let requested = settings.runs.end - settings.runs.start;
+    let (mut agreements, mut runs, mut zopa, mut params) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut run_agreements = vec![vec![0u32; requested as usize]; settings.deadlines.len()];
     let mut partial = false;
+    // Worlds are folded in index order, so every sum is the same at any thread count.
     for world in per_world {
         match world {
-            Some((tallies, agreed, n, z)) => {
+            Some(w) => {
                 pooled
                     .iter_mut()
-                    .zip(&tallies)
+                    .zip(&w.tallies)
                     .for_each(|(p, t)| p.merge(t));
-                agreements.push(agreed);
-                runs.push(n);
-                zopa.push(z);
+                for (counts, agreed) in run_agreements.iter_mut().zip(&w.per_run) {
+                    for (c, &a) in counts.iter_mut().zip(agreed) {
+                        *c += u32::from(a);
+                    }
+                }
+                agreements.push(w.agreed);
+                runs.push(w.runs);
+                zopa.push(w.zopa);
+                params.push(w.params);
             }
             None => partial = true,
         }
     }
-    let requested = settings.runs.end - settings.runs.start;
     partial |= runs.iter().any(|&n| n < requested);
     WorldsOutcome {
         pooled,
@@ -93,12 +123,15 @@ pub fn simulate_worlds(
         runs,
         zopa,
         partial,
+        run_agreements,
+        slots,
+        params,
     }
 }
 
 /// Plays every run of world `w`: its tallies, its agreements per deadline, its runs and
 /// whether it has a zone of agreement.
-fn play_world(model: &Model, settings: &Settings, w: u64) -> World {
+fn play_world(model: &Model, settings: &Settings, w: u64, slots: &[Slot]) -> World {
     let mut tallies: Vec<Tally> = settings
         .deadlines
         .iter()
@@ -107,9 +140,12 @@ fn play_world(model: &Model, settings: &Settings, w: u64) -> World {
     let mut inst = Instance::default();
     let start = model.sample_world(settings.seed, w, &mut inst);
     let zopa = has_zopa(model, &inst);
+    let params = slots.iter().map(|s| s.value_in(model, &inst)).collect();
     let mut ws = Workspace::default();
     let mut player = RunPlayer::new(model, settings);
-    for run in settings.runs.clone() {
+    let n_runs = (settings.runs.end - settings.runs.start) as usize;
+    let mut per_run = vec![vec![false; n_runs]; settings.deadlines.len()];
+    for (i, run) in settings.runs.clone().enumerate() {
         model.sample_run_estimates(settings.seed, run, start, &mut inst);
         ws.prepare(model, &inst);
         // A stopped search (Ctrl-C) leaves its run and the rest of the world out.
@@ -117,10 +153,18 @@ fn play_world(model: &Model, settings: &Settings, w: u64) -> World {
             break;
         }
         player.tally(model, &inst, &mut tallies);
+        for d in player.agreed() {
+            per_run[d][i] = true;
+        }
     }
-    let agreed = tallies.iter().map(|t| t.agreements).collect();
-    let n = tallies.first().map_or(0, |t| t.runs);
-    (tallies, agreed, n, zopa)
+    World {
+        agreed: tallies.iter().map(|t| t.agreements).collect(),
+        runs: tallies.first().map_or(0, |t| t.runs),
+        tallies,
+        zopa,
+        per_run,
+        params,
+    }
 }
 
 /// Whether some package gives every signatory at least its reservation value and crosses no

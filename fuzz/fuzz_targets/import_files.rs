@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use negsim::Scenario;
-use negsim::import::{ImportOptions, Source, import_sources};
+use negsim::tools::import::{ImportOptions, Source, import_sources};
 
 fuzz_target!(|data: &[u8]| {
     let mut files = data

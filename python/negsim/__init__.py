@@ -25,6 +25,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "RunResult",
+    "WorldsResult",
     "SweepResult",
     "PerRunResult",
     "run",
@@ -95,6 +96,47 @@ class RunResult:
         return f"RunResult({self.p_agreement})"
 
 
+class WorldsResult:
+    """``run(..., worlds=K)``: K worlds (one draw of every uncertain number each), each played
+    ``runs`` times (``negsim::worlds::simulate_worlds``). The spread of P across worlds is the
+    uncertainty that comes from the assumptions, not Monte Carlo noise."""
+
+    def __init__(self, summary: Dict[str, list], per_world: Dict[str, Any]):
+        self.summary = summary
+        self.per_world = per_world
+
+    def to_dict(self) -> Dict[str, list]:
+        """Per deadline: deadline, worlds, runs_per_world, p_agreement (pooled over every run
+        of every world), p05, p50 and p95 (percentiles of the worlds' P, numpy's default
+        interpolation), zopa_share, then the provenance columns."""
+        return self.summary
+
+    def to_pandas(self):
+        """The per-deadline table of ``to_dict`` as a DataFrame."""
+        return _pandas().DataFrame(self.summary)
+
+    def worlds_to_pandas(self):
+        """The long table: one row per world and deadline with its runs, agreements and P."""
+        rows = []
+        for w, (n, agreed, zopa) in enumerate(
+            zip(self.per_world["runs"], self.per_world["agreements"], self.per_world["zopa"])
+        ):
+            for d, a in zip(self.summary["deadline"], agreed):
+                rows.append(
+                    {"world": w, "deadline": d, "runs": n, "agreements": a,
+                     "p_agreement": a / n if n else float("nan"), "zopa": zopa}
+                )
+        return _pandas().DataFrame(rows)
+
+    @property
+    def partial(self) -> bool:
+        """True when stopped before every world was played."""
+        return bool(self.per_world["partial"])
+
+    def __repr__(self) -> str:
+        return f"WorldsResult({len(self.per_world['runs'])} worlds, p50={self.summary['p50']})"
+
+
 class SweepResult:
     """The tidy table of ``negsim sweep``: one row per point and deadline."""
 
@@ -130,7 +172,8 @@ class PerRunResult:
 
     def to_dict(self) -> Dict[str, list]:
         """The columns: run, deadline, the sampled parameters by sweep path, agreement,
-        round, walked_out_by, package and utility_<agent>."""
+        round, walked_out_by, package, utility_<agent>, then the provenance columns seed,
+        protocol, round_label, mode and negsim_version (as in the CLI's file)."""
         return self.columns
 
     def to_pandas(self):
@@ -147,9 +190,18 @@ def run(
     seed: Optional[int] = None,
     deadlines: Union[None, int, Iterable[int]] = None,
     threads: Optional[int] = None,
-) -> RunResult:
+    worlds: Optional[int] = None,
+) -> Union[RunResult, WorldsResult]:
     """Simulates ``scenario`` (default: the bundled one), as ``negsim run``. Unset settings
-    come from the scenario's ``[simulation]`` table."""
+    come from the scenario's ``[simulation]`` table. With ``worlds=K``, plays K worlds of
+    ``runs`` runs each and returns a :class:`WorldsResult` (the spread of P across worlds)."""
+    if worlds is not None:
+        if isinstance(worlds, bool) or not isinstance(worlds, int):
+            raise TypeError(f"worlds is an int, not {type(worlds).__name__}")
+        summary, per_world = _negsim.run_worlds(
+            _scenario(scenario), worlds, runs, seed, _deadlines(deadlines), threads
+        )
+        return WorldsResult(summary, per_world)
     j, c = _negsim.run(_scenario(scenario), runs, seed, _deadlines(deadlines), threads)
     return RunResult(j, c)
 

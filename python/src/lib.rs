@@ -8,11 +8,13 @@ use negsim::montecarlo::Control;
 use negsim::per_run::{PerRun, Record};
 use negsim::progress::Progress;
 use negsim::protocol::End;
+use negsim::provenance::{self, Provenance};
 use negsim::request::{Overrides, ResolvedSim, load_source, simulate_report, with_threads};
 use negsim::scenario::{self, Scenario};
 use negsim::sensitivity::factors::all_slots;
 use negsim::sweep::Sweep;
 use negsim::tidy::{self, Layout, Output};
+use negsim::worlds::simulate_worlds;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -300,6 +302,8 @@ fn resolve(
         seed,
         deadlines,
         threads,
+        // Independent runs here; `run(..., worlds=K)` plays worlds through its own path.
+        worlds: Some(0),
     }
     .resolve(sc)
     .map_err(input_err)
@@ -467,6 +471,7 @@ fn per_run<'py>(
         .map(|_| cols)
     });
     let cols = cols.map_err(lib_err)?;
+    let n = cols.run.len();
     let d = PyDict::new(py);
     d.set_item("run", cols.run)?;
     d.set_item("deadline", cols.deadline)?;
@@ -480,8 +485,87 @@ fn per_run<'py>(
     for (a, c) in agents.iter().zip(cols.utilities) {
         d.set_item(format!("utility_{a}"), c)?;
     }
+    set_provenance(&d, &Provenance::of(&scenario.scenario, sim.seed), n)?;
     Ok(Some(d))
 }
+
+/// The provenance columns of a table of `n` rows, as the CLI's tables end with them.
+fn set_provenance(d: &Bound<'_, PyDict>, p: &Provenance, n: usize) -> PyResult<()> {
+    let [seed, protocol, round_label, mode, version] = provenance::COLUMNS;
+    d.set_item(seed, vec![p.seed; n])?;
+    d.set_item(protocol, vec![p.protocol.as_str(); n])?;
+    d.set_item(round_label, vec![p.round_label.as_str(); n])?;
+    d.set_item(mode, vec![p.mode; n])?;
+    d.set_item(version, vec![provenance::VERSION; n])?;
+    Ok(())
+}
+
+/// `worlds` worlds of `runs` runs each (`negsim::worlds::simulate_worlds`): per deadline the
+/// pooled P and the 5th, 50th and 95th percentiles of the worlds' P, as columns; and per
+/// world its runs, agreements by deadline and zone of agreement, for the long table.
+#[pyfunction]
+#[pyo3(signature = (scenario, worlds, runs=None, seed=None, deadlines=None, threads=None))]
+fn run_worlds<'py>(
+    py: Python<'py>,
+    scenario: &PyScenario,
+    worlds: u64,
+    runs: Option<u64>,
+    seed: Option<u64>,
+    deadlines: Option<Vec<u32>>,
+    threads: Option<usize>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    if worlds == 0 || worlds > MAX_WORLDS {
+        return Err(ScenarioError::new_err(format!(
+            "worlds: {worlds} worlds is out of range (1 to {MAX_WORLDS})"
+        )));
+    }
+    let sc = &scenario.scenario;
+    let sim = resolve(sc, runs, seed, deadlines, threads)?;
+    let settings = sim.settings();
+    let out = py
+        .detach(|| {
+            with_threads(sim.threads, || {
+                let model = negsim::Model::new(sc);
+                simulate_worlds(&model, &settings, worlds, &Control::default())
+            })
+        })
+        .map_err(lib_err)?;
+    let nd = settings.deadlines.len();
+    let summary = PyDict::new(py);
+    summary.set_item("deadline", &settings.deadlines)?;
+    summary.set_item("worlds", vec![out.runs.len() as u64; nd])?;
+    summary.set_item("runs_per_world", vec![sim.runs; nd])?;
+    let pooled: Vec<f64> = out
+        .pooled
+        .iter()
+        .map(|t| t.agreements as f64 / t.runs.max(1) as f64)
+        .collect();
+    summary.set_item("p_agreement", pooled)?;
+    let spreads: Vec<_> = (0..nd).map(|d| out.spread(d)).collect();
+    summary.set_item(
+        "p05",
+        spreads.iter().map(|s| s.map(|s| s.p05)).collect::<Vec<_>>(),
+    )?;
+    summary.set_item(
+        "p50",
+        spreads.iter().map(|s| s.map(|s| s.p50)).collect::<Vec<_>>(),
+    )?;
+    summary.set_item(
+        "p95",
+        spreads.iter().map(|s| s.map(|s| s.p95)).collect::<Vec<_>>(),
+    )?;
+    summary.set_item("zopa_share", vec![out.zopa_share(); nd])?;
+    set_provenance(&summary, &Provenance::of(sc, sim.seed), nd)?;
+    let per_world = PyDict::new(py);
+    per_world.set_item("runs", &out.runs)?;
+    per_world.set_item("agreements", &out.agreements)?;
+    per_world.set_item("zopa", &out.zopa)?;
+    per_world.set_item("partial", out.partial)?;
+    Ok((summary, per_world))
+}
+
+/// The most worlds `run(..., worlds=K)` plays (each world is `runs` runs).
+const MAX_WORLDS: u64 = 1_000_000;
 
 /// The extension module: `negsim._negsim`.
 #[pymodule]
@@ -491,6 +575,7 @@ fn _negsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(per_run, m)?)?;
+    m.add_function(wrap_pyfunction!(run_worlds, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// negsim: how likely is a deal, and by when? Monte Carlo simulation of negotiations.
 #[derive(Debug, Parser)]
-#[command(name = "negsim", version, about, long_about = None)]
+#[command(name = "negsim", version = env!("NEGSIM_LONG_VERSION"), about, long_about = None)]
 pub struct Cli {
     /// What to do (default: `run` on the bundled scenario).
     #[command(subcommand)]
@@ -27,6 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the transcript of one run, round by round.
     Trace(TraceArgs),
+    /// Check the closed forms of bargaining theory (exit 1 if a row fails).
+    Validate,
     /// Merge the partial results of `run --shard K/N` or `sweep --shard K/N` jobs.
     Merge(MergeArgs),
     /// Convert a GENIUS or GeniusWeb domain and its profiles into a scenario.
@@ -112,8 +114,27 @@ pub struct RunArgs {
     pub per_run: Option<PathBuf>,
     /// Compare with scenario B run by run (same seed, same runs): P(agreement) of both and
     /// their paired difference per deadline, with 95% intervals.
-    #[arg(long, value_name = "B.toml", conflicts_with_all = ["shard", "per_run"])]
+    #[arg(long, value_name = "B.toml", conflicts_with_all = ["shard", "per_run", "worlds"])]
     pub compare: Option<PathBuf>,
+    /// Worlds and the deadline detailed.
+    #[command(flatten)]
+    pub answer: AnswerArgs,
+}
+
+/// The options of the answer-first report (`run` and `report`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AnswerArgs {
+    /// Play K worlds, each one draw of every uncertain number, sharing the --runs equally, and
+    /// report the spread of P across them (0: independent runs; default: the scenario's
+    /// `worlds`).
+    #[arg(long, value_name = "K")]
+    pub worlds: Option<u64>,
+    /// The deadline whose deals the table details (default: the middle one).
+    #[arg(long, value_name = "D")]
+    pub detail: Option<u32>,
+    /// Detail the deals of every deadline, not only one.
+    #[arg(long)]
+    pub all_deadlines: bool,
 }
 
 /// Output formats of `merge`.
@@ -315,6 +336,9 @@ pub struct ReportArgs {
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
+    /// Worlds and the deadline detailed.
+    #[command(flatten)]
+    pub answer: AnswerArgs,
 }
 
 /// `negsim play`.
@@ -441,6 +465,7 @@ impl SimArgs {
             seed: self.seed,
             deadlines: self.deadlines.clone(),
             threads: self.threads,
+            worlds: None,
         }
     }
 

@@ -33,7 +33,7 @@ pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     }
     let layout = Layout {
         format: a.table.format,
-        keys: vec![batch::KEY.to_string()],
+        keys: batch::KEYS.iter().map(|k| k.to_string()).collect(),
     };
     let inputs: Vec<&std::path::Path> =
         jobs.iter().map(|j| std::path::Path::new(&j.name)).collect();

@@ -10,10 +10,10 @@ pub(super) fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
     let mut inputs: Vec<&std::path::Path> = vec![&a.domain];
     inputs.extend(a.profiles.iter().map(PathBuf::as_path));
     output::refuse_if_input(&Target::of(a.output.as_deref()), "--output", &inputs)?;
-    let opts = crate::import::ImportOptions {
+    let opts = crate::tools::import::ImportOptions {
         ignore_discount: a.ignore_discount,
     };
-    let imported = crate::import::import_files(&a.domain, &a.profiles, opts)?;
+    let imported = crate::tools::import::import_files(&a.domain, &a.profiles, opts)?;
     for w in &imported.warnings {
         eprintln!("warning: {w}");
     }

@@ -80,5 +80,8 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
         }
     };
     let (model, report) = merged.into_report("merge")?;
-    emit(a.output.as_deref(), &render(&report, &model, format))
+    emit(
+        a.output.as_deref(),
+        &render(&report, &model, format, &crate::report::View::default()),
+    )
 }

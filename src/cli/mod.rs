@@ -15,6 +15,7 @@ mod scaffold;
 mod sensitivity;
 mod serve;
 mod sweep;
+mod validate;
 
 use crate::error::{Error, InputError};
 use crate::interrupt;
@@ -90,6 +91,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::cmd_run(&a),
         Command::Check(a) => inspect::cmd_check(&a),
         Command::Trace(a) => inspect::cmd_trace(&a),
+        Command::Validate => validate::cmd_validate(),
         Command::Merge(a) => merge::cmd_merge(&a),
         Command::Import(a) => import::cmd_import(&a),
         Command::Sweep(a) => sweep::cmd_sweep(&a),
@@ -177,5 +179,15 @@ pub fn shell_quote(w: &str) -> String {
         w.to_string()
     } else {
         format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}
+
+/// The columns to wrap a report at: the terminal's (within 60 to 160) when writing to one,
+/// else 80.
+pub(crate) fn terminal_width(to_stdout: bool) -> usize {
+    let term = console::Term::stdout();
+    match term.size_checked() {
+        Some((_, cols)) if to_stdout && term.is_term() => usize::from(cols).clamp(60, 160),
+        _ => 80,
     }
 }

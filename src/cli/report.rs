@@ -16,7 +16,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     if !a.force {
         crate::request::refuse_if_too_long(&sc, &sim, &super::origin_of(a.scenario.as_deref()))?;
     }
-    let axes = crate::html::resolve_axes(&sc, a.axes.as_deref())?;
+    let axes = crate::report::html::run::resolve_axes(&sc, a.axes.as_deref())?;
     let target = Target::of(Some(&a.output));
     let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();
     output::refuse_if_input(&target, "--output", &scenario)?;
@@ -44,7 +44,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let html = crate::html::render(&crate::html::HtmlInput {
+    let html = crate::report::html::run::render(&crate::report::html::run::HtmlInput {
         model: &model,
         report: &report,
         outcome: &outcome,
@@ -56,7 +56,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     page.commit(html.as_bytes())?;
     eprintln!("wrote {}", target.name());
     if let Some(dir) = &a.svg_dir {
-        let files = crate::svg_files::write_all(&html, dir)?;
+        let files = crate::report::charts::standalone::write_all(&html, dir)?;
         eprintln!("wrote {} charts into {}", files.len(), dir.display());
     }
     Ok(())

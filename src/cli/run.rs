@@ -17,9 +17,40 @@ use std::path::PathBuf;
 pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let (src, origin) = load_source(a.scenario.as_deref())?;
     let sc = Scenario::from_toml_str(&src, &origin)?;
-    let sim = a.sim.resolve(&sc)?;
+    let sim = crate::request::Overrides {
+        worlds: a.answer.worlds,
+        ..a.sim.overrides()
+    }
+    .resolve(&sc)?;
     if let Some(b) = &a.compare {
+        // Paired runs are compared one by one; a world's draw is shared by many runs, so the
+        // comparison plays independent runs even where the scenario asks for worlds.
+        let sim = ResolvedSim {
+            worlds: None,
+            ..sim
+        };
         return super::compare::cmd_compare(a, &sc, &origin, &sim, b);
+    }
+    let mut view =
+        crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
+    let to_stdout = a.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    view.width = super::terminal_width(to_stdout);
+    if sim.worlds.is_some() && (a.shard.is_some() || a.per_run.is_some()) {
+        let flag = if a.shard.is_some() {
+            "--shard"
+        } else {
+            "--per-run"
+        };
+        return Err(
+            InputError::new(flag, format!("{flag} plays independent runs, not worlds"))
+                .with_help(if a.answer.worlds.is_some() {
+                    "leave out --worlds, or --worlds 0".to_string()
+                } else {
+                    "the scenario asks for worlds (`worlds` in [simulation]): add --worlds 0"
+                        .to_string()
+                })
+                .into(),
+        );
     }
     let control = Control::default();
     let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
@@ -52,7 +83,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let progress = Progress::new(
         progress::wanted(a.sim.quiet),
         &control,
-        runs.end - runs.start,
+        sim.total_runs().min(runs.end - runs.start),
     );
     if let Some(shard) = a.shard {
         let job = crate::shard::Job {
@@ -86,10 +117,14 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
             None => Ok(simulate_report(&sc, &sim, &control)?),
         })
     })?;
-    let text = render(&report, &model, a.format.unwrap_or_default());
+    let text = render(&report, &model, a.format.unwrap_or_default(), &view);
     out.commit(text.as_bytes())?;
     if report.partial {
-        return Err(interrupted(a.output.as_deref(), report.runs, sim.runs));
+        return Err(interrupted(
+            a.output.as_deref(),
+            report.runs,
+            sim.total_runs(),
+        ));
     }
     Ok(())
 }
@@ -110,9 +145,14 @@ fn per_run_report(
 }
 
 /// Renders a report in one of the `run` formats.
-pub(super) fn render(report: &Report, model: &Model, format: Format) -> String {
+pub(super) fn render(
+    report: &Report,
+    model: &Model,
+    format: Format,
+    view: &crate::report::View,
+) -> String {
     match format {
-        Format::Table => report.to_table(model),
+        Format::Table => report.to_table_view(model, view),
         Format::Json => report.to_json(),
         Format::Csv => report.to_csv(),
     }

@@ -90,7 +90,7 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
             words.extend(["--param".into(), p.clone()]);
         }
         words.extend(["--report".into(), path.display().to_string()]);
-        let html = sensitivity::html::page(&report, &command_line(&words));
+        let html = crate::report::html::sensitivity::page(&report, &command_line(&words));
         page.commit(html.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }

@@ -79,6 +79,8 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     // must stay mergeable), so it opens its output before, and instead of, the table.
     if let Some(shard) = a.shard {
         let header = crate::shard::SweepHeader {
+            format: crate::provenance::SWEEP_FORMAT.to_string(),
+            negsim_version: crate::provenance::VERSION.to_string(),
             negsim_partial: crate::shard::FORMAT_VERSION,
             kind: "sweep".into(),
             scenario_source: src.clone(),
@@ -182,10 +184,10 @@ fn write_sweep_report(
         .output
         .as_ref()
         .map_or("stdout".to_string(), |o| o.display().to_string());
-    let html = crate::sweep::chart::render(
+    let html = crate::report::html::sweep::render(
         sweep,
         &rows,
-        &crate::sweep::chart::PageInfo {
+        &crate::report::html::sweep::PageInfo {
             runs: sim.runs,
             seed: sim.seed,
             source: &a.scenario.display().to_string(),

@@ -4,8 +4,9 @@
 //! only at the own utilities of a few packages. [`Staircase`] finds those packages by dynamic
 //! programming over the terms in file order, keeping after each term only the partial packages
 //! that no other partial package beats whatever the remaining terms add; a query is then a
-//! binary search. Partial sums are formed term by term from 0, exactly as exhaustive search
-//! forms them, so every comparison sees the same floating-point numbers.
+//! short walk from the previous query's place. Partial sums are formed term by term from 0,
+//! exactly as exhaustive search forms them, so every comparison sees the same floating-point
+//! numbers.
 
 use super::Cand;
 
@@ -43,6 +44,9 @@ pub(super) struct Staircase {
     finals: Vec<Entry>,
     /// `best_from[i]`: index in `finals` of the best package among `finals[i..]`.
     best_from: Vec<u32>,
+    /// Where the last query's target fell in `finals`: a proposer's targets mostly fall a
+    /// little each round, so walking from here beats a binary search.
+    cursor: usize,
 }
 
 impl Staircase {
@@ -96,6 +100,7 @@ impl Staircase {
         }
         self.finals.clear();
         self.finals.extend(self.level.iter().rev());
+        self.cursor = self.finals.len();
         self.best_from.clear();
         self.best_from.resize(self.finals.len(), 0);
         for i in (0..self.finals.len()).rev() {
@@ -113,8 +118,21 @@ impl Staircase {
     }
 
     /// The best package with own utility at least `target`: its index and own utility.
-    pub(super) fn query(&self, target: f64) -> Option<(u32, f64)> {
-        let i = self.finals.partition_point(|e| e.own < target);
+    pub(super) fn query(&mut self, target: f64) -> Option<(u32, f64)> {
+        // The partition point of `finals` (ascending by own utility) at `target`, found by
+        // walking from the last one, down or up.
+        if target.is_nan() {
+            // Compares false with everything: where a binary search would land.
+            self.cursor = 0;
+        }
+        let mut i = self.cursor.min(self.finals.len());
+        while i > 0 && self.finals[i - 1].own >= target {
+            i -= 1;
+        }
+        while i < self.finals.len() && self.finals[i].own < target {
+            i += 1;
+        }
+        self.cursor = i;
         let j = *self.best_from.get(i)?;
         Some((j, self.finals[j as usize].own))
     }

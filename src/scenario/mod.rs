@@ -2,6 +2,9 @@
 //! read from TOML and validated into ready-to-run form.
 
 mod raw;
+mod theory;
+
+pub use theory::{EQUILIBRIUM_MAX_OUTCOMES, EQUILIBRIUM_MAX_PLAN_CELLS};
 
 use crate::dist::{Dist, Param};
 use crate::error::{InputError, did_you_mean};
@@ -81,6 +84,9 @@ pub struct Simulation {
     /// Open-ended talks: the most rounds a run lasts, with `deadlines` read as checkpoints
     /// (`None`: each deadline is a separate world in which the deadline is known).
     pub horizon: Option<u32>,
+    /// Worlds to play by default (`worlds = K`): each one draw of every uncertain number,
+    /// sharing the `runs` equally (`None`: independent runs).
+    pub worlds: Option<u64>,
 }
 
 impl Simulation {
@@ -162,6 +168,9 @@ pub enum Strategy {
     },
     /// Never concedes: the target stays at the best attainable utility.
     Hardliner,
+    /// The subgame-perfect agent of finite-horizon alternating offers (Ståhl 1972), computed
+    /// by backward induction (`src/equilibrium.rs`).
+    BackwardInduction,
 }
 
 impl Strategy {
@@ -180,6 +189,7 @@ impl Strategy {
                 _ => format!("exponent ~ {}", describe_param(exponent)),
             },
             Strategy::Hardliner => "hardliner".to_string(),
+            Strategy::BackwardInduction => "backward induction".to_string(),
         }
     }
 }
@@ -612,8 +622,15 @@ impl Validator<'_> {
             None => Clock::Deadline,
             Some(c) => self.clock(c, "[simulation] clock")?,
         };
+        let strategy_spans: Vec<_> = agents_raw
+            .get_ref()
+            .values()
+            .map(|a| a.get_ref().strategy.as_ref().map(Spanned::span))
+            .collect();
+        let protocol_span = sim.get_ref().protocol.as_ref().map(Spanned::span);
         let agents = self.agents(agents_raw, &terms, default_clock)?;
         let simulation = self.simulation(sim, &agents)?;
+        self.theory_rules(&terms, &agents, &simulation, &strategy_spans, protocol_span)?;
         if simulation.protocol == Protocol::Mediated
             && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
         {
@@ -851,6 +868,30 @@ impl Validator<'_> {
                     "checkpoints are rounds of the open-ended talks, from 1 to the horizon",
                 ));
         }
+        let worlds = match &sim.worlds {
+            None => None,
+            Some(w) => {
+                let v = *w.get_ref();
+                let max = crate::request::MAX_WORLDS;
+                if v < 0 || v as u64 > max {
+                    return Err(self
+                        .at(w.span(), format!("worlds = {v} is out of range"))
+                        .with_help(format!(
+                            "give 0 (no worlds: every run draws every uncertain number afresh) to {} worlds, each played `runs` times",
+                            thousands(max)
+                        )));
+                }
+                if v as u64 > runs {
+                    return Err(self
+                        .at(
+                            w.span(),
+                            format!("{v} worlds need at least {v} runs, one per world, but runs = {runs}"),
+                        )
+                        .with_help("the runs are shared among the worlds: give runs = 100 x worlds, or fewer worlds"));
+                }
+                (v > 0).then_some(v as u64)
+            }
+        };
         Ok(Simulation {
             runs,
             seed,
@@ -859,6 +900,7 @@ impl Validator<'_> {
             mediator,
             mediator_memory,
             horizon,
+            worlds,
             round_label: match sim.round_label {
                 None => "round".to_string(),
                 Some(l) => self.text(l, "round_label", MAX_NAME_CHARS)?,
@@ -1226,13 +1268,20 @@ impl Validator<'_> {
                             "linear" => named("linear", 1.0),
                             "conceder" => named("conceder", 2.0),
                             "hardliner" => Strategy::Hardliner,
+                            "backward_induction" => Strategy::BackwardInduction,
                             other => {
-                                let names = ["boulware", "linear", "conceder", "hardliner"];
+                                let names = [
+                                    "boulware",
+                                    "linear",
+                                    "conceder",
+                                    "hardliner",
+                                    "backward_induction",
+                                ];
                                 let mut e =
                                     self.at(span, format!("unknown strategy `{}`", quote(other)));
                                 e.help = Some(match did_you_mean(other, names) {
-                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or {{ exponent = NUMBER }}"),
-                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }".to_string(),
+                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or {{ exponent = NUMBER }}"),
+                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or { exponent = NUMBER }".to_string(),
                                 });
                                 return Err(e);
                             }

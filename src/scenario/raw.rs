@@ -43,6 +43,7 @@ pub struct RawSim {
     pub mediator_rule: Option<Spanned<String>>,
     pub horizon: Option<Spanned<i64>>,
     pub checkpoints: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub worlds: Option<Spanned<i64>>,
 }
 
 /// One `[[terms]]` entry.
@@ -169,7 +170,7 @@ impl<'de> Visitor<'de> for StrategyVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(
-            "\"boulware\", \"linear\", \"conceder\", \"hardliner\" or { exponent = NUMBER }",
+            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\" or { exponent = NUMBER }",
         )
     }
 

@@ -92,6 +92,53 @@ impl Slot {
         }
     }
 
+    /// The slot in the scenario's own words, for charts and the answer block: "Russia ·
+    /// value of occupied oblasts: de facto Russian" (the path stays in CSV and JSON).
+    pub fn label(&self, sc: &Scenario) -> String {
+        let who = |a: usize| sc.agents[a].name.as_str();
+        let term = |t: usize| sc.terms[t].name.as_str();
+        match *self {
+            Slot::Weight { agent, term: t } => format!("{} · weight of {}", who(agent), term(t)),
+            Slot::Value {
+                agent,
+                term: t,
+                option,
+            } => format!(
+                "{} · value of {}: {}",
+                who(agent),
+                term(t),
+                sc.terms[t].labels[option]
+            ),
+            Slot::Reservation { agent } => format!("{} · reservation value", who(agent)),
+            Slot::WalkAway { agent } => format!("{} · walk-out chance", who(agent)),
+            Slot::DeadlineBelief { agent } => format!("{} · deadline belief", who(agent)),
+            Slot::Exponent { agent } => format!("{} · concession exponent", who(agent)),
+            Slot::Horizon { agent } => format!("{} · horizon", who(agent)),
+            Slot::DelayCost { agent } => format!("{} · delay cost", who(agent)),
+            Slot::LearningRate => "mediator · learning rate".to_string(),
+        }
+    }
+
+    /// The value this slot took in a sampled instance (weights as the engine keeps them,
+    /// normalized to sum 1 over the agent's terms; a hardliner's exponent is NaN).
+    pub fn value_in(&self, model: &crate::model::Model, inst: &crate::model::Instance) -> f64 {
+        match *self {
+            Slot::Weight { agent, term } => inst.weights[agent * model.n_terms() + term],
+            Slot::Value {
+                agent,
+                term,
+                option,
+            } => inst.values[agent * model.n_opts + model.offsets[term] + option],
+            Slot::Reservation { agent } => inst.reservation[agent],
+            Slot::WalkAway { agent } => inst.walk_away[agent],
+            Slot::DeadlineBelief { agent } => inst.belief[agent],
+            Slot::Exponent { agent } => inst.exponent[agent].unwrap_or(f64::NAN),
+            Slot::Horizon { agent } => inst.horizon[agent],
+            Slot::DelayCost { agent } => inst.delay_cost[agent],
+            Slot::LearningRate => inst.mediator_learning_rate,
+        }
+    }
+
     /// The parameter in this slot (`None` for the exponent of a hardliner).
     pub fn get(&self, sc: &Scenario) -> Option<Param> {
         let a = |agent: usize| &sc.agents[agent];
@@ -107,7 +154,7 @@ impl Slot {
             Slot::DeadlineBelief { agent } => Some(a(agent).deadline_belief),
             Slot::Exponent { agent } => match a(agent).strategy {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
-                Strategy::Hardliner => None,
+                Strategy::Hardliner | Strategy::BackwardInduction => None,
             },
             Slot::Horizon { agent } => match a(agent).clock {
                 Clock::Horizon(h) => Some(h),
@@ -132,7 +179,7 @@ impl Slot {
             Slot::DeadlineBelief { agent } => Some(&mut sc.agents[agent].deadline_belief),
             Slot::Exponent { agent } => match &mut sc.agents[agent].strategy {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
-                Strategy::Hardliner => None,
+                Strategy::Hardliner | Strategy::BackwardInduction => None,
             },
             Slot::Horizon { agent } => match &mut sc.agents[agent].clock {
                 Clock::Horizon(h) => Some(h),

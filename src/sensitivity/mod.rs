@@ -13,8 +13,7 @@
 //! - **sobol**: first- and total-order indices of `f` by Saltelli sampling (see [`sobol`]).
 
 pub mod factors;
-pub mod html;
-mod output;
+pub(crate) mod output;
 pub mod paths;
 pub mod sobol;
 
@@ -148,6 +147,10 @@ pub fn plan(factors: usize, evaluations: u64, runs: u64, deadline: u32) -> Strin
 /// bar chart from `sobol`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SensitivityReport {
+    /// The format of this JSON document, [`crate::provenance::SENSITIVITY_FORMAT`].
+    pub format: &'static str,
+    /// The negsim that wrote it ([`crate::provenance::VERSION`]).
+    pub negsim_version: &'static str,
     /// Scenario name.
     pub scenario: String,
     /// The method used.
@@ -288,6 +291,8 @@ pub fn analyze(sc: &Scenario, factors: &[Factor], opts: &Options) -> Sensitivity
         Method::Sobol => (None, Some(ev.sobol(opts.samples, opts.bootstrap))),
     };
     SensitivityReport {
+        format: crate::provenance::SENSITIVITY_FORMAT,
+        negsim_version: crate::provenance::VERSION,
         scenario: sc.name.clone(),
         method: opts.method,
         deadline: opts.deadline,

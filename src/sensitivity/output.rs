@@ -5,7 +5,7 @@ use crate::csv_text::{Shown, record};
 use std::fmt::Write as _;
 
 /// Share of the output variance above which the table warns about Monte Carlo noise.
-pub(super) const NOISE_WARNING: f64 = 0.1;
+pub(crate) const NOISE_WARNING: f64 = 0.1;
 
 impl SensitivityReport {
     /// Renders as pretty JSON (with a final newline); undefined indices are `null`.
@@ -246,7 +246,7 @@ pub(super) fn counted(n: u64, word: &str) -> String {
 }
 
 /// A factor value with four decimals, trailing zeros trimmed.
-pub(super) fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() || s == "-0" {

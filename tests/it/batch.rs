@@ -33,14 +33,22 @@ fn a_broken_scenario_is_reported_and_the_others_still_run() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        format!("scenario,{}", Report::csv_header())
+        format!(
+            "scenario,file,{}{}",
+            Report::csv_header(),
+            negsim::provenance::csv_header_suffix()
+        )
     );
     // Every row of each good scenario, in name order, equals `negsim run` on that file.
     let mut expected = Vec::new();
     for name in ["a-good.toml", "b-good.toml"] {
         let path = dir.join(name);
         for row in run_csv_rows(&path, &["--runs", "120"]) {
-            expected.push(format!("{},{row}", path.display()));
+            // `scenario` is the name, as in run JSON; `file` the file as given.
+            let sc = negsim::Scenario::from_toml_str(&std::fs::read_to_string(&path).unwrap(), "x")
+                .unwrap();
+            let keys = negsim::csv_text::record(&[sc.name, path.display().to_string()]);
+            expected.push(format!("{keys},{row}"));
         }
     }
     assert_eq!(lines.map(str::to_string).collect::<Vec<_>>(), expected);
@@ -86,7 +94,7 @@ fn files_run_in_the_order_given_with_their_own_settings() {
         .iter()
         .map(|r| {
             (
-                r["scenario"].as_str().unwrap().to_string(),
+                r["file"].as_str().unwrap().to_string(),
                 r["deadline"].as_u64().unwrap(),
                 r["runs"].as_u64().unwrap(),
             )

@@ -222,7 +222,10 @@ fn a_sweep_shard_on_stdout_is_the_part_alone_without_a_table_header() {
     let part = sweep_part(0);
     let first = part.lines().next().unwrap();
     assert!(
-        first.starts_with("{\"negsim_partial\":1,\"kind\":\"sweep\""),
+        first.starts_with(&format!(
+            "{{\"format\":\"negsim.sweep/1\",\"negsim_version\":\"{}\",\"negsim_partial\":1,\"kind\":\"sweep\"",
+            negsim::provenance::VERSION
+        )),
         "{first}"
     );
     assert_eq!(part.lines().count(), 3, "{part}");

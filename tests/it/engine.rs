@@ -88,7 +88,7 @@ fn red_line_options_never_appear_in_agreements() {
     small.simulation.runs = 3000;
     let r = report(&small);
     for d in &r.deadlines {
-        assert_eq!(d.option_shares["crimea"]["recognized_russian"], 0.0);
+        assert_eq!(d.option_shares["crimea"]["recognized_by_all"], 0.0);
         assert_eq!(d.option_shares["occupied_oblasts"]["de_jure_russian"], 0.0);
         assert_eq!(d.option_shares["nato"]["open_door"], 0.0);
     }

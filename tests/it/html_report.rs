@@ -2,7 +2,7 @@
 //! formed, and reproduces itself from the command it prints.
 
 use crate::common::{negsim, negsim_env, stderr, stdout, temp_dir};
-use negsim::svg::{LineChart, Series, SeriesPoint, line_chart};
+use negsim::report::charts::{Key, LineChart, Series, SeriesPoint, line_chart};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -25,7 +25,7 @@ fn unescape(s: &str) -> String {
 /// A small scanner for the HTML negsim writes (attributes always double-quoted); it also
 /// checks that every element is closed in order. Returns the start tags.
 pub(crate) fn parse(html: &str) -> Vec<Tag> {
-    const VOID: [&str; 3] = ["meta", "br", "!DOCTYPE"];
+    const VOID: [&str; 4] = ["meta", "br", "wbr", "!DOCTYPE"];
     let mut out = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     let mut rest = html;
@@ -386,7 +386,7 @@ fn bundled_scenario_report_with_chosen_axes() {
     assert!(html.contains("utility of ukraine (0–1)"));
     assert!(html.contains("utility of europe (0–1)"));
     // Three signatories: the note says the points are computed over all of them.
-    assert!(html.contains("computed over all signatories (russia, ukraine, europe)"));
+    assert!(html.contains("computed over all signatories (us, russia, ukraine, europe)"));
     // Red-lined packages are drawn apart.
     assert!(html.contains("class=\"outcome red-line\""));
 }
@@ -439,7 +439,7 @@ fn line_chart_draws_every_series_with_its_band() {
                     y: 0.2 * f64::from(s) + 0.05 * f64::from(i),
                     band: (s != 1).then_some((0.1 * f64::from(s), 0.1 * f64::from(s) + 0.2)),
                     data: vec![(
-                        "y".into(),
+                        Key::P,
                         (0.2 * f64::from(s) + 0.05 * f64::from(i)).to_string(),
                     )],
                 })
@@ -455,7 +455,8 @@ fn line_chart_draws_every_series_with_its_band() {
         y_range: Some((0.0, 1.0)),
         band_label: Some("95% interval".into()),
         ..LineChart::default()
-    });
+    })
+    .into_string();
     let tags = parse(&svg);
     assert_eq!(
         tags.iter()

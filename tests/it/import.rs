@@ -285,7 +285,7 @@ fn imported_scenarios_pass_check_and_run() {
         assert!(o.status.success(), "{tag} check: {}", stderr(&o));
         let o = negsim(&["run", out, "--runs", "200", "--deadlines", "10,50"]);
         assert!(o.status.success(), "{tag} run: {}", stderr(&o));
-        assert!(stdout(&o).contains("P(agreement)"), "{tag}");
+        assert!(stdout(&o).contains("P(deal)"), "{tag}");
     }
 }
 

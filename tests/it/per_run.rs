@@ -35,7 +35,15 @@ fn per_run_tables_leave_the_report_alone_and_agree_across_formats_and_threads() 
         ["run", "deadline", "agents.us.weights.crimea"]
     );
     assert!(header.contains(&"agents.russia.reservation"));
-    assert!(header.ends_with(&["utility_ukraine", "utility_europe"]));
+    assert!(header.ends_with(&[
+        "utility_ukraine",
+        "utility_europe",
+        "seed",
+        "protocol",
+        "round_label",
+        "mode",
+        "negsim_version"
+    ]));
     let json_text = std::fs::read_to_string(&jsonl).unwrap();
     let json_lines: Vec<&str> = json_text.lines().collect();
     let json_rows: Vec<serde_json::Value> = json_lines

@@ -200,7 +200,7 @@ fn red_lines_cannot_be_proposed() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(
-        out.contains("crimea = recognized_russian is a red line of ukraine and europe"),
+        out.contains("crimea = recognized_by_all is a red line of ukraine and europe"),
         "{out}"
     );
     assert!(out.contains("No deal: you walked out in week 1."), "{out}");
@@ -341,7 +341,7 @@ mod classroom {
                 &("pass\n".repeat(k) + &numbers + "\nq\n"),
             ));
             assert!(
-                played.contains("Answers: russia accepts, ukraine accepts, europe accepts"),
+                played.contains("Answers: you accept, russia accepts, ukraine accepts, europe accepts"),
                 "week {}: {numbers}\n{played}",
                 k + 1
             );

@@ -286,7 +286,9 @@ fn check_sampled_ranges(model: &Model, inst: &Instance) -> Result<(), TestCaseEr
         prop_assert!(within(inst.walk_away[a], &agent.walk_away));
         prop_assert!(within(inst.belief[a], &agent.deadline_belief));
         match agent.strategy {
-            Tactic::Hardliner => prop_assert!(inst.exponent[a].is_none()),
+            Tactic::Hardliner | Tactic::BackwardInduction => {
+                prop_assert!(inst.exponent[a].is_none())
+            }
             Tactic::TimeDependent { exponent, .. } => {
                 prop_assert!(within(inst.exponent[a].unwrap(), &exponent))
             }

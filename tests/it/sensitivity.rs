@@ -358,9 +358,9 @@ fn cli_refuses_invalid_requests_with_exit_code_2() {
 fn every_parameter_path_resolves_to_its_own_slot() {
     let sc = Scenario::bundled();
     let slots = all_slots(&sc);
-    // 4 agents x (6 weights + 17 option values + reservation, walk-out, exponent, horizon,
+    // 4 agents x (6 weights + 18 option values + reservation, walk-out, exponent, horizon,
     // delay cost; no deadline belief under a horizon clock) + the mediator's learning rate.
-    assert_eq!(slots.len(), 4 * (6 + 17 + 5) + 1);
+    assert_eq!(slots.len(), 4 * (6 + 18 + 5) + 1);
     for slot in slots {
         let p = slot.get(&sc).unwrap();
         let path = slot.path(&sc);
@@ -368,8 +368,8 @@ fn every_parameter_path_resolves_to_its_own_slot() {
         assert_eq!(r.resolve(&sc).unwrap().0, slot, "{path}");
     }
     // The paths of the uncertain ones are the factors, which `check` counts.
-    assert_eq!(scenario_factors(&sc).len(), 46);
-    assert!(negsim::check::summary(&sc).contains("46 uncertain parameters"));
+    assert_eq!(scenario_factors(&sc).len(), 48);
+    assert!(negsim::check::summary(&sc).contains("48 uncertain parameters"));
 }
 
 /// `sensitivity --param` and `sweep --param` resolve paths separately (slots of the compiled
@@ -523,7 +523,7 @@ fn cli_param_ranges_are_validated() {
     );
     // p_low: a zone of agreement exists; p_high: none.
     assert!(
-        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0",
+        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0.0",
         "{out}"
     );
 }

@@ -326,7 +326,7 @@ fn merged_interrupted_shards_report_the_runs_played_not_the_runs_requested() {
     assert_eq!(v["partial"], true);
     let o = negsim(&["merge", f0.to_str().unwrap(), f1.to_str().unwrap()]);
     assert!(
-        stdout(&o).contains(" 1000 runs per deadline"),
+        stdout(&o).contains("1,000 runs per deadline"),
         "{}",
         stdout(&o)
     );

@@ -57,8 +57,9 @@ fn ranges_are_decimal_exact() {
     ]);
     assert!(
         out.starts_with(&format!(
-            "param_agents.a.reservation,{}\n",
-            Report::csv_header()
+            "param_agents.a.reservation,{}{}\n",
+            Report::csv_header(),
+            negsim::provenance::csv_header_suffix()
         )),
         "{out}"
     );
@@ -82,7 +83,7 @@ fn ranges_are_decimal_exact() {
         .into_iter()
         .map(|c| c[0].clone())
         .collect();
-    let expected: Vec<String> = ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]
+    let expected: Vec<String> = ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]
         .map(String::from)
         .to_vec();
     assert_eq!(keys, expected);
@@ -106,7 +107,7 @@ fn points_are_the_cartesian_product_with_the_last_param_fastest() {
         "{header}"
     );
     let mut expected = Vec::new();
-    for w in ["0", "0.01", "0.02"] {
+    for w in ["0.0", "0.01", "0.02"] {
         for s in ["linear", "boulware"] {
             for d in ["3", "6"] {
                 expected.push(vec![w.to_string(), s.to_string(), d.to_string()]);
@@ -515,7 +516,7 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     assert_eq!((fin.written, fin.cancelled), (1, true));
     let first = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
     assert_eq!(first.lines().count(), 2);
-    assert!(first.lines().all(|l| l.starts_with("0,")), "{first}");
+    assert!(first.lines().all(|l| l.starts_with("0.0,")), "{first}");
 
     // The remaining points, run on, complete the table the uninterrupted sweep writes.
     let rest_buf = Arc::new(Mutex::new(Vec::new()));
@@ -720,7 +721,7 @@ fn red_lines_are_sweepable_as_documented() {
         "sweep",
         s,
         "--param",
-        "agents.ukraine.red_lines.crimea=[],recognized_russian,[recognized_russian, de_facto_russian]",
+        "agents.ukraine.red_lines.crimea=[],recognized_by_all,[recognized_by_all, de_facto_russian]",
         "--runs",
         "200",
         "--deadlines",
@@ -737,15 +738,15 @@ fn red_lines_are_sweepable_as_documented() {
         keys,
         [
             "[]",
-            "recognized_russian",
-            "\"[recognized_russian, de_facto_russian]\""
+            "recognized_by_all",
+            "\"[recognized_by_all, de_facto_russian]\""
         ],
         "{out}"
     );
     // The swept set is the one written in: the same rows as the edited file.
     let edited = negsim::scenario::BUNDLED.replacen(
-        "red_lines = { crimea = [\"recognized_russian\"], occupied_oblasts",
-        "red_lines = { crimea = [\"recognized_russian\", \"de_facto_russian\"], occupied_oblasts",
+        "red_lines = { crimea = [\"recognized_by_all\"], occupied_oblasts",
+        "red_lines = { crimea = [\"recognized_by_all\", \"de_facto_russian\"], occupied_oblasts",
         1,
     );
     assert_ne!(edited, negsim::scenario::BUNDLED);

@@ -1,0 +1,13 @@
+//! `negsim validate`: the validation table from the shipped scenarios; exit 1 if a row fails.
+
+use super::emit;
+
+pub(super) fn cmd_validate() -> anyhow::Result<()> {
+    let rows = crate::validate::rows()?;
+    emit(None, &crate::validate::table(&rows))?;
+    let failed = rows.iter().filter(|r| !r.pass).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} validation rows failed", rows.len());
+    }
+    Ok(())
+}

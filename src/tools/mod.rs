@@ -1,0 +1,3 @@
+//! Tools around the engine that are not simulations: importing GENIUS and GeniusWeb domains.
+
+pub mod import;
