@@ -346,9 +346,10 @@ pub struct ReportArgs {
 pub struct PlayArgs {
     /// Scenario file (default: the bundled scenario).
     pub scenario: Option<PathBuf>,
-    /// The agent you play (its id).
-    #[arg(long = "as", value_name = "AGENT")]
-    pub agent: String,
+    /// The agent you play (its id). Give it again for each more person at one terminal
+    /// (`--as ukraine --as us`): they take turns, and the screen hides each one's numbers.
+    #[arg(long = "as", value_name = "AGENT", required = true)]
+    pub agent: Vec<String>,
     /// Deadline in rounds (default: the middle one of the scenario's deadlines).
     #[arg(long)]
     pub deadline: Option<u32>,

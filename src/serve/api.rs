@@ -11,12 +11,11 @@ use crate::dist::{Dist, Param};
 use crate::error::{Error, InputError};
 use crate::model::Model;
 use crate::montecarlo::Control;
-use crate::play::{PlayOptions, default_deadline, play_game};
+use crate::play::{PlayOptions, TableView, default_deadline, play_table, seats_of};
 use crate::request::{Overrides, ResolvedSim};
 use crate::scenario::{Clock, Scenario, describe_param};
 use crate::sweep::Sweep;
 use serde::{Deserialize, Serialize};
-use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 
 /// Most runs one request of the page may ask for (a class shares one laptop's cores).
@@ -37,7 +36,23 @@ pub struct State {
     /// The file's side of a comparison, by run count. Why: the file never changes, so a
     /// slider's redraw plays only the edited scenario, half the work.
     cache: Mutex<Vec<(u64, Arc<Side>)>>,
+    /// The shared tables (two browser tabs, one game), by number. The server holds each
+    /// game's moves; every view replays them.
+    tables: Mutex<Vec<Table>>,
 }
+
+/// One shared game: its scenario and settings, the moves so far, and the last replay.
+#[derive(Debug)]
+struct Table {
+    scenario: Scenario,
+    opts: PlayOptions,
+    lines: Vec<String>,
+    /// The replay of `lines` (kept until the next move: tabs poll it).
+    view: Option<TableView>,
+}
+
+/// Most shared tables one server keeps (a class of forty in pairs, and some restarts).
+pub const MAX_TABLES: usize = 256;
 
 /// Run counts whose results of the file are kept (dragging and released, and a few more).
 const CACHED_COUNTS: usize = 4;
@@ -50,6 +65,7 @@ impl State {
             origin,
             scenario,
             cache: Mutex::new(Vec::new()),
+            tables: Mutex::new(Vec::new()),
         }
     }
 
@@ -353,31 +369,6 @@ pub struct PlayReply {
     pub over: bool,
 }
 
-/// Input that ends, when the lines run out, with an error that says "wait for the player"
-/// (not end of input, which would be walking out).
-struct Lines {
-    text: std::io::Cursor<Vec<u8>>,
-}
-
-impl std::io::Read for Lines {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.text.read(buf)
-    }
-}
-
-impl BufRead for Lines {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        let pos = self.text.position() as usize;
-        if pos >= self.text.get_ref().len() {
-            return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
-        }
-        self.text.fill_buf()
-    }
-    fn consume(&mut self, n: usize) {
-        self.text.consume(n)
-    }
-}
-
 /// Runs in the debrief of a browser game (a class shares the cores).
 const PLAY_RUNS: u64 = 2000;
 
@@ -389,45 +380,198 @@ pub fn play(state: &State, body: &str) -> Result<PlayReply, Error> {
     } else {
         edited(state, &req.edits)?.scenario(0)?
     };
-    let player = sc
-        .agent_index(&req.agent)
-        .ok_or_else(|| sc.unknown_agent(&req.agent, "agent"))?;
+    let player = seats_of(&sc, std::slice::from_ref(&req.agent), "agent")?;
+    let opts = game_options(&sc, player, req.deadline, req.run, req.hints)?;
+    let view = play_table(&Model::new(&sc), &opts, &req.lines)?;
+    Ok(PlayReply {
+        over: view.result.is_some(),
+        transcript: view.transcripts.into_iter().next().unwrap_or_default(),
+    })
+}
+
+/// The options of a browser game of `sc` for `seats`.
+fn game_options(
+    sc: &Scenario,
+    seats: Vec<usize>,
+    deadline: Option<u32>,
+    run: u64,
+    hints: bool,
+) -> Result<PlayOptions, Error> {
     let sim = Overrides {
         runs: Some(PLAY_RUNS.min(sc.simulation.runs)),
         deadlines: Some(vec![
-            req.deadline
-                .unwrap_or_else(|| default_deadline(&sc.simulation.deadlines)),
+            deadline.unwrap_or_else(|| default_deadline(&sc.simulation.deadlines)),
         ]),
         ..Default::default()
     }
-    .resolve(&sc)?;
-    let opts = PlayOptions {
-        player,
+    .resolve(sc)?;
+    Ok(PlayOptions {
+        seats,
         deadline: sim.deadlines[0],
         seed: sim.seed,
-        run: req.run,
+        run,
         runs: sim.runs,
         echo: true,
-        hints: req.hints,
+        hints,
+        handoff: false,
+        clear: false,
+    })
+}
+
+/// A new shared table: which agents people play (one browser tab each), and the game.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTableRequest {
+    /// The agents played by people (ids, at least one).
+    pub seats: Vec<String>,
+    /// Deadline in rounds (default: `play`'s).
+    #[serde(default)]
+    pub deadline: Option<u32>,
+    /// Run index of the game.
+    #[serde(default)]
+    pub run: u64,
+    /// The edits, as for a run.
+    #[serde(default)]
+    pub edits: indexmap::IndexMap<String, f64>,
+    /// Show the hints to every seat.
+    #[serde(default)]
+    pub hints: bool,
+}
+
+/// A seat's request at a shared table: to see it, or (with `line`) to move.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeatRequest {
+    /// The table's number.
+    pub table: usize,
+    /// The seat (agent id).
+    pub seat: String,
+    /// The move typed, when moving.
+    #[serde(default)]
+    pub line: Option<String>,
+}
+
+/// A shared table as one seat sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReply {
+    /// The table's number.
+    pub table: usize,
+    /// The seats (agent ids) played by people.
+    pub seats: Vec<String>,
+    /// This seat (agent id).
+    pub seat: String,
+    /// The public lines and this seat's own.
+    pub transcript: String,
+    /// The seat whose move the game waits for (`None` once it is over).
+    pub waiting: Option<String>,
+    /// Whether it is this seat's move.
+    pub your_turn: bool,
+    /// True once the game and its debrief are over.
+    pub over: bool,
+    /// Moves made so far (all seats).
+    pub moves: usize,
+}
+
+/// Opens a shared table; the reply is its first seat's view.
+pub fn new_table(state: &State, body: &str) -> Result<TableReply, Error> {
+    let req: NewTableRequest = parse(body)?;
+    let sc = if req.edits.is_empty() {
+        state.scenario.clone()
+    } else {
+        edited(state, &req.edits)?.scenario(0)?
     };
-    let mut text = Vec::new();
-    for l in &req.lines {
-        // One line per move: a newline inside would be two moves.
-        text.extend(l.replace(['\n', '\r'], " ").bytes());
-        text.push(b'\n');
+    let seats = seats_of(&sc, &req.seats, "seats")?;
+    let opts = game_options(&sc, seats, req.deadline, req.run, req.hints)?;
+    let mut tables = state.tables.lock().unwrap_or_else(|e| e.into_inner());
+    if tables.len() >= MAX_TABLES {
+        return Err(InputError::new(
+            "table",
+            format!("this server already keeps {MAX_TABLES} tables"),
+        )
+        .with_help("restart `negsim serve` to start afresh")
+        .into());
     }
-    let input = Lines {
-        text: std::io::Cursor::new(text),
-    };
-    let mut out = Vec::new();
-    let model = Model::new(&sc);
-    let over = match play_game(&model, &opts, input, &mut out) {
-        Ok(_) => true,
-        Err(Error::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::WouldBlock => false,
-        Err(e) => return Err(e),
-    };
-    Ok(PlayReply {
-        transcript: String::from_utf8_lossy(&out).into_owned(),
-        over,
+    tables.push(Table {
+        scenario: sc,
+        opts,
+        lines: Vec::new(),
+        view: None,
+    });
+    let n = tables.len() - 1;
+    let first = tables[n].scenario.agents[tables[n].opts.seats[0]]
+        .id
+        .clone();
+    seat_view(&mut tables[n], n, &first)
+}
+
+/// A seat's view of a shared table; with `line`, its move first (refused when it is not
+/// that seat's turn).
+pub fn table(state: &State, body: &str) -> Result<TableReply, Error> {
+    let req: SeatRequest = parse(body)?;
+    let mut tables = state.tables.lock().unwrap_or_else(|e| e.into_inner());
+    let count = tables.len();
+    let t = tables.get_mut(req.table).ok_or_else(|| {
+        InputError::new("table", format!("there is no table {}", req.table)).with_help(
+            if count == 0 {
+                "open one first (the play tab's \"Two players\" box)".to_string()
+            } else {
+                format!("give a table from 0 to {}", count - 1)
+            },
+        )
+    })?;
+    if let Some(line) = req.line {
+        let view = seat_view(t, req.table, &req.seat)?;
+        if !view.your_turn {
+            let why = match &view.waiting {
+                Some(w) => format!("it is {w}'s turn, not {}'s", req.seat),
+                None => "the game is over".to_string(),
+            };
+            return Err(InputError::new("seat", why)
+                .with_help("wait for your turn: the page shows when it comes")
+                .into());
+        }
+        t.lines.push(line);
+        t.view = None;
+    }
+    seat_view(t, req.table, &req.seat)
+}
+
+/// The table as `seat` sees it, replaying the moves when they changed.
+fn seat_view(t: &mut Table, number: usize, seat: &str) -> Result<TableReply, Error> {
+    let sc = &t.scenario;
+    let k = t
+        .opts
+        .seats
+        .iter()
+        .position(|&a| sc.agents[a].id == seat)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = t
+                .opts
+                .seats
+                .iter()
+                .map(|&a| sc.agents[a].id.as_str())
+                .collect();
+            InputError::new("seat", format!("`{seat}` is not a seat at this table"))
+                .with_help(format!("give one of {}", ids.join(", ")))
+        })?;
+    if t.view.is_none() {
+        t.view = Some(play_table(&Model::new(sc), &t.opts, &t.lines)?);
+    }
+    let view = t.view.as_ref().expect("replayed above");
+    let waiting = view.waiting.map(|a| sc.agents[a].id.clone());
+    Ok(TableReply {
+        table: number,
+        seats: t
+            .opts
+            .seats
+            .iter()
+            .map(|&a| sc.agents[a].id.clone())
+            .collect(),
+        seat: seat.to_string(),
+        transcript: view.transcripts[k].clone(),
+        your_turn: waiting.as_deref() == Some(seat),
+        waiting,
+        over: view.result.is_some(),
+        moves: t.lines.len(),
     })
 }

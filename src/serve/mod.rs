@@ -85,6 +85,10 @@ pub fn route(state: &State, method: &str, url: &str, body: &str) -> Response {
             api::toml(state, body).map(|t| Response::ok("application/toml; charset=utf-8", t)),
         ),
         ("POST", "/api/play") => reply(api::play(state, body).map(|p| Response::json(&p))),
+        ("POST", "/api/table/new") => {
+            reply(api::new_table(state, body).map(|t| Response::json(&t)))
+        }
+        ("POST", "/api/table") => reply(api::table(state, body).map(|t| Response::json(&t))),
         _ => Response {
             status: 404,
             content_type: "text/plain; charset=utf-8",

@@ -92,7 +92,10 @@ fn the_command_prints_a_paired_table_and_json() {
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["runs"], 400);
     // One row per deadline of the bundled scenario (its second edition has four).
-    let n = negsim::scenario::Scenario::bundled().simulation.deadlines.len();
+    let n = negsim::scenario::Scenario::bundled()
+        .simulation
+        .deadlines
+        .len();
     assert_eq!(j["deadlines"].as_array().unwrap().len(), n);
     assert_eq!(j["deadlines"][n - 1]["diff"], 0.0);
     let o = negsim(&["run", "--compare", bp, "--runs", "400"]);

@@ -64,13 +64,15 @@ fn mirror(sc: &Scenario, players: &[&str], deadline: u32, runs: u64) -> (usize, 
                 continue;
             }
             let opts = PlayOptions {
-                player,
+                seats: vec![player],
                 deadline,
                 seed,
                 run,
                 runs: 5,
                 echo: false,
                 hints: false,
+                handoff: false,
+                clear: false,
             };
             let input = script.lines.join("\n") + "\n";
             let mut out = Vec::new();
@@ -86,9 +88,9 @@ fn mirror(sc: &Scenario, players: &[&str], deadline: u32, runs: u64) -> (usize, 
                 End::Agreement { .. } => {
                     deals += 1;
                     assert_eq!(game.package, sim.package);
-                    assert_eq!(game.payoff, inst.utility(&model, player, &sim.package));
+                    assert_eq!(game.payoffs[0], inst.utility(&model, player, &sim.package));
                 }
-                _ => assert_eq!(game.payoff, inst.reservation[player]),
+                _ => assert_eq!(game.payoffs[0], inst.reservation[player]),
             }
             compared += 1;
         }
@@ -341,7 +343,9 @@ mod classroom {
                 &("pass\n".repeat(k) + &numbers + "\nq\n"),
             ));
             assert!(
-                played.contains("Answers: you accept, russia accepts, ukraine accepts, europe accepts"),
+                played.contains(
+                    "Answers: you accept, russia accepts, ukraine accepts, europe accepts"
+                ),
                 "week {}: {numbers}\n{played}",
                 k + 1
             );
