@@ -193,3 +193,97 @@ fn the_server_answers_on_loopback_with_the_embedded_page() {
         .expect("the port is taken");
     assert!(taken.to_string().contains("--port"), "{taken}");
 }
+
+/// A POST over the socket: the status line and the body as JSON.
+fn post(addr: &str, path: &str, body: &str) -> (String, serde_json::Value) {
+    let (status, text) = http(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.0\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let j = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    (status, j)
+}
+
+#[test]
+fn two_tabs_share_one_table_held_by_the_server() {
+    let server = Server::bind("127.0.0.1:0", bundled()).unwrap();
+    let addr = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    std::thread::spawn(move || server.run());
+    // One tab opens the table for Ukraine and the US (the mediator tables first).
+    let (status, t) = post(
+        &addr,
+        "/api/table/new",
+        r#"{"seats": ["ukraine", "us"], "deadline": 4}"#,
+    );
+    assert!(status.contains("200"), "{status} {t}");
+    let n = t["table"].as_u64().unwrap();
+    assert_eq!(t["seats"], serde_json::json!(["ukraine", "us"]));
+    assert_eq!(t["waiting"], "us");
+    let seat = |s: &str, line: Option<&str>| {
+        let body = match line {
+            Some(l) => format!(r#"{{"table": {n}, "seat": "{s}", "line": "{l}"}}"#),
+            None => format!(r#"{{"table": {n}, "seat": "{s}"}}"#),
+        };
+        post(&addr, "/api/table", &body)
+    };
+    // Ukraine's tab polls: not its turn, and the US's numbers are not in its view.
+    let (_, ua) = seat("ukraine", None);
+    assert_eq!(ua["your_turn"], false);
+    let text = ua["transcript"].as_str().unwrap();
+    assert!(
+        text.contains("You are ukraine") && !text.contains("You are us"),
+        "{text}"
+    );
+    // Moving out of turn is refused with the reason, and changes nothing.
+    let (status, e) = seat("ukraine", Some("a"));
+    assert!(status.contains("400"), "{status}");
+    assert!(
+        e["error"].as_str().unwrap().contains("it is us's turn"),
+        "{e}"
+    );
+    // The US's tab tables a text; Ukraine's tab then sees it, with its value to Ukraine.
+    let (_, us) = seat("us", Some("3 2 1 2 1 1"));
+    assert_eq!(us["waiting"], "ukraine");
+    assert_eq!(us["moves"], 1);
+    let (_, ua) = seat("ukraine", None);
+    assert_eq!(ua["your_turn"], true);
+    let text = ua["transcript"].as_str().unwrap();
+    assert!(text.contains("us tables the text:") && text.contains("Accept or reject?"));
+    let (_, ua) = seat("ukraine", Some("r"));
+    assert!(
+        ua["transcript"]
+            .as_str()
+            .unwrap()
+            .contains("ukraine rejects")
+    );
+    assert_eq!(ua["waiting"], "us");
+    // Walking out ends the game: both tabs see the debrief.
+    let (_, us) = seat("us", Some("q"));
+    assert_eq!(us["over"], true);
+    let (_, ua) = seat("ukraine", None);
+    assert_eq!(ua["over"], true);
+    assert!(
+        ua["transcript"]
+            .as_str()
+            .unwrap()
+            .contains("=== Debrief ===")
+    );
+    // Unknown tables and seats are 400 with what would be right.
+    let (status, e) = post(&addr, "/api/table", r#"{"table": 99, "seat": "us"}"#);
+    assert!(status.contains("400") && e["error"].as_str().unwrap().contains("no table 99"));
+    let (status, e) = seat("russia", None);
+    assert!(status.contains("400"), "{e}");
+    assert!(e.to_string().contains("give one of ukraine, us"), "{e}");
+    let (status, e) = post(&addr, "/api/table/new", r#"{"seats": ["usa"]}"#);
+    assert!(
+        status.contains("400") && e.to_string().contains("usa"),
+        "{e}"
+    );
+}
