@@ -287,6 +287,46 @@ fn edited(state: &State, edits: &indexmap::IndexMap<String, f64>) -> Result<Swee
     Sweep::new(&state.source, &state.origin, &specs)
 }
 
+/// What the page's explore and compare views show: the comparison, and the answer block of
+/// the edited scenario as HTML (rendered by [`crate::report::html::answer`], from the same
+/// [`crate::report::Answer`] as `negsim run` prints).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReply {
+    /// The edited scenario against the file.
+    #[serde(flatten)]
+    pub comparison: Comparison,
+    /// The answer block of the edited scenario.
+    pub answer_html: String,
+}
+
+/// [`run`], with the answer block of the edited scenario.
+pub fn run_reply(state: &State, body: &str) -> Result<RunReply, Error> {
+    let comparison = run(state, body)?;
+    let req: RunRequest = parse(body)?;
+    let b = edited_scenario(state, &req.edits)?;
+    let answer = crate::report::Answer::new(
+        &comparison.b,
+        &Model::new(&b),
+        &crate::report::View::default(),
+    );
+    Ok(RunReply {
+        answer_html: crate::report::html::answer::fragment(&answer).into_string(),
+        comparison,
+    })
+}
+
+/// The file with `edits` applied (the file itself without edits).
+fn edited_scenario(
+    state: &State,
+    edits: &indexmap::IndexMap<String, f64>,
+) -> Result<Scenario, Error> {
+    if edits.is_empty() {
+        Ok(state.scenario.clone())
+    } else {
+        Ok(edited(state, edits)?.scenario(0)?)
+    }
+}
+
 /// Runs the edited scenario against the file, run by run (see [`crate::compare`]).
 pub fn run(state: &State, body: &str) -> Result<Comparison, Error> {
     let req: RunRequest = parse(body)?;

@@ -152,6 +152,8 @@ function render(c) {
   if (edited) series.push({ name: "edited", color: "#1f5fbf",
     points: c.deadlines.map((d) => ({ y: d.p_b, lo: d.ci95_b[0], hi: d.ci95_b[1] })) });
   chart($("chart"), xs, series, 0, 1, "deadline (" + rl + "s)");
+  // The server renders the answer block through maud, which escapes every text in it.
+  $("answer").innerHTML = c.answer_html;
   $("edits").textContent = edited
     ? "Edits: " + Object.entries(state.edits).map(([p, v]) => p + " = " + v).join(", ")
     : "No edits: this is the file.";
@@ -213,6 +215,63 @@ async function playStep() {
   }
 }
 
+// A shared table (two tabs, one game): the server holds the moves; this tab is one seat.
+const table = { id: null, seat: null, timer: null };
+
+async function tableView(line) {
+  const body = { table: table.id, seat: table.seat };
+  if (line != null) body.line = line;
+  try {
+    showTable(JSON.parse(await post("/api/table", body)));
+  } catch (e) {
+    $("table-status").textContent = String(e.message || e);
+  }
+}
+
+function showTable(r) {
+  const out = $("table-out");
+  if (out.textContent !== r.transcript) {
+    out.textContent = r.transcript;
+    out.scrollTop = out.scrollHeight;
+  }
+  $("table-status").textContent = r.over ? "The game is over: the debrief is below."
+    : r.your_turn ? "Your move, " + r.seat + "."
+      : "You are " + r.seat + ". Waiting for " + r.waiting + "…";
+  $("table-input").disabled = !r.your_turn;
+  $("table-send").disabled = !r.your_turn;
+  out.dataset.over = r.over;
+  out.dataset.yourTurn = r.your_turn;
+  out.dataset.moves = r.moves;
+  clearTimeout(table.timer);
+  // Polls only while the other player is to move; no script runs otherwise.
+  if (!r.over && !r.your_turn) table.timer = setTimeout(() => tableView(), 2000);
+}
+
+function joinTable(id, seat) {
+  table.id = id;
+  table.seat = seat;
+  $("table-box").classList.remove("hidden");
+  showTab("play");
+  tableView();
+}
+
+async function openTable() {
+  const body = { seats: [$("table-a").value, $("table-b").value],
+    deadline: Number($("play-deadline").value), run: Number($("play-run").value),
+    edits: state.edits, hints: $("play-hints").checked };
+  const links = $("table-links");
+  try {
+    const r = JSON.parse(await post("/api/table/new", body));
+    links.replaceChildren("Table " + r.table + ": this tab plays " + r.seats[0] +
+      "; open the other player's tab: ");
+    r.seats.slice(1).forEach((s) => links.append(el("a", { id: "table-link-" + s,
+      href: "/?table=" + r.table + "&seat=" + encodeURIComponent(s), target: "_blank" }, s)));
+    joinTable(r.table, r.seats[0]);
+  } catch (e) {
+    links.textContent = String(e.message || e);
+  }
+}
+
 function showTab(name) {
   document.querySelectorAll(".tab").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
   document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("hidden", p.id !== name));
@@ -247,7 +306,22 @@ async function init() {
     $("play-input").value = "";
     playStep();
   });
+  i.agents.forEach(([id, name], k) => {
+    $("table-a").append(el("option", { value: id }, name));
+    $("table-b").append(el("option", { value: id }, name));
+    if (k === 1) $("table-b").value = id;
+  });
+  $("table-start").addEventListener("click", openTable);
+  $("table-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const line = $("table-input").value;
+    $("table-input").value = "";
+    tableView(line);
+  });
   buildSliders();
   schedule(state.fullRuns);
+  // A tab opened from a table's link joins that table as its seat.
+  const q = new URLSearchParams(location.search);
+  if (q.has("table") && q.has("seat")) joinTable(Number(q.get("table")), q.get("seat"));
 }
 init();

@@ -80,7 +80,7 @@ pub fn route(state: &State, method: &str, url: &str, body: &str) -> Response {
         ("GET", "/style.css") => Response::ok("text/css; charset=utf-8", STYLE_CSS),
         ("GET", "/api/scenario") => Response::json(&api::info(state)),
         ("GET", "/api/source") => Response::ok("text/plain; charset=utf-8", state.source.clone()),
-        ("POST", "/api/run") => reply(api::run(state, body).map(|c| Response::json(&c))),
+        ("POST", "/api/run") => reply(api::run_reply(state, body).map(|c| Response::json(&c))),
         ("POST", "/api/toml") => reply(
             api::toml(state, body).map(|t| Response::ok("application/toml; charset=utf-8", t)),
         ),
