@@ -2,7 +2,7 @@
 
 Loads the page, moves a slider with the keyboard, waits for the chart to change, checks that
 the downloaded TOML runs (with `negsim run`) to exactly the numbers the page shows, and plays
-three rounds in the play tab. NEGSIM is the binary; NEGSIM_SHOTS, when set, is a directory
+three rounds in the play tab, and two tabs at one shared table. NEGSIM is the binary; NEGSIM_SHOTS, when set, is a directory
 for screenshots at 1280 px; NEGSIM_TIMINGS, when set, a file for the page's redraw times.
 """
 
@@ -90,6 +90,8 @@ def test_slider_chart_download_and_play(server, browser):
     wait.until(lambda d: series(d, "the file") and idle(d))
     file_values = series(d, "the file")
     assert series(d, "edited") is None
+    # The answer block (main's Answer, rendered on the server) is above the chart.
+    assert "Question:" in d.find_element(By.ID, "answer").text
     shot(d, "serve-explore-file.png")
 
     # Move Russia's reservation slider with the keyboard: every key is an input (a quick
@@ -148,3 +150,40 @@ def test_slider_chart_download_and_play(server, browser):
         wait.until(lambda _: out.get_attribute("data-moves") == str(k + 1))
     assert "=== week 3 of" in out.text, out.text[-2000:]
     shot(d, "serve-play.png")
+
+
+def test_two_tabs_at_one_table(server, browser):
+    d = browser
+    d.get(server)
+    wait = WebDriverWait(d, 60)
+    wait.until(lambda d: idle(d))
+    d.find_element(By.ID, "tab-play").click()
+    d.find_element(By.ID, "play-deadline").clear()
+    d.find_element(By.ID, "play-deadline").send_keys("4")
+    d.find_element(By.CSS_SELECTOR, '#table-a option[value="ukraine"]').click()
+    d.find_element(By.CSS_SELECTOR, '#table-b option[value="us"]').click()
+    d.find_element(By.ID, "table-start").click()
+    ua_out = d.find_element(By.ID, "table-out")
+    wait.until(lambda _: "You are ukraine" in ua_out.text)
+    assert "You are us" not in ua_out.text
+    assert ua_out.get_attribute("data-your-turn") == "false"
+    link = d.find_element(By.ID, "table-link-us").get_attribute("href")
+    ua_tab = d.current_window_handle
+    d.switch_to.new_window("tab")
+    d.get(link)
+    us_out = d.find_element(By.ID, "table-out")
+    wait.until(lambda _: us_out.get_attribute("data-your-turn") == "true")
+    assert "You are us" in us_out.text and "You are ukraine" not in us_out.text
+    box = d.find_element(By.ID, "table-input")
+    box.send_keys("3 2 1 2 1 1")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda _: us_out.get_attribute("data-moves") == "1")
+    shot(d, "serve-table.png")
+    # Ukraine's tab, polling, sees the text tabled and that it is its move.
+    d.switch_to.window(ua_tab)
+    wait.until(lambda _: ua_out.get_attribute("data-your-turn") == "true")
+    assert "us tables the text:" in ua_out.text and "Accept or reject?" in ua_out.text
+    box = d.find_element(By.ID, "table-input")
+    box.send_keys("r")
+    box.send_keys(Keys.ENTER)
+    wait.until(lambda _: "ukraine rejects" in ua_out.text)
