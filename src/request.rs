@@ -212,7 +212,7 @@ pub fn simulate_report(
             ..sim.settings()
         };
         let outcome = with_threads(sim.threads, || {
-            crate::worlds::simulate_worlds(&model, &settings, k, control)
+            crate::worlds::simulate_worlds(&model, &settings, 0..k, control)
         })?;
         let report = Report::of_worlds(&model, sim.seed, per_world, &outcome);
         return Ok((model, report));

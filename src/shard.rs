@@ -86,8 +86,46 @@ pub struct Partial {
     pub shards: Vec<u64>,
     /// True if any shard was interrupted before finishing its runs.
     pub partial: bool,
-    /// One tally per deadline.
+    /// One tally per deadline (with worlds: every run of every world held, pooled).
     pub tallies: Vec<Tally>,
+    /// The worlds this part holds, when the simulation plays worlds (a shard then takes a
+    /// block of the worlds, not of the runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worlds: Option<WorldsPart>,
+}
+
+/// The worlds of a part: everything [`crate::worlds::WorldsOutcome`] holds beyond the pooled
+/// tallies, per world, so that merged parts rebuild the single process's outcome exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldsPart {
+    /// Worlds of the whole simulation (the `runs` are shared equally among them).
+    pub worlds: u64,
+    /// The worlds held, by ascending index.
+    pub played: Vec<WorldRecord>,
+    /// `run_agreements[d][i]`: in how many of the held worlds run `i` agreed at deadline `d`.
+    pub run_agreements: Vec<Vec<u32>>,
+}
+
+/// One world's counts in a part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorldRecord {
+    /// The world's index (its parameter stream).
+    pub world: u64,
+    /// Runs it played.
+    pub runs: u64,
+    /// Agreements per deadline.
+    pub agreements: Vec<u64>,
+    /// Whether it has a zone of agreement (null: the space is too large to check).
+    pub zopa: Option<bool>,
+    /// The value each uncertain parameter took, in the engine's draw order.
+    pub params: Vec<f64>,
+}
+
+impl WorldsPart {
+    /// Runs each world plays.
+    fn runs_per_world(&self, runs: u64) -> u64 {
+        runs / self.worlds.max(1)
+    }
 }
 
 /// What a sharded simulation plays: the scenario (with its text) and the settings.
@@ -105,9 +143,29 @@ pub struct Job<'a> {
     pub runs: u64,
     /// Deadlines in rounds.
     pub deadlines: &'a [u32],
+    /// Worlds sharing the runs (`None`: independent runs).
+    pub worlds: Option<u64>,
 }
 
-/// Plays one shard of a simulation and returns its partial result.
+impl Job<'_> {
+    /// Runs the shard `shard` plays: its block of the runs, or every run of its block of the
+    /// worlds.
+    pub fn shard_runs(&self, shard: Shard) -> u64 {
+        match self.worlds {
+            Some(k) => {
+                let w = shard.range(k);
+                (w.end - w.start) * (self.runs / k.max(1))
+            }
+            None => {
+                let r = shard.range(self.runs);
+                r.end - r.start
+            }
+        }
+    }
+}
+
+/// Plays one shard of a simulation and returns its partial result: a block of the runs, or
+/// with worlds a block of the worlds, each played in full.
 pub fn run_shard(job: &Job, shard: Shard, control: &Control) -> Partial {
     let Job {
         source,
@@ -116,14 +174,49 @@ pub fn run_shard(job: &Job, shard: Shard, control: &Control) -> Partial {
         seed,
         runs,
         deadlines,
+        worlds,
     } = *job;
     let model = Model::new(sc);
-    let settings = Settings {
-        seed,
-        deadlines: deadlines.to_vec(),
-        runs: shard.range(runs),
+    let (tallies, partial, worlds) = match worlds {
+        Some(k) => {
+            let settings = Settings {
+                seed,
+                deadlines: deadlines.to_vec(),
+                runs: 0..runs / k.max(1),
+            };
+            let out = crate::worlds::simulate_worlds(&model, &settings, shard.range(k), control);
+            let played = out
+                .ids
+                .into_iter()
+                .zip(out.agreements)
+                .zip(out.runs.iter().zip(out.zopa).zip(out.params))
+                .map(
+                    |((world, agreements), ((&runs, zopa), params))| WorldRecord {
+                        world,
+                        runs,
+                        agreements,
+                        zopa,
+                        params,
+                    },
+                )
+                .collect();
+            let part = WorldsPart {
+                worlds: k,
+                played,
+                run_agreements: out.run_agreements,
+            };
+            (out.pooled, out.partial, Some(part))
+        }
+        None => {
+            let settings = Settings {
+                seed,
+                deadlines: deadlines.to_vec(),
+                runs: shard.range(runs),
+            };
+            let out = montecarlo::simulate(&model, &settings, control);
+            (out.tallies, out.partial, None)
+        }
     };
-    let out = montecarlo::simulate(&model, &settings, control);
     Partial {
         format: crate::provenance::PART_FORMAT.to_string(),
         negsim_version: crate::provenance::VERSION.to_string(),
@@ -136,8 +229,9 @@ pub fn run_shard(job: &Job, shard: Shard, control: &Control) -> Partial {
         deadlines: deadlines.to_vec(),
         shard_count: shard.n,
         shards: vec![shard.k],
-        partial: out.partial,
-        tallies: out.tallies,
+        partial,
+        tallies,
+        worlds,
     }
 }
 
@@ -192,22 +286,108 @@ impl Partial {
                 self.deadlines.len()
             )));
         }
-        // Shards are disjoint blocks of 0..runs, so their sizes add up to at most `runs`.
-        let held: u64 = self
-            .shards
-            .iter()
-            .map(|&k| {
-                let r = Shard {
-                    k,
-                    n: self.shard_count,
+        // Shards are disjoint blocks of 0..runs (or of the worlds), so their sizes add up to
+        // at most `runs`.
+        let block = |total: u64| -> u64 {
+            self.shards
+                .iter()
+                .map(|&k| {
+                    let r = Shard {
+                        k,
+                        n: self.shard_count,
+                    }
+                    .range(total);
+                    r.end - r.start
+                })
+                .sum()
+        };
+        let held = match &self.worlds {
+            Some(w) => {
+                if w.worlds == 0 || w.worlds > self.runs {
+                    return Err(bad(format!(
+                        "it plays {} worlds on {} runs (1 to {} worlds, at least one run each)",
+                        w.worlds, self.runs, self.runs
+                    )));
                 }
-                .range(self.runs);
-                r.end - r.start
-            })
-            .sum();
+                block(w.worlds) * w.runs_per_world(self.runs)
+            }
+            None => block(self.runs),
+        };
         let shape = Shape::of(&sc, false);
         for (t, &d) in self.tallies.iter().zip(&self.deadlines) {
             verify_tally(t, &shape, d, held, !self.partial).map_err(bad)?;
+        }
+        if let Some(w) = &self.worlds {
+            self.verify_worlds(w, &sc).map_err(bad)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a part's worlds: each held world belongs to one of its shards, once, with a
+    /// count per deadline within its runs and one value per uncertain parameter; the per-run
+    /// counts and the pooled tallies add up to the worlds' agreements and runs.
+    fn verify_worlds(&self, w: &WorldsPart, sc: &Scenario) -> Result<(), String> {
+        let per_world = w.runs_per_world(self.runs);
+        let ranges: Vec<Range<u64>> = self
+            .shards
+            .iter()
+            .map(|&k| {
+                Shard {
+                    k,
+                    n: self.shard_count,
+                }
+                .range(w.worlds)
+            })
+            .collect();
+        let held: u64 = ranges.iter().map(|r| r.end - r.start).sum();
+        let slots = crate::sensitivity::factors::scenario_factors(sc).len();
+        let n_d = self.deadlines.len();
+        if w.played.len() as u64 > held || (!self.partial && w.played.len() as u64 != held) {
+            return Err(format!(
+                "it holds {} worlds where its shards have {held}",
+                w.played.len()
+            ));
+        }
+        for (i, rec) in w.played.iter().enumerate() {
+            let at = |what: String| format!("its world {}: {what}", rec.world);
+            if i > 0 && rec.world <= w.played[i - 1].world {
+                return Err(at("worlds are not listed once each, ascending".into()));
+            }
+            if !ranges.iter().any(|r| r.contains(&rec.world)) {
+                return Err(at("it is not in this part's shards".into()));
+            }
+            if rec.runs > per_world || (!self.partial && rec.runs != per_world) {
+                return Err(at(format!("it played {} runs of {per_world}", rec.runs)));
+            }
+            if rec.agreements.len() != n_d || rec.agreements.iter().any(|&a| a > rec.runs) {
+                return Err(at(format!(
+                    "it needs one count of at most {} agreements per deadline",
+                    rec.runs
+                )));
+            }
+            if rec.params.len() != slots || rec.params.iter().any(|x| !x.is_finite()) {
+                return Err(at(format!(
+                    "it needs {slots} finite parameter values, one per uncertain number"
+                )));
+            }
+        }
+        if w.run_agreements.len() != n_d
+            || w.run_agreements.iter().any(|c| c.len() as u64 != per_world)
+        {
+            return Err(format!(
+                "its per-run counts need {per_world} entries for each of {n_d} deadlines"
+            ));
+        }
+        let world_runs: u64 = w.played.iter().map(|r| r.runs).sum();
+        for (d, (counts, t)) in w.run_agreements.iter().zip(&self.tallies).enumerate() {
+            let by_run: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            let by_world: u64 = w.played.iter().map(|r| r.agreements[d]).sum();
+            if by_run != by_world || by_world != t.agreements || world_runs != t.runs {
+                return Err(format!(
+                    "its worlds' counts for deadline {} do not add up to its tally",
+                    self.deadlines[d]
+                ));
+            }
         }
         Ok(())
     }
@@ -229,6 +409,36 @@ impl Partial {
         }
         let sc = Scenario::from_toml_str(&self.scenario_source, &self.scenario_origin)?;
         let model = Model::new(&sc);
+        if let Some(w) = self.worlds {
+            let per_world = w.runs_per_world(self.runs);
+            let slots = crate::sensitivity::factors::scenario_factors(&sc)
+                .into_iter()
+                .map(|f| f.slot)
+                .collect();
+            let (mut ids, mut agreements, mut runs, mut zopa, mut params) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for rec in w.played {
+                ids.push(rec.world);
+                agreements.push(rec.agreements);
+                runs.push(rec.runs);
+                zopa.push(rec.zopa);
+                params.push(rec.params);
+            }
+            let partial = self.partial || runs.iter().any(|&n| n < per_world);
+            let outcome = crate::worlds::WorldsOutcome {
+                ids,
+                pooled: self.tallies,
+                agreements,
+                runs,
+                zopa,
+                partial,
+                run_agreements: w.run_agreements,
+                slots,
+                params,
+            };
+            let report = Report::of_worlds(&model, self.seed, per_world, &outcome);
+            return Ok((model, report));
+        }
         let outcome = Outcome {
             tallies: self.tallies,
             partial: self.partial,
@@ -267,6 +477,10 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
             ("number of runs", p.runs != acc.runs),
             ("deadlines", p.deadlines != acc.deadlines),
             ("number of shards", p.shard_count != acc.shard_count),
+            (
+                "number of worlds",
+                p.worlds.as_ref().map(|w| w.worlds) != acc.worlds.as_ref().map(|w| w.worlds),
+            ),
         ]);
         if let Some(what) = differs {
             return Err(InputError::new(&name, format!("this part belongs to another simulation: its {what} differs from {first_name}'s"))
@@ -299,6 +513,17 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Partial, InputError> {
         }
         for (a, b) in acc.tallies.iter_mut().zip(&p.tallies) {
             a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut acc.worlds, p.worlds) {
+            // Verified parts of disjoint shards hold disjoint worlds, each counted at most
+            // once per run, so no per-run count exceeds the worlds (at most `runs`).
+            for (ca, cb) in a.run_agreements.iter_mut().zip(&b.run_agreements) {
+                for (x, y) in ca.iter_mut().zip(cb) {
+                    *x = x.saturating_add(*y);
+                }
+            }
+            a.played.extend(b.played);
+            a.played.sort_by_key(|r| r.world);
         }
         acc.shards.extend(&p.shards);
         acc.partial |= p.partial;

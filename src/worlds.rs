@@ -22,6 +22,7 @@ use crate::protocol::Workspace;
 use crate::sensitivity::factors::{Slot, scenario_factors};
 use crate::stats::Tally;
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::atomic::Ordering;
 
 /// Largest outcome space for which a world's zone of agreement is checked by listing it.
@@ -30,6 +31,8 @@ pub const ZOPA_MAX_PACKAGES: u128 = 1 << 20;
 /// The result of simulating `worlds` worlds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorldsOutcome {
+    /// The index of each world played, ascending (a stopped simulation may leave some out).
+    pub ids: Vec<u64>,
     /// Every run of every world, one tally per deadline (the pooled P is today's P).
     pub pooled: Vec<Tally>,
     /// `agreements[w][d]`: agreements of world `w` at deadline `d` (settings order).
@@ -61,18 +64,20 @@ struct World {
     params: Vec<f64>,
 }
 
-/// Plays `settings.runs` runs in each of `worlds` worlds on the current rayon pool.
+/// Plays `settings.runs` runs in each of the worlds `worlds` (world indices: `0..K` for a
+/// whole simulation, a block of it for a shard) on the current rayon pool.
 pub fn simulate_worlds(
     model: &Model,
     settings: &Settings,
-    worlds: u64,
+    worlds: Range<u64>,
     control: &Control,
 ) -> WorldsOutcome {
     let slots: Vec<Slot> = scenario_factors(&model.scenario)
         .into_iter()
         .map(|f| f.slot)
         .collect();
-    let per_world: Vec<Option<World>> = (0..worlds)
+    let per_world: Vec<Option<World>> = worlds
+        .clone()
         .into_par_iter()
         .map(|w| {
             if control.cancel.load(Ordering::Relaxed) {
@@ -91,14 +96,15 @@ pub fn simulate_worlds(
         .map(|&d| Tally::new(model, d))
         .collect();
     let requested = settings.runs.end - settings.runs.start;
-    let (mut agreements, mut runs, mut zopa, mut params) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut ids, mut agreements, mut runs, mut zopa, mut params) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut run_agreements = vec![vec![0u32; requested as usize]; settings.deadlines.len()];
     let mut partial = false;
     // Worlds are folded in index order, so every sum is the same at any thread count.
-    for world in per_world {
+    for (id, world) in worlds.zip(per_world) {
         match world {
             Some(w) => {
+                ids.push(id);
                 pooled
                     .iter_mut()
                     .zip(&w.tallies)
@@ -118,6 +124,7 @@ pub fn simulate_worlds(
     }
     partial |= runs.iter().any(|&n| n < requested);
     WorldsOutcome {
+        ids,
         pooled,
         agreements,
         runs,

@@ -526,7 +526,7 @@ fn run_worlds<'py>(
         .detach(|| {
             with_threads(sim.threads, || {
                 let model = negsim::Model::new(sc);
-                simulate_worlds(&model, &settings, worlds, &Control::default())
+                simulate_worlds(&model, &settings, 0..worlds, &Control::default())
             })
         })
         .map_err(lib_err)?;

@@ -35,28 +35,35 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
     let to_stdout = a.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     view.width = super::terminal_width(to_stdout);
-    if sim.worlds.is_some() && (a.shard.is_some() || a.per_run.is_some()) {
-        let flag = if a.shard.is_some() {
-            "--shard"
+    if sim.worlds.is_some() && a.per_run.is_some() {
+        return Err(InputError::new(
+            "--per-run",
+            "--per-run writes one row per independent run, not per world",
+        )
+        .with_help(if a.answer.worlds.is_some() {
+            "leave out --worlds, or --worlds 0".to_string()
         } else {
-            "--per-run"
-        };
-        return Err(
-            InputError::new(flag, format!("{flag} plays independent runs, not worlds"))
-                .with_help(if a.answer.worlds.is_some() {
-                    "leave out --worlds, or --worlds 0".to_string()
-                } else {
-                    "the scenario asks for worlds (`worlds` in [simulation]): add --worlds 0"
-                        .to_string()
-                })
-                .into(),
-        );
+            "the scenario asks for worlds (`worlds` in [simulation]): add --worlds 0".to_string()
+        })
+        .into());
     }
     let control = Control::default();
-    let runs = a.shard.map_or(0..sim.runs, |s| s.range(sim.runs));
+    let job = crate::shard::Job {
+        source: &src,
+        origin: &origin,
+        scenario: &sc,
+        seed: sim.seed,
+        runs: sim.runs,
+        deadlines: &sim.deadlines,
+        worlds: sim.worlds,
+    };
+    // Runs this process plays: all of them, or its shard's (a block of the runs, or with
+    // worlds every run of a block of the worlds).
+    let runs = a.shard.map_or(sim.total_runs(), |s| job.shard_runs(s));
     if !a.force {
         let this = ResolvedSim {
-            runs: runs.end - runs.start,
+            runs,
+            worlds: None,
             ..sim.clone()
         };
         refuse_if_too_long(&sc, &this, &origin)?;
@@ -80,20 +87,8 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         &a.scenario.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
     )?;
     let out = output::prepare(&target)?;
-    let progress = Progress::new(
-        progress::wanted(a.sim.quiet),
-        &control,
-        sim.total_runs().min(runs.end - runs.start),
-    );
+    let progress = Progress::new(progress::wanted(a.sim.quiet), &control, runs);
     if let Some(shard) = a.shard {
-        let job = crate::shard::Job {
-            source: &src,
-            origin: &origin,
-            scenario: &sc,
-            seed: sim.seed,
-            runs: sim.runs,
-            deadlines: &sim.deadlines,
-        };
         let part = interrupt::forward_to(&control.cancel, || {
             progress.run(|| {
                 with_threads(sim.threads, || {
@@ -106,7 +101,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
             return Err(interrupted(
                 a.output.as_deref(),
                 control.done.load(std::sync::atomic::Ordering::Relaxed),
-                runs.end - runs.start,
+                runs,
             ));
         }
         return Ok(());

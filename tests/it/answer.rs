@@ -1,7 +1,7 @@
 //! The analyst's answer: `run --worlds`, the answer-first block, the blocked shares, the
 //! caveat, and the two editions of the bundled scenario.
 
-use crate::common::{negsim, scenario, stderr, stdout, write_temp};
+use crate::common::{negsim, scenario, stderr, stdout, temp_dir, write_temp};
 use negsim::Scenario;
 use negsim::model::Model;
 use negsim::montecarlo::{Control, Settings};
@@ -17,7 +17,7 @@ fn worlds_report(sc: &Scenario, k: u64, runs: u64) -> Report {
         deadlines: sc.simulation.deadlines.clone(),
         runs: 0..runs,
     };
-    let out = simulate_worlds(&model, &settings, k, &Control::default());
+    let out = simulate_worlds(&model, &settings, 0..k, &Control::default());
     Report::of_worlds(&model, settings.seed, runs, &out)
 }
 
@@ -245,11 +245,20 @@ fn the_extended_edition_checks_and_runs() {
 }
 
 #[test]
-fn worlds_with_shard_or_per_run_are_refused() {
-    let o = negsim(&["run", "--worlds", "10", "--shard", "0/2", "-o", "/dev/null"]);
+fn worlds_with_per_run_are_refused_but_shard() {
+    let dir = temp_dir("worlds-per-run");
+    let table = dir.join("runs.csv");
+    let o = negsim(&[
+        "run",
+        "--worlds",
+        "10",
+        "--per-run",
+        table.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--worlds 0"), "{}", stderr(&o));
-    let o = negsim(&["run", "--worlds", "0", "--shard", "0/2", "-o", "/dev/null"]);
+    assert!(!table.exists(), "nothing is written when refused");
+    let o = negsim(&["run", "--worlds", "10", "--shard", "0/2", "-o", "/dev/null"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 

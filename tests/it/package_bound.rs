@@ -30,6 +30,7 @@ fn job<'a>(text: &'a str, sc: &'a Scenario, runs: u64, deadlines: &'a [u32]) -> 
         seed: 5,
         runs,
         deadlines,
+        worlds: None,
     }
 }
 

@@ -225,6 +225,22 @@ fn run_and_merge_reports_follow_the_report_schema() {
     let mut part = args;
     part.extend(["--format", "part"]);
     check("part.schema.json", &ok(&part));
+    let worlds = dir.join("worlds.json");
+    ok(&[
+        "run",
+        "--worlds",
+        "8",
+        "--runs",
+        "80",
+        "--shard",
+        "1/2",
+        "-o",
+        worlds.to_str().unwrap(),
+        "-q",
+    ]);
+    let text = std::fs::read_to_string(&worlds).unwrap();
+    assert!(text.contains("\"run_agreements\""));
+    check("part.schema.json", &text);
 }
 
 #[test]

@@ -15,6 +15,7 @@ fn job<'a>(sc: &'a Scenario, runs: u64, deadlines: &'a [u32]) -> Job<'a> {
         seed: 7,
         runs,
         deadlines,
+        worlds: None,
     }
 }
 

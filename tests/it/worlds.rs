@@ -1,6 +1,6 @@
 //! Worlds: one draw of every uncertain number per world, many runs of play per world.
 
-use crate::common::{report, scenario};
+use crate::common::{report, scenario, stderr, stdout, temp_dir};
 use negsim::Scenario;
 use negsim::model::Model;
 use negsim::montecarlo::{Control, Settings};
@@ -13,7 +13,7 @@ fn worlds(sc: &Scenario, k: u64, runs: u64) -> WorldsOutcome {
         deadlines: sc.simulation.deadlines.clone(),
         runs: 0..runs,
     };
-    simulate_worlds(&model, &settings, k, &Control::default())
+    simulate_worlds(&model, &settings, 0..k, &Control::default())
 }
 
 /// Two agents splitting five options, every number fixed, walk-outs and noisy estimates left
@@ -143,4 +143,95 @@ fn a_world_without_a_zone_of_agreement_is_counted() {
     let out = worlds(&scenario(&none), 3, 20);
     assert_eq!(out.zopa_share(), Some(0.0));
     assert!(out.agreements.iter().all(|a| a.iter().all(|&x| x == 0)));
+}
+
+/// Runs `negsim` in `dir` and returns its stdout, asserting success.
+fn ok_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn worlds_merged_from_shards_give_the_single_process_bytes() {
+    let dir = temp_dir("worlds-shards");
+    let base = ["run", "--worlds", "20", "--runs", "400", "--seed", "3"];
+    let one_json = ok_in(&dir, &[&base[..], &["--format", "json"]].concat());
+    let one_csv = ok_in(&dir, &[&base[..], &["--format", "csv"]].concat());
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let part = format!("p{k}.json");
+        ok_in(
+            &dir,
+            &[&base[..], &["--shard", &shard, "-o", &part]].concat(),
+        );
+    }
+    // Any grouping: all three at once, and two merged to a part first.
+    let json = ok_in(
+        &dir,
+        &["merge", "p2.json", "p0.json", "p1.json", "--format", "json"],
+    );
+    assert_eq!(json, one_json);
+    ok_in(
+        &dir,
+        &[
+            "merge", "p1.json", "p2.json", "--format", "part", "-o", "g.json",
+        ],
+    );
+    let csv = ok_in(&dir, &["merge", "g.json", "p0.json", "--format", "csv"]);
+    assert_eq!(csv, one_csv);
+    assert!(one_json.contains("\"p05\""), "the report has worlds");
+}
+
+#[test]
+fn parts_with_and_without_worlds_do_not_merge() {
+    let dir = temp_dir("worlds-mixed-parts");
+    let base = ["run", "--runs", "400", "--seed", "3", "--shard"];
+    ok_in(
+        &dir,
+        &[&base[..], &["0/2", "--worlds", "20", "-o", "a.json"]].concat(),
+    );
+    ok_in(
+        &dir,
+        &[&base[..], &["1/2", "--worlds", "0", "-o", "b.json"]].concat(),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .current_dir(&dir)
+        .args(["merge", "a.json", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("its number of worlds differs"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_world_part_whose_counts_do_not_add_up_is_refused() {
+    let dir = temp_dir("worlds-damaged-part");
+    ok_in(
+        &dir,
+        &[
+            "run", "--worlds", "10", "--runs", "200", "--shard", "0/1", "-o", "p.json",
+        ],
+    );
+    let text = std::fs::read_to_string(dir.join("p.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let a = &mut v["worlds"]["played"][3]["agreements"][0];
+    let n = a.as_u64().unwrap();
+    *a = serde_json::json!(if n > 0 { n - 1 } else { n + 1 });
+    std::fs::write(dir.join("bad.json"), v.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_negsim"))
+        .current_dir(&dir)
+        .args(["merge", "bad.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("do not add up"), "{}", stderr(&out));
 }
