@@ -11,11 +11,17 @@ pub const STARTER: &str = include_str!("starter.toml");
 /// (then it is replaced atomically); without `force` the file is created exclusively, so a
 /// file that appears meanwhile is never overwritten either.
 pub fn write_starter(path: &Path, force: bool) -> Result<(), Error> {
+    write_new(path, force, STARTER)
+}
+
+/// Writes `text` to `path` as [`write_starter`] does (`negsim init --bundled` writes the
+/// bundled scenario this way).
+pub fn write_new(path: &Path, force: bool, text: &str) -> Result<(), Error> {
     let shown = path.display().to_string();
     if force {
         return crate::output::write_whole(
             &crate::output::Target::Path(path.to_path_buf()),
-            STARTER.as_bytes(),
+            text.as_bytes(),
         );
     }
     let exists = || {
@@ -36,7 +42,7 @@ pub fn write_starter(path: &Path, force: bool) -> Result<(), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(exists()),
         Err(e) => return Err(Error::io(shown, e)),
     };
-    f.write_all(STARTER.as_bytes())
+    f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| Error::io(shown, e))
 }

@@ -1,4 +1,5 @@
-//! `negsim play`: a person plays one agent in the terminal against the simulated others.
+//! `negsim play`: a person plays one agent in the terminal against the simulated others, or
+//! several people share one table (hot-seat, or one browser tab each through `negsim serve`).
 //!
 //! The game is run `run` (default 0) of the master seed at one deadline: the player's
 //! preferences and everyone else's are that run's sampled parameters, and the walk-out draws
@@ -10,6 +11,12 @@
 //!
 //! Input is read line by line: `accept`/`a`, `reject`/`r`, a proposal as one option number per
 //! term (`2 1 3`), `pass` (make no offer), `quit` (walk out), `help`. Bad input asks again.
+//!
+//! With more than one seat, each line the game prints is either public (round headers, texts
+//! tabled, answers, walk-outs, the debrief) or private to one seat (its preferences, the value
+//! of a text to it, its prompts and hints). In a terminal the game asks for the next seat
+//! before it shows that seat anything private, and clears the screen in between; through
+//! [`play_table`] each seat sees only the public lines and its own.
 
 use crate::error::{Error, InputError};
 use crate::model::{Instance, Model};
@@ -19,15 +26,15 @@ use crate::protocol::{
 };
 use crate::report::package_string;
 use crate::rng::play_rng;
-use crate::scenario::Protocol;
+use crate::scenario::{Protocol, Scenario};
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
 
 /// What to play.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlayOptions {
-    /// The agent the person plays.
-    pub player: usize,
+    /// The agents played by people (indices, distinct, at least one); the rest are simulated.
+    pub seats: Vec<usize>,
     /// Deadline in rounds.
     pub deadline: u32,
     /// Master seed.
@@ -39,19 +46,58 @@ pub struct PlayOptions {
     /// Repeat each input line after its prompt (when input does not come from a terminal,
     /// so that a scripted game reads as a transcript).
     pub echo: bool,
+    /// Show what the scenario's strategy would do (`--hints`); off by default, so that a
+    /// student decides unaided.
+    pub hints: bool,
+    /// With several seats, wait for a line (Enter) before showing a seat its private lines,
+    /// so that the others can look away (the terminal's hot-seat).
+    pub handoff: bool,
+    /// Clear the screen before each handoff (only where the output is a terminal), so that
+    /// the last seat's numbers are gone before the next one sits down.
+    pub clear: bool,
 }
 
-/// How the game ended, for the player.
+impl PlayOptions {
+    /// Whether more than one seat is played by people.
+    fn shared(&self) -> bool {
+        self.seats.len() > 1
+    }
+}
+
+/// How the game ended, for the players.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GameResult {
     /// How the negotiation ended.
     pub end: End,
     /// The agreed package (empty without agreement).
     pub package: Vec<u8>,
-    /// The player's payoff: its utility for the agreement, or its reservation value.
-    pub payoff: f64,
-    /// Whether the player walked out (by `quit` or end of input).
+    /// Each seat's payoff (in the order of [`PlayOptions::seats`]): its utility for the
+    /// agreement, or its reservation value.
+    pub payoffs: Vec<f64>,
+    /// Whether a seat walked out (by `quit` or end of input).
     pub player_left: bool,
+}
+
+/// The seats named by `ids` (agent ids), checked: each known and none twice; `flag` names
+/// the option in messages.
+pub fn seats_of(sc: &Scenario, ids: &[String], flag: &str) -> Result<Vec<usize>, InputError> {
+    let mut seats = Vec::with_capacity(ids.len());
+    for id in ids {
+        let a = sc
+            .agent_index(id)
+            .ok_or_else(|| sc.unknown_agent(id, flag))?;
+        if seats.contains(&a) {
+            return Err(InputError::new(flag, format!("{flag} {id} is given twice"))
+                .with_help("give each seat once: one person per agent (--as ukraine --as us)"));
+        }
+        seats.push(a);
+    }
+    if seats.is_empty() {
+        return Err(InputError::new(flag, "no seat is given").with_help(format!(
+            "name the agent you play, for example {flag} ukraine"
+        )));
+    }
+    Ok(seats)
 }
 
 /// The deadline `play` uses by default: the middle one of the scenario's list (the lower
@@ -92,6 +138,18 @@ struct Game<'a, R, W> {
     label: String,
     /// The last package put on the table and who put it there.
     table: Option<(usize, Vec<u8>)>,
+    /// The seat addressed now: private lines are its, prompts wait for it.
+    seat: usize,
+    /// Who may read what is said now: everyone (`None`) or one seat.
+    audience: Option<usize>,
+    /// Public lines since the last handoff, shown again after a cleared screen.
+    recap: String,
+    /// Where [`play_table`] collects the lines by audience instead of writing them out.
+    log: Option<Vec<(Option<usize>, String)>>,
+    /// Seats whose input ended before the first round (they walk out in it).
+    gone: Vec<usize>,
+    /// The seat whose line was asked for last (`None` once the game is over).
+    waiting: Option<usize>,
 }
 
 fn io(e: std::io::Error) -> Error {
@@ -100,12 +158,81 @@ fn io(e: std::io::Error) -> Error {
 
 impl<R: BufRead, W: Write> Game<'_, R, W> {
     fn say(&mut self, s: &str) -> Result<(), Error> {
-        self.out.write_all(s.as_bytes()).map_err(io)
+        let text = crate::play_text::wrap(s, crate::play_text::WIDTH);
+        if self.audience.is_none() && self.opts.clear {
+            self.recap.push_str(&text);
+        }
+        if let Some(log) = &mut self.log {
+            log.push((self.audience, text));
+            return Ok(());
+        }
+        self.out.write_all(text.as_bytes()).map_err(io)
+    }
+
+    /// Says `s` to everyone.
+    fn announce(&mut self, s: &str) -> Result<(), Error> {
+        let was = self.audience.take();
+        let r = self.say(s);
+        self.audience = was;
+        r
+    }
+
+    /// Turns to seat `s`: with several seats, announces whose turn it is and, in the
+    /// terminal's hot-seat, clears the screen and waits for that seat's Enter before anything
+    /// private is shown. `false` when the input ended there (that seat walks out).
+    fn turn_to(&mut self, s: usize) -> Result<bool, Error> {
+        if !self.opts.shared() {
+            self.seat = s;
+            self.audience = Some(s);
+            return Ok(true);
+        }
+        if self.seat == s && self.audience == Some(s) {
+            return Ok(true);
+        }
+        self.audience = None;
+        let agent = &self.model.scenario.agents[s];
+        let banner = format!(
+            "\n--- {} ({}): your turn. Everyone else, look away. ---\n",
+            agent.name, agent.id
+        );
+        if self.opts.clear {
+            let recap = std::mem::take(&mut self.recap);
+            self.out.write_all(b"\x1b[2J\x1b[H").map_err(io)?;
+            self.say(&banner)?;
+            self.recap.clear();
+            self.seat = s;
+            if self.opts.handoff && !self.wait_for_enter(s)? {
+                return Ok(false);
+            }
+            self.out.write_all(b"\x1b[2J\x1b[H").map_err(io)?;
+            // What happened in public since this seat last looked.
+            self.out.write_all(recap.as_bytes()).map_err(io)?;
+            self.recap.clear();
+        } else {
+            self.say(&banner)?;
+            self.seat = s;
+            if self.opts.handoff && !self.wait_for_enter(s)? {
+                return Ok(false);
+            }
+        }
+        self.audience = Some(s);
+        Ok(true)
+    }
+
+    /// Waits for seat `s` to press Enter; `false` at end of input.
+    fn wait_for_enter(&mut self, s: usize) -> Result<bool, Error> {
+        let id = self.model.scenario.agents[s].id.clone();
+        Ok(self
+            .ask(&format!(
+                "{id}: press Enter when you are at the keyboard > "
+            ))?
+            .is_some())
     }
 
     /// Prompts and reads one line; `None` at end of input.
     fn ask(&mut self, prompt: &str) -> Result<Option<Input>, Error> {
         self.say(prompt)?;
+        self.waiting = Some(self.seat);
         self.out.flush().map_err(io)?;
         let mut line = String::new();
         let n = self.input.read_line(&mut line).map_err(|e| {
@@ -154,9 +281,45 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
     }
 
     fn intro(&mut self) -> Result<(), Error> {
-        let (m, p) = (self.model, self.opts.player);
+        if !self.opts.shared() {
+            let p = self.opts.seats[0];
+            self.seat = p;
+            self.audience = Some(p);
+            let head = self.header(p);
+            return self.intro_private(head);
+        }
+        let (m, o) = (self.model, self.opts);
         let sc = &m.scenario;
-        let mut s = format!(
+        let ids: Vec<&str> = o.seats.iter().map(|&a| sc.agents[a].id.as_str()).collect();
+        let s = format!(
+            "negsim play: {} people at one table in \"{}\": {}\n{} protocol, deadline {} {}s, seed {}, run {}.\nEach seat's preferences are private: when the game turns to a seat, the others look away. The agents nobody plays are simulated.\n",
+            ids.len(),
+            sc.name,
+            ids.join(" and "),
+            sc.simulation.protocol.as_str(),
+            o.deadline,
+            self.label,
+            o.seed,
+            o.run
+        );
+        self.announce(&s)?;
+        for &p in &o.seats {
+            if !self.turn_to(p)? {
+                // Left before the game began: the rounds see that seat gone at once.
+                self.gone.push(p);
+                continue;
+            }
+            let a = &sc.agents[p];
+            let head = format!("\nYou are {} ({}).\n", a.id, a.name);
+            self.intro_private(head)?;
+        }
+        Ok(())
+    }
+
+    /// The line that opens a one-seat game.
+    fn header(&self, p: usize) -> String {
+        let sc = &self.model.scenario;
+        format!(
             "negsim play: you are {} ({}) in \"{}\"\n{} protocol, deadline {} {}s, seed {}, run {}.\n\n",
             sc.agents[p].id,
             sc.agents[p].name,
@@ -166,7 +329,14 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             self.label,
             self.opts.seed,
             self.opts.run
-        );
+        )
+    }
+
+    /// The seat's role, preferences and the others, after `head`.
+    fn intro_private(&mut self, head: String) -> Result<(), Error> {
+        let (m, p) = (self.model, self.seat);
+        let sc = &m.scenario;
+        let mut s = head;
         let role = if m.mediator == Some(p) {
             "You are the mediator: every round you table the single negotiating text; the signatories answer."
         } else if m.signatory[p] {
@@ -206,7 +376,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
 
     /// The terms with the player's weight and the numbered options with its values.
     fn menu(&self) -> String {
-        let (m, p) = (self.model, self.opts.player);
+        let (m, p) = (self.model, self.seat);
         let sc = &m.scenario;
         let (nt, no) = (m.n_terms(), m.n_opts);
         let mut s = String::new();
@@ -240,7 +410,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
 
     /// The package with the player's per-term breakdown.
     fn show_offer(&mut self, who: usize, pkg: &[u8]) -> Result<(), Error> {
-        let (m, p) = (self.model, self.opts.player);
+        let (m, p) = (self.model, self.seat);
         let sc = &m.scenario;
         let (nt, no) = (m.n_terms(), m.n_opts);
         let mediated = m.protocol == Protocol::Mediated;
@@ -250,12 +420,20 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             (false, true) => format!("{} tables the text:\n", sc.agents[who].id),
             (false, false) => format!("{} proposes:\n", sc.agents[who].id),
         };
+        // Columns as wide as the longest id, so that a row fits 80 columns where it can.
+        let tw = sc.terms.iter().map(|t| t.id.len()).max().unwrap_or(0);
+        let ow = sc
+            .terms
+            .iter()
+            .flat_map(|t| t.options.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
         for (t, &o) in pkg.iter().enumerate() {
             let k = m.offsets[t] + o as usize;
             let w = self.inst.weights[p * nt + t];
             let v = self.inst.values[p * no + k];
             s += &format!(
-                "  {:<20} {:>2} {:<24} value {:.2} x weight {:.2} = {:.3}\n",
+                "  {:<tw$} {:>2} {:<ow$} value {:.2} x weight {:.2} = {:.3}\n",
                 sc.terms[t].id,
                 o + 1,
                 sc.terms[t].options[o as usize],
@@ -280,11 +458,15 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
 
     /// Asks for accept/reject until valid; `None` when the player quits or input ends.
     fn ask_answer(&mut self, round: u32) -> Result<Option<bool>, Error> {
-        let tgt = agent_target(&self.inst, self.opts.player, round, self.opts.deadline)
-            .max(self.inst.no_deal_value(self.opts.player, round));
-        let prompt = format!(
-            "(following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
-        );
+        let tgt = agent_target(&self.inst, self.seat, round, self.opts.deadline)
+            .max(self.inst.no_deal_value(self.seat, round));
+        let prompt = if self.opts.hints {
+            format!(
+                "(hint: following the scenario's strategy you would accept from {tgt:.3})\nAccept or reject? [a/r/q] > "
+            )
+        } else {
+            "Accept or reject? [a/r/q] > ".to_string()
+        };
         loop {
             match self.ask(&prompt)? {
                 None | Some(Input::Quit) => return Ok(None),
@@ -299,7 +481,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
     /// Asks for a proposal until valid: `Ok(Some(Some(pkg)))` an offer, `Ok(Some(None))` no
     /// offer, `Ok(None)` the player quits or input ends.
     fn ask_proposal(&mut self, round: u32) -> Result<Option<Option<Vec<u8>>>, Error> {
-        let (m, p) = (self.model, self.opts.player);
+        let (m, p) = (self.model, self.seat);
         let nt = m.n_terms();
         let tgt = agent_target(&self.inst, p, round, self.opts.deadline);
         let mut menu = String::new();
@@ -322,11 +504,13 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         );
         self.say(&menu)?;
         // A mediator drafts by its weighting of everyone's wishes, not by a target.
-        let hint = if m.mediator == Some(p) {
+        let hint = if !self.opts.hints {
             String::new()
+        } else if m.mediator == Some(p) {
+            self.mediator_hint(round)
         } else {
             format!(
-                "(following the scenario's strategy you would offer nothing worth less than {tgt:.3} to you)\n"
+                "(hint: following the scenario's strategy you would offer nothing worth less than {tgt:.3} to you)\n"
             )
         };
         let prompt =
@@ -355,9 +539,42 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
         }
     }
 
+    /// For the mediator: the texts every signatory would accept this round, by the scenario's
+    /// strategies (the option numbers to type).
+    fn mediator_hint(&self, round: u32) -> String {
+        let m = self.model;
+        let numbers = |pkg: &[u8]| {
+            pkg.iter()
+                .map(|o| (o + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match crate::play_text::passing_now(m, &self.inst, round, self.opts.deadline, 3) {
+            None => "(hint: the outcome space is too large to search for passing texts)\n".into(),
+            Some((_, 0)) => format!(
+                "(hint: no text would pass this {}: every one is rejected by some signatory)\n",
+                self.label
+            ),
+            Some((best, n)) => {
+                let mut h = format!(
+                    "(hint: {n} text(s) would pass this {}; the best for the signatories:)\n",
+                    self.label
+                );
+                for pkg in best {
+                    h += &format!(
+                        "  this text would pass with {}: {}\n",
+                        numbers(&pkg),
+                        package_string(m, &pkg)
+                    );
+                }
+                h
+            }
+        }
+    }
+
     /// Validates a proposal (1-based option numbers); the message says what is wrong.
     fn check_proposal(&self, nums: &[usize]) -> Result<Vec<u8>, String> {
-        let (m, p) = (self.model, self.opts.player);
+        let (m, p) = (self.model, self.seat);
         let sc = &m.scenario;
         let no = m.n_opts;
         if nums.len() != m.n_terms() {
@@ -408,16 +625,20 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
 
     /// Plays the rounds; mirrors `protocol::alternating` and `protocol::mediated`.
     fn rounds(&mut self) -> Result<GameResult, Error> {
-        let (m, p) = (self.model, self.opts.player);
+        let m = self.model;
         let (na, deadline) = (m.n_agents(), self.opts.deadline);
+        let seats = self.opts.seats.clone();
+        let is_seat = |a: usize| seats.contains(&a);
         let mut ws = Workspace::default();
         ws.prepare(m, &self.inst);
         // Backward-induction agents play their equilibrium plan for this deadline.
         crate::equilibrium::solve_all(m, &self.inst, &mut ws.plans, deadline);
-        // The player leaves only by choice: its chance draw is made (to keep the stream in
-        // step) against a walk-out chance of 0.
+        // The players leave only by choice: their chance draws are made (to keep the stream
+        // in step) against a walk-out chance of 0.
         let mut drawn = self.inst.clone();
-        drawn.walk_away[p] = 0.0;
+        for &p in &seats {
+            drawn.walk_away[p] = 0.0;
+        }
         let mut rng = play_rng(self.opts.seed, self.opts.run);
         let mut departed = 0u64;
         let mut mediator = MediatorState::new(m, &self.inst);
@@ -428,13 +649,23 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                 let mut leavers = Leavers(Vec::new());
                 let ended = walk_outs(m, &drawn, &mut departed, round, &mut rng, &mut leavers);
                 let label = self.label.clone();
-                self.say(&format!("\n=== {label} {round} of {deadline} ===\n"))?;
+                self.announce(&format!("\n=== {label} {round} of {deadline} ===\n"))?;
                 for a in leavers.0 {
                     let s = format!("{} walks out of the talks.\n", self.name(a));
-                    self.say(&s)?;
+                    self.announce(&s)?;
                 }
                 if let Some(agent) = ended {
                     break 'game End::WalkOut { round, agent };
+                }
+                // Seats whose input ended before the first round.
+                for p in std::mem::take(&mut self.gone) {
+                    player_left = true;
+                    departed |= 1 << p;
+                    let s = format!("{} walks out of the talks.\n", self.name(p));
+                    self.announce(&s)?;
+                    if self.essential(p) {
+                        break 'game End::WalkOut { round, agent: p };
+                    }
                 }
                 let proposer = match m.protocol {
                     Protocol::Mediated => m.mediator.expect("validated"),
@@ -450,14 +681,24 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                         }
                     }
                 };
-                let has_offer = if proposer == p {
-                    match self.ask_proposal(round)? {
+                let mut left = false;
+                let has_offer = if is_seat(proposer) && departed & (1 << proposer) == 0 {
+                    let proposal = if self.turn_to(proposer)? {
+                        self.ask_proposal(round)?
+                    } else {
+                        None
+                    };
+                    match proposal {
                         None => {
                             player_left = true;
-                            departed |= 1 << p;
-                            self.say("You walk out of the talks.\n")?;
-                            if self.essential(p) {
-                                break 'game End::WalkOut { round, agent: p };
+                            left = true;
+                            departed |= 1 << proposer;
+                            self.walked_out(proposer)?;
+                            if self.essential(proposer) {
+                                break 'game End::WalkOut {
+                                    round,
+                                    agent: proposer,
+                                };
                             }
                             false
                         }
@@ -476,64 +717,99 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                     ws.searches[proposer].search(tgt, &mut offer).is_some()
                 };
                 if !has_offer {
-                    if !(proposer == p && player_left) {
-                        let s = format!(
-                            "{} makes no offer this {label}.\n",
-                            if proposer == p {
-                                "You"
-                            } else {
-                                self.name(proposer)
-                            }
-                        );
-                        self.say(&s)?;
+                    if !left {
+                        let who = if !self.opts.shared() && proposer == self.seat {
+                            "You".to_string()
+                        } else {
+                            self.name(proposer).to_string()
+                        };
+                        self.announce(&format!("{who} makes no offer this {label}.\n"))?;
                     }
                     continue;
                 }
-                self.show_offer(proposer, &offer)?;
                 self.table = Some((proposer, offer.clone()));
                 let mut rejecters = 0u64;
-                if m.signatory[p] && proposer != p {
-                    match self.ask_answer(round)? {
+                // The seats that answer, in file order; the proposer's own text is its yes.
+                let answering: Vec<usize> = seats
+                    .iter()
+                    .copied()
+                    .filter(|&s| m.signatory[s] && s != proposer)
+                    .collect();
+                if !self.opts.shared() {
+                    self.show_offer(proposer, &offer)?;
+                } else {
+                    let s = format!(
+                        "{} {}: {}\n",
+                        self.name(proposer),
+                        if m.protocol == Protocol::Mediated {
+                            "tables the text"
+                        } else {
+                            "proposes"
+                        },
+                        package_string(m, &offer)
+                    );
+                    self.announce(&s)?;
+                    if answering.is_empty() && is_seat(proposer) {
+                        self.show_offer(proposer, &offer)?;
+                    }
+                }
+                for &s in &answering {
+                    let said = if self.turn_to(s)? {
+                        if self.opts.shared() {
+                            self.show_offer(proposer, &offer)?;
+                        }
+                        self.ask_answer(round)?
+                    } else {
+                        None
+                    };
+                    match said {
                         None => {
                             player_left = true;
-                            self.say("You walk out of the talks.\n")?;
-                            break 'game End::WalkOut { round, agent: p };
+                            self.walked_out(s)?;
+                            break 'game End::WalkOut { round, agent: s };
                         }
-                        Some(false) => rejecters |= 1 << p,
+                        Some(false) => rejecters |= 1 << s,
                         Some(true) => {}
                     }
                 }
                 let mut answers = Vec::new();
-                if m.signatory[p] {
-                    answers.push(if rejecters & (1 << p) != 0 {
+                if !self.opts.shared() && m.signatory[self.seat] {
+                    answers.push(if rejecters & (1 << self.seat) != 0 {
                         "you reject".to_string()
                     } else {
                         "you accept".to_string()
                     });
                 }
-                for s in (0..na).filter(|&s| m.signatory[s] && s != p) {
-                    let ok = if m.equilibrium & (1 << s) != 0 {
-                        // As `protocol::answers` judges for a backward-induction agent.
-                        let u = self.inst.utility(m, s, &offer);
-                        let crosses = offer
-                            .iter()
-                            .zip(&m.offsets)
-                            .any(|(&o, &off)| m.red[s * m.n_opts + off + o as usize]);
-                        u >= ws.plans[s].threshold(round) && !crosses
+                for s in (0..na).filter(|&s| m.signatory[s]) {
+                    let ok = if is_seat(s) {
+                        if !self.opts.shared() {
+                            continue;
+                        }
+                        rejecters & (1 << s) == 0
                     } else {
-                        answer(m, &self.inst, s, &offer, round, deadline).0
+                        let ok = if m.equilibrium & (1 << s) != 0 {
+                            // As `protocol::answers` judges for a backward-induction agent.
+                            let u = self.inst.utility(m, s, &offer);
+                            let crosses = offer
+                                .iter()
+                                .zip(&m.offsets)
+                                .any(|(&o, &off)| m.red[s * m.n_opts + off + o as usize]);
+                            u >= ws.plans[s].threshold(round) && !crosses
+                        } else {
+                            answer(m, &self.inst, s, &offer, round, deadline).0
+                        };
+                        if !ok {
+                            rejecters |= 1 << s;
+                        }
+                        ok
                     };
-                    if !ok {
-                        rejecters |= 1 << s;
-                    }
                     answers.push(format!(
                         "{} {}",
                         self.name(s),
                         if ok { "accepts" } else { "rejects" }
                     ));
                 }
-                let s = format!("  Answers: {}.\n", answers.join(", "));
-                self.say(&s)?;
+                self.announce(&format!("  Answers: {}.\n", answers.join(", ")))?;
                 if rejecters == 0 {
                     break 'game End::Agreement { round };
                 }
@@ -547,22 +823,41 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             End::Agreement { .. } => offer,
             _ => Vec::new(),
         };
-        let payoff = if package.is_empty() {
-            self.inst.reservation[p]
-        } else {
-            self.inst.utility(m, p, &package)
-        };
+        let payoffs = seats
+            .iter()
+            .map(|&p| {
+                if package.is_empty() {
+                    self.inst.reservation[p]
+                } else {
+                    self.inst.utility(m, p, &package)
+                }
+            })
+            .collect();
         Ok(GameResult {
             end,
             package,
-            payoff,
+            payoffs,
             player_left,
         })
     }
 
+    /// Says that seat `p` walked out: "You" to a lone player, its id at a shared table.
+    fn walked_out(&mut self, p: usize) -> Result<(), Error> {
+        let s = if self.opts.shared() {
+            format!("{} walks out of the talks.\n", self.name(p))
+        } else {
+            "You walk out of the talks.\n".to_string()
+        };
+        self.announce(&s)
+    }
+
     fn debrief(&mut self, g: &GameResult) -> Result<(), Error> {
         let (m, o) = (self.model, self.opts);
-        let p = o.player;
+        // The debrief reveals everything: it is for everyone at the table.
+        self.audience = None;
+        self.waiting = None;
+        let shared = o.shared();
+        let p = o.seats[0];
         let label = self.label.clone();
         let mut s = String::from("\n=== Debrief ===\n");
         s += &match g.end {
@@ -570,7 +865,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                 "Agreement in {label} {round}: {}\n",
                 package_string(m, &g.package)
             ),
-            End::WalkOut { round, agent } if agent == p => {
+            End::WalkOut { round, agent } if agent == p && !shared => {
                 format!("No deal: you walked out in {label} {round}.\n")
             }
             End::WalkOut { round, agent } => format!(
@@ -582,11 +877,43 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
                 o.deadline
             ),
         };
+        for (k, &p) in o.seats.iter().enumerate() {
+            if shared {
+                let a = &m.scenario.agents[p];
+                s += &format!("\nFor {} ({}):\n", a.id, a.name);
+            }
+            s += &self.seat_debrief(p, g.payoffs[k]);
+        }
+        s += "\n";
+        s += &crate::play_text::reveal(m, &self.inst);
+        s += &match crate::play_text::zone(m, &self.inst, 5) {
+            None => "(The outcome space is too large to list the texts that would have passed.)\n".into(),
+            Some((_, 0)) => "No text was better than no deal for every signatory: no deal could have passed on its merits.\n".into(),
+            Some((best, n)) => {
+                let mut z = format!(
+                    "{n} text(s) were better than no deal for every signatory and could have passed; the best for the signatories:\n"
+                );
+                for pkg in best {
+                    z += &format!("  {}\n", package_string(m, &pkg));
+                }
+                z
+            }
+        };
+        self.say(&s)?;
+        self.out.flush().map_err(io)
+    }
+
+    /// The debrief of seat `p`, whose payoff was `payoff`: against the simulated agent in
+    /// this game and over the simulated runs.
+    fn seat_debrief(&self, p: usize, payoff: f64) -> String {
+        let (m, o) = (self.model, self.opts);
+        let label = &self.label;
+        let mut s = String::new();
         let res = self.inst.reservation[p];
         s += &format!(
             "Your utility: {:.3} (reservation value {res:.3}, gain {:+.3}).\n",
-            g.payoff,
-            g.payoff - res
+            payoff,
+            payoff - res
         );
         // What the simulated agent did in this very game.
         let (_, sim) = trace_run(m, o.seed, o.run, o.deadline, &mut ());
@@ -611,7 +938,7 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             }
         );
         // The agent's outcomes over simulated runs with the same seed.
-        let payoffs = simulated_payoffs(m, o);
+        let payoffs = simulated_payoffs(m, o, p);
         let n = payoffs.len();
         if n > 0 {
             let deals = payoffs.iter().filter(|x| x.1).count();
@@ -619,8 +946,8 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             v.sort_by(f64::total_cmp);
             let q = |f: f64| v[((n - 1) as f64 * f).round() as usize];
             let mean = v.iter().sum::<f64>() / n as f64;
-            let below = v.iter().filter(|&&x| x < g.payoff - 1e-12).count();
-            let equal = v.iter().filter(|&&x| (x - g.payoff).abs() <= 1e-12).count();
+            let below = v.iter().filter(|&&x| x < payoff - 1e-12).count();
+            let equal = v.iter().filter(|&&x| (x - payoff).abs() <= 1e-12).count();
             s += &format!(
                 "Over {n} simulated runs (seed {}, deadline {} {label}s) the simulated {}:\n  reached agreement in {:.1}% of runs; its utility (reservation value when no deal): mean {mean:.3}, 10th percentile {:.3}, median {:.3}, 90th percentile {:.3}.\n  You did better than {below} of the {n} runs ({:.1}%){}.\n",
                 o.seed,
@@ -639,18 +966,15 @@ impl<R: BufRead, W: Write> Game<'_, R, W> {
             );
             s += "  (Each run samples its own preferences, so compare with care: utilities are on the agent's own 0-1 scale.)\n";
         }
-        self.say(&s)?;
-        self.out.flush().map_err(io)
+        s
     }
 }
 
 const HELP: &str = "\nHow to answer: a = accept, r = reject, q = walk out (so does ending the input).\nTo propose, type one option number per term in the order listed, e.g. \"2 1 3\"; pass = make no offer.\n";
 
-/// Each simulated run's payoff for the player's agent (its utility in agreement, else its
-/// reservation value) and whether it agreed, for runs `0..opts.runs`; same order for any
-/// thread count.
-pub fn simulated_payoffs(model: &Model, opts: &PlayOptions) -> Vec<(f64, bool)> {
-    let p = opts.player;
+/// Each simulated run's payoff for agent `p` (its utility in agreement, else its reservation
+/// value) and whether it agreed, for runs `0..opts.runs`; same order for any thread count.
+pub fn simulated_payoffs(model: &Model, opts: &PlayOptions, p: usize) -> Vec<(f64, bool)> {
     (0..opts.runs)
         .into_par_iter()
         .map(|run| {
@@ -691,9 +1015,105 @@ pub fn play_game<R: BufRead, W: Write>(
         out,
         label: model.scenario.simulation.round_label.clone(),
         table: None,
+        seat: opts.seats[0],
+        audience: None,
+        recap: String::new(),
+        log: None,
+        gone: Vec::new(),
+        waiting: None,
     };
     g.intro()?;
     let result = g.rounds()?;
     g.debrief(&result)?;
     Ok(result)
+}
+
+/// A shared table as one seat sees it (see [`play_table`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableView {
+    /// Per seat (in the order of [`PlayOptions::seats`]): the public lines and its own.
+    pub transcripts: Vec<String>,
+    /// The seat (agent index) whose move the game waits for; `None` once it is over.
+    pub waiting: Option<usize>,
+    /// How the game ended, once it is over.
+    pub result: Option<GameResult>,
+}
+
+/// Input that, when its lines run out, says "wait for the player" (an error of kind
+/// `WouldBlock`) rather than ending, which would be walking out.
+struct Lines(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for Lines {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl BufRead for Lines {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.0.position() as usize >= self.0.get_ref().len() {
+            return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+        }
+        self.0.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        self.0.consume(n)
+    }
+}
+
+/// Plays a game as far as `lines` (every move typed so far, in turn) go, keeping each line
+/// printed with its audience, so that every seat can be shown the public lines and its own
+/// (the browser's shared table of `negsim serve`). The game is deterministic, so replaying the
+/// moves from the start rebuilds it: the server keeps only the moves.
+pub fn play_table(model: &Model, opts: &PlayOptions, lines: &[String]) -> Result<TableView, Error> {
+    let mut text = Vec::new();
+    for l in lines {
+        // One line per move: a newline inside would be two moves.
+        text.extend(l.replace(['\n', '\r'], " ").bytes());
+        text.push(b'\n');
+    }
+    let mut inst = Instance::default();
+    model.sample_into(opts.seed, opts.run, &mut inst);
+    let mut g = Game {
+        model,
+        inst,
+        opts,
+        input: Lines(std::io::Cursor::new(text)),
+        out: std::io::sink(),
+        label: model.scenario.simulation.round_label.clone(),
+        table: None,
+        seat: opts.seats[0],
+        audience: None,
+        recap: String::new(),
+        log: Some(Vec::new()),
+        gone: Vec::new(),
+        waiting: None,
+    };
+    let played = (|| {
+        g.intro()?;
+        let result = g.rounds()?;
+        g.debrief(&result)?;
+        Ok::<_, Error>(result)
+    })();
+    let result = match played {
+        Ok(r) => Some(r),
+        Err(Error::Io { cause, .. }) if cause.kind() == std::io::ErrorKind::WouldBlock => None,
+        Err(e) => return Err(e),
+    };
+    let log = g.log.take().unwrap_or_default();
+    let transcripts = opts
+        .seats
+        .iter()
+        .map(|&s| {
+            log.iter()
+                .filter(|(who, _)| who.is_none_or(|w| w == s))
+                .map(|(_, t)| t.as_str())
+                .collect()
+        })
+        .collect();
+    Ok(TableView {
+        transcripts,
+        waiting: if result.is_some() { None } else { g.waiting },
+        result,
+    })
 }

@@ -45,6 +45,8 @@ pub enum Command {
     Play(PlayArgs),
     /// Write a commented starter scenario to edit.
     Init(InitArgs),
+    /// Serve a local web page to edit a scenario with sliders, compare it and play it.
+    Serve(ServeArgs),
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
     /// Print a shell completion script: bash, zsh or fish.
@@ -110,6 +112,10 @@ pub struct RunArgs {
     /// to FILE: CSV, or JSON lines when FILE ends in .jsonl (streamed as runs finish).
     #[arg(long, value_name = "FILE", conflicts_with = "shard")]
     pub per_run: Option<PathBuf>,
+    /// Compare with scenario B run by run (same seed, same runs): P(agreement) of both and
+    /// their paired difference per deadline, with 95% intervals.
+    #[arg(long, value_name = "B.toml", conflicts_with_all = ["shard", "per_run", "worlds"])]
+    pub compare: Option<PathBuf>,
     /// Worlds and the deadline detailed.
     #[command(flatten)]
     pub answer: AnswerArgs,
@@ -340,9 +346,10 @@ pub struct ReportArgs {
 pub struct PlayArgs {
     /// Scenario file (default: the bundled scenario).
     pub scenario: Option<PathBuf>,
-    /// The agent you play (its id).
-    #[arg(long = "as", value_name = "AGENT")]
-    pub agent: String,
+    /// The agent you play (its id). Give it again for each more person at one terminal
+    /// (`--as ukraine --as us`): they take turns, and the screen hides each one's numbers.
+    #[arg(long = "as", value_name = "AGENT", required = true)]
+    pub agent: Vec<String>,
     /// Deadline in rounds (default: the middle one of the scenario's deadlines).
     #[arg(long)]
     pub deadline: Option<u32>,
@@ -355,6 +362,10 @@ pub struct PlayArgs {
     /// Simulated runs the debrief compares you with (default: the scenario's runs).
     #[arg(long)]
     pub runs: Option<u64>,
+    /// Show what the scenario's strategy would do in your seat (as the mediator: the texts
+    /// that would pass).
+    #[arg(long)]
+    pub hints: bool,
 }
 
 /// `negsim init`.
@@ -366,6 +377,26 @@ pub struct InitArgs {
     /// Overwrite the file if it exists.
     #[arg(long)]
     pub force: bool,
+    /// Write the bundled scenario (every number commented) instead of the starter.
+    #[arg(long)]
+    pub bundled: bool,
+}
+
+/// `negsim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario file (default: the bundled scenario).
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on: the default answers this machine only; 0.0.0.0 opens the page
+    /// to the local network (a class on one Wi-Fi).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `negsim generate`.

@@ -4,6 +4,7 @@
 
 mod args;
 mod batch;
+mod compare;
 mod import;
 mod inspect;
 mod merge;
@@ -12,6 +13,7 @@ mod report;
 mod run;
 mod scaffold;
 mod sensitivity;
+mod serve;
 mod sweep;
 mod validate;
 
@@ -98,6 +100,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => report::cmd_report(&a),
         Command::Play(a) => play::cmd_play(&a),
         Command::Init(a) => scaffold::cmd_init(&a),
+        Command::Serve(a) => serve::cmd_serve(&a),
         Command::Generate(a) => scaffold::cmd_generate(&a),
         Command::Completions(a) => emit(None, &crate::completions::completion_script(a.shell)),
         Command::Man(a) => emit(a.output.as_deref(), &crate::completions::man_page()),

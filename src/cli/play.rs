@@ -1,4 +1,4 @@
-//! `negsim play`: play one agent in the terminal.
+//! `negsim play`: play one agent in the terminal, or several taking turns (hot-seat).
 
 use super::args::*;
 use crate::error::InputError;
@@ -7,9 +7,7 @@ use crate::request::load_scenario;
 
 pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let player = sc
-        .agent_index(&a.agent)
-        .ok_or_else(|| sc.unknown_agent(&a.agent, "--as"))?;
+    let seats = crate::play::seats_of(&sc, &a.agent, "--as")?;
     let sim = SimArgs {
         runs: a.runs,
         seed: a.seed,
@@ -30,13 +28,17 @@ pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
             e
         }
     })?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let opts = crate::play::PlayOptions {
-        player,
+        seats,
         deadline: sim.deadlines[0],
         seed: sim.seed,
         run: a.run,
         runs: sim.runs,
         echo: !std::io::IsTerminal::is_terminal(&std::io::stdin()),
+        hints: a.hints,
+        handoff: true,
+        clear: terminal,
     };
     let model = Model::new(&sc);
     let stdin = std::io::stdin();

@@ -22,6 +22,15 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         ..a.sim.overrides()
     }
     .resolve(&sc)?;
+    if let Some(b) = &a.compare {
+        // Paired runs are compared one by one; a world's draw is shared by many runs, so the
+        // comparison plays independent runs even where the scenario asks for worlds.
+        let sim = ResolvedSim {
+            worlds: None,
+            ..sim
+        };
+        return super::compare::cmd_compare(a, &sc, &origin, &sim, b);
+    }
     let mut view =
         crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
     let to_stdout = a.output.as_deref().is_none_or(|p| p.as_os_str() == "-");

@@ -5,7 +5,12 @@ use super::{emit, shell_quote};
 use crate::error::Error;
 
 pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
-    match crate::init::write_starter(&a.path, a.force) {
+    let text = if a.bundled {
+        crate::scenario::BUNDLED
+    } else {
+        crate::init::STARTER
+    };
+    match crate::init::write_new(&a.path, a.force, text) {
         // The input error itself, so that its message is printed once.
         Err(Error::Input(e)) => return Err(e.into()),
         r => r?,
@@ -14,7 +19,12 @@ pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
     emit(
         None,
         &format!(
-            "wrote {p}: a starter scenario (two parties, three terms).\nNext: negsim check {p}   then   negsim run {p}\n"
+            "wrote {p}: {}.\nNext: negsim check {p}   then   negsim run {p}\n",
+            if a.bundled {
+                "the bundled scenario, every number commented"
+            } else {
+                "a starter scenario (two parties, three terms)"
+            }
         ),
     )
 }

@@ -70,3 +70,41 @@ fn the_default_path_is_scenario_toml_in_the_current_directory() {
         STARTER
     );
 }
+
+/// The edits README suggests for the starter, as sweep paths (README gives each as a key to
+/// change; the test checks it still does).
+const SUGGESTED: [&str; 3] = [
+    "agents.candidate.weights.salary=0.9",
+    "agents.employer.reservation=0.45",
+    "agents.candidate.weights.remote=0.6",
+];
+
+#[test]
+fn each_suggested_edit_of_the_starter_moves_p_by_more_than_its_interval() {
+    let readme = include_str!("../../README.md");
+    let base = Scenario::from_toml_str(STARTER, "starter").unwrap();
+    let sim = negsim::Overrides::default().resolve(&base).unwrap();
+    for edit in SUGGESTED {
+        let (path, value) = edit.split_once('=').unwrap();
+        let key = path.rsplit('.').next().unwrap();
+        assert!(
+            readme.contains(&format!("`{key} = {value}`")) && readme.contains(path),
+            "README suggests {edit}"
+        );
+        let b = negsim::sweep::Sweep::new(STARTER, "starter", &[edit.to_string()])
+            .unwrap()
+            .scenario(0)
+            .unwrap();
+        let c =
+            negsim::compare::compare(&base, &b, &sim, "b", &negsim::Control::default()).unwrap();
+        for d in &c.deadlines {
+            let [lo, hi] = d.ci95_diff;
+            assert!(
+                d.diff.abs() > hi - lo && (lo > 0.0 || hi < 0.0),
+                "{edit} at {} rounds: {:+.3} [{lo:+.3}, {hi:+.3}]",
+                d.deadline,
+                d.diff
+            );
+        }
+    }
+}

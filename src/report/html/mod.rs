@@ -4,6 +4,7 @@
 //! with the one stylesheet (no scripts, fonts or network), and the number cells whose
 //! `data-*` attributes make every shown number machine-findable. No page depends on another.
 
+pub mod answer;
 pub mod run;
 mod run_answer;
 mod run_charts;
