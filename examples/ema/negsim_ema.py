@@ -37,7 +37,7 @@ def build_model(scenario: negsim.Scenario, runs: int, seed: int, deadline: int =
 
     def negotiate(**values):
         world = scenario.with_params({paths[k]: float(v) for k, v in values.items()})
-        report = negsim.run(world, runs=runs, seed=seed, deadlines=[deadline]).to_dict()
+        report = negsim.run(world, runs=runs, seed=seed, deadlines=[deadline], worlds=0).to_dict()
         return {"p_deal": report["deadlines"][0]["p_agreement"]}
 
     model = Model("negsim", function=negotiate)

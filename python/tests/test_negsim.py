@@ -144,14 +144,14 @@ def test_per_run_file_is_bit_identical_to_the_cli(cli, tmp_path):
     for name in ("t.csv", "t.jsonl"):
         mine, theirs = tmp_path / ("py-" + name), tmp_path / ("cli-" + name)
         assert negsim.per_run(BUNDLED, runs=3000, seed=9, deadlines=[4, 12], path=mine) is None
-        cli("run", "--runs", 3000, "--seed", 9, "--deadlines", "4,12", "--quiet",
+        cli("run", "--worlds", 0, "--runs", 3000, "--seed", 9, "--deadlines", "4,12", "--quiet",
             "--per-run", theirs)
         assert mine.read_bytes() == theirs.read_bytes(), name
 
 
 def test_per_run_columns_match_the_file_and_the_report(cli, tmp_path):
     f = tmp_path / "t.csv"
-    cli("run", "--runs", 2000, "--seed", 4, "--deadlines", "4,12", "--quiet", "--per-run", f)
+    cli("run", "--worlds", 0, "--runs", 2000, "--seed", 4, "--deadlines", "4,12", "--quiet", "--per-run", f)
     want = read_csv(f)
     res = negsim.per_run(BUNDLED, runs=2000, seed=4, deadlines=[4, 12])
     got = res.to_pandas()
@@ -171,7 +171,7 @@ def test_per_run_columns_match_the_file_and_the_report(cli, tmp_path):
     assert params and "agents.russia.reservation" in params
     assert all(want[c].dtype == float for c in params)
     # The rows tally to the report of the same seed.
-    report = negsim.run(BUNDLED, runs=2000, seed=4, deadlines=[4, 12]).to_dict()
+    report = negsim.run(BUNDLED, runs=2000, seed=4, deadlines=[4, 12], worlds=0).to_dict()
     for d in report["deadlines"]:
         at = got[got["deadline"] == d["deadline"]]
         assert int(at["agreement"].sum()) == d["agreements"]
@@ -181,9 +181,10 @@ def test_per_run_columns_match_the_file_and_the_report(cli, tmp_path):
             if o["mean_utility"] is not None:
                 assert abs(agreed[f"utility_{agent}"].mean() - o["mean_utility"]) < 1e-6
     # The report printed beside --per-run is the plain report.
-    plain = cli("run", "--runs", 2000, "--seed", 4, "--deadlines", "4,12", "--format", "json")
-    beside = cli("run", "--runs", 2000, "--seed", 4, "--deadlines", "4,12", "--format", "json",
-                 "--per-run", tmp_path / "x.jsonl")
+    plain = cli("run", "--worlds", 0, "--runs", 2000, "--seed", 4, "--deadlines", "4,12",
+                "--format", "json")
+    beside = cli("run", "--worlds", 0, "--runs", 2000, "--seed", 4, "--deadlines", "4,12",
+                 "--format", "json", "--per-run", tmp_path / "x.jsonl")
     assert plain.stdout == beside.stdout
     rows = [json.loads(l) for l in (tmp_path / "x.jsonl").read_text().splitlines()]
     assert len(rows) == 4000 and rows[0]["run"] == 0 and rows[1]["deadline"] == 12

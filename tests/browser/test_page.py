@@ -125,7 +125,7 @@ def test_slider_chart_download_and_play(server, browser):
     time.sleep(0.3)
     text = open(path).read()
     assert f"agents.russia.reservation = {after:g}" in text or "agents.russia.reservation" in text
-    out = subprocess.run([NEGSIM, "run", path, "--runs", str(full), "--format", "json", "-q"],
+    out = subprocess.run([NEGSIM, "run", path, "--worlds", "0", "--runs", str(full), "--format", "json", "-q"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     ran = json.loads(out.stdout)
