@@ -370,6 +370,31 @@ fn ws_target(ws: &mut Workspace, inst: &Instance, a: usize, round: u32, deadline
     })
 }
 
+/// A proposer's target in `round` and the own utility its offer must reach (the target over
+/// its decision discount factor, when it discounts); a backward-induction agent's target is
+/// its plan's threshold. One rule for every protocol with a proposer.
+#[inline]
+fn proposer_targets(
+    model: &Model,
+    ws: &mut Workspace,
+    inst: &Instance,
+    p: usize,
+    round: u32,
+    deadline: u32,
+) -> (f64, f64) {
+    let tgt = if model.equilibrium & (1 << p) != 0 {
+        ws.plans[p].threshold(round)
+    } else {
+        ws_target(ws, inst, p, round, deadline)
+    };
+    let own = if inst.delayed & (1 << p) != 0 {
+        tgt / inst.decision_factor(p, round)
+    } else {
+        tgt
+    };
+    (tgt, own)
+}
+
 /// The own utility (undiscounted) a proposer's offer must reach in `round`: its target
 /// divided by its decision discount factor.
 #[inline]
@@ -779,17 +804,8 @@ fn alternating<O: Observer>(
             break;
         };
         let equilibrium = model.equilibrium & (1 << p) != 0;
-        let tgt = if equilibrium {
-            ws.plans[p].threshold(round)
-        } else {
-            ws_target(ws, inst, p, round, deadline)
-        };
-        // The own utility the offer needs (above the target when the proposer discounts).
-        let own_tgt = if inst.delayed & (1 << p) != 0 {
-            tgt / inst.decision_factor(p, round)
-        } else {
-            tgt
-        };
+        // The own utility the offer needs is above the target when the proposer discounts.
+        let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
         let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
             _ if equilibrium => ws.plans[p].offer_into(round, &mut ws.offer),
             (OfferRule::RandomAbove, Some(c)) => {

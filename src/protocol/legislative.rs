@@ -15,7 +15,8 @@
 //! unanimity, no proposer offers an option a signatory red-lines.
 
 use super::{
-    End, Marker, Observer, RunResult, Workspace, answers, record_received, walk_outs, ws_target,
+    End, Marker, Observer, RunResult, Workspace, answers, proposer_targets, record_received,
+    walk_outs,
 };
 use crate::model::{Instance, Model};
 use crate::offer::quota::QuotaSearch;
@@ -113,16 +114,7 @@ pub(super) fn legislative<O: Observer>(
         // so the recognized agent is present.
         let p = recognized(&sim.recognition, uniform01(&mut recognition));
         let equilibrium = model.equilibrium & (1 << p) != 0;
-        let tgt = if equilibrium {
-            ws.plans[p].threshold(round)
-        } else {
-            ws_target(ws, inst, p, round, deadline)
-        };
-        let own_tgt = if inst.delayed & (1 << p) != 0 {
-            tgt / inst.decision_factor(p, round)
-        } else {
-            tgt
-        };
+        let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
         let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
             _ if equilibrium => {
                 ws.plans[p].stationary_offer(model, quota, &mut coalitions, &mut ws.offer)
