@@ -8,6 +8,8 @@ use crate::report::package_string;
 use crate::scenario::{Scenario, describe_param, fmt_num};
 use std::fmt::Write as _;
 
+pub mod hangs_on;
+
 /// Largest outcome space that `check` enumerates.
 pub const ENUMERATION_LIMIT: u128 = 5_000_000;
 

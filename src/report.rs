@@ -14,6 +14,7 @@ use crate::worlds::summary::{WorldsAtDeadline, WorldsReport};
 use indexmap::IndexMap;
 
 pub mod answer;
+pub mod caveat;
 use crate::scenario::thousands;
 pub use answer::{Answer, View};
 use serde::Serialize;

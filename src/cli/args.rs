@@ -234,6 +234,16 @@ pub struct TableArgs {
 pub struct CheckArgs {
     /// Scenario file (default: the bundled scenario).
     pub scenario: Option<PathBuf>,
+    /// Worlds of the quick look at what the result hangs on (default: the scenario's, or 100;
+    /// `--no-look` skips it)
+    #[arg(long, default_value_t = 0)]
+    pub worlds: u64,
+    /// Skip the quick look (no simulation: only the scenario and its outcome space)
+    #[arg(long)]
+    pub no_look: bool,
+    /// Worker threads of the quick look (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// `negsim trace`.

@@ -8,7 +8,23 @@ use crate::scenario::MAX_DEADLINE;
 
 pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let text = crate::check::summary(&sc);
+    let mut text = crate::check::summary(&sc);
+    if !a.no_look {
+        if a.worlds > crate::request::MAX_WORLDS {
+            return Err(
+                InputError::new("--worlds", format!("{} worlds is too many", a.worlds))
+                    .with_help(format!(
+                        "give at most {} worlds",
+                        crate::scenario::thousands(crate::request::MAX_WORLDS)
+                    ))
+                    .into(),
+            );
+        }
+        let look = crate::request::with_threads(a.threads, || {
+            crate::check::hangs_on::hangs_on(&sc, a.worlds)
+        })?;
+        text.push_str(&look.to_text(&sc.simulation.round_label));
+    }
     emit(None, &text)
 }
 

@@ -3,15 +3,11 @@
 //! names; who blocks; how the talks without a deal ended; what matters most), built once as
 //! data and rendered as text here (the HTML page renders the same [`Answer`]).
 
-use super::{DeadlineReport, Report, plural};
+use super::{DeadlineReport, Report};
 use crate::error::InputError;
 use crate::model::Model;
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
-
-/// Above this width of the 5–95% range of P across worlds, or this swing of one factor, P is
-/// a statement about the assumptions rather than a forecast, and the report says so.
-pub const CAVEAT_SPREAD: f64 = 0.5;
 
 /// How a report is laid out for reading: which deadline's deals it details, and how wide.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,11 +116,7 @@ pub struct Answer {
 
 /// "by week 26" or "with a deadline of 26 weeks".
 fn by(report: &Report, d: u32) -> String {
-    if report.horizon.is_some() {
-        format!("by {} {d}", report.round_label)
-    } else {
-        format!("with a deadline of {d} {}", plural(&report.round_label, d))
-    }
+    super::caveat::at_deadline(report.horizon.is_some(), &report.round_label, d)
 }
 
 fn pct(x: f64) -> String {
@@ -175,12 +167,7 @@ impl Answer {
                 }
             });
             if range > 4.0 * half.max(0.005) {
-                if range > CAVEAT_SPREAD {
-                    caveats.push(format!(
-                        "P {at} is decided by the assumptions: across worlds it ranges from {:.2} to {:.2}. The number is a statement about the assumptions, not a forecast.",
-                        w.p05, w.p95
-                    ));
-                }
+                caveats.extend(super::caveat::worlds_spread(&at, w.p05, w.p95));
                 format!(
                     "What we don't know dominates: across worlds P {at} spans {:.2} to {:.2} (5th to 95th percentile){noise}; the Monte Carlo error is ±{half:.2}.",
                     w.p05, w.p95

@@ -250,6 +250,8 @@ pub enum Source {
 pub struct Factor {
     /// The dotted path of the slot.
     pub name: String,
+    /// The slot in the scenario's own words ([`Slot::label`]), for charts and tables.
+    pub label: String,
     /// The slot it sets.
     pub slot: Slot,
     /// The distribution sampled by the variance-based method (via its quantile function).
@@ -269,6 +271,7 @@ impl Factor {
     fn from_scenario(sc: &Scenario, slot: Slot, p: Param) -> Factor {
         Factor {
             name: slot.path(sc),
+            label: slot.label(sc),
             slot,
             dist: p,
             low: p.quantile(RANGE_PERCENTILES.0),

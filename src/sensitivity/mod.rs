@@ -36,7 +36,7 @@ pub const DEFAULT_SAMPLES: usize = 256;
 /// Default Monte Carlo runs per evaluation of the Sobol method.
 pub const DEFAULT_SOBOL_RUNS: u64 = 64;
 /// Most Monte Carlo runs per evaluation of the tornado in `negsim report --sensitivity` (fewer
-/// when the report itself has fewer runs): `(2k + 1)` evaluations at the longest deadline make
+/// when the report itself has fewer runs): `(2k + 2)` evaluations at the longest deadline make
 /// the section cost a few seconds on the bundled scenario, and the paired intervals of the
 /// changes stay within about ±0.03.
 pub const REPORT_OAT_RUNS: u64 = 1000;
@@ -86,7 +86,7 @@ pub fn resolve_options(
     if method == Method::Oat && samples.is_some() {
         return Err(
             InputError::new("--samples", "--samples applies to --method sobol only")
-                .with_help("one-at-a-time makes 2k + 1 evaluations; set their runs with --runs"),
+                .with_help("one-at-a-time makes 2k + 2 evaluations; set their runs with --runs"),
         );
     }
     let samples = samples.unwrap_or(DEFAULT_SAMPLES);
@@ -124,12 +124,14 @@ pub fn check_factors(factors: &[Factor]) -> Result<(), InputError> {
     Ok(())
 }
 
-/// Number of model evaluations an analysis makes with `k` factors: `2k + 1` for OAT, `N·(k+2)`
+/// Number of model evaluations an analysis makes with `k` factors: `2k + 2` for OAT, `N·(k+2)`
 /// for Sobol.
 pub fn evaluations(method: Method, k: usize, samples: usize) -> u64 {
     let k = k as u64;
     match method {
-        Method::Oat => 2 * k + 1,
+        // The base point, both ends of every factor, and the headline point (every factor
+        // drawn, as in `run`).
+        Method::Oat => 2 * k + 2,
         Method::Sobol => (samples as u64).saturating_mul(k + 2),
     }
 }
@@ -153,6 +155,10 @@ pub struct SensitivityReport {
     pub negsim_version: &'static str,
     /// Scenario name.
     pub scenario: String,
+    /// Protocol name, as in the run report.
+    pub protocol: String,
+    /// `deadline` or `open_ended`, as in the run report.
+    pub mode: &'static str,
     /// The method used.
     pub method: Method,
     /// Deadline analysed, in rounds.
@@ -173,6 +179,9 @@ pub struct SensitivityReport {
     /// Sobol results (method `sobol`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sobol: Option<Sobol>,
+    /// The caveat when one factor decides P mostly on its own (a tornado swing or a total
+    /// index above [`crate::report::caveat::ONE_ASSUMPTION`]), else null.
+    pub caveat: Option<String>,
 }
 
 /// A factor as reported.
@@ -180,6 +189,8 @@ pub struct SensitivityReport {
 pub struct FactorInfo {
     /// Dotted path.
     pub name: String,
+    /// The factor in the scenario's words ("Russia · horizon").
+    pub label: String,
     /// The distribution sampled ("triangular(0.3, 0.4, 0.5)").
     pub distribution: String,
     /// `scenario` or `--param`.
@@ -196,6 +207,7 @@ impl FactorInfo {
     fn new(f: &Factor) -> FactorInfo {
         FactorInfo {
             name: f.name.clone(),
+            label: f.label.clone(),
             distribution: f.describe(),
             source: match f.source {
                 Source::Scenario => "scenario",
@@ -215,6 +227,12 @@ pub struct Oat {
     pub base: f64,
     /// Wilson 95% interval of `base`.
     pub base_ci95: [f64; 2],
+    /// P(agreement) with every factor drawn from its distribution in each run, over the same
+    /// runs and seed: what `negsim run --worlds 0` reports at this deadline. It differs from
+    /// `base` because P is not linear in the factors.
+    pub headline: f64,
+    /// Wilson 95% interval of `headline`.
+    pub headline_ci95: [f64; 2],
     /// One row per factor, largest absolute change first.
     pub rows: Vec<OatRow>,
 }
@@ -224,6 +242,8 @@ pub struct Oat {
 pub struct OatRow {
     /// Dotted path.
     pub factor: String,
+    /// The factor in the scenario's words.
+    pub label: String,
     /// Low value.
     pub low: f64,
     /// High value.
@@ -267,6 +287,8 @@ pub struct Sobol {
 pub struct SobolRow {
     /// Dotted path.
     pub factor: String,
+    /// The factor in the scenario's words.
+    pub label: String,
     /// First-order index (Saltelli 2010); null when P(agreement) does not vary.
     pub s1: f64,
     /// Bootstrap 95% interval of `s1`.
@@ -290,10 +312,28 @@ pub fn analyze(sc: &Scenario, factors: &[Factor], opts: &Options) -> Sensitivity
         Method::Oat => (Some(ev.oat()), None),
         Method::Sobol => (None, Some(ev.sobol(opts.samples, opts.bootstrap))),
     };
+    let at = crate::report::caveat::at_deadline(
+        sc.simulation.open_ended(),
+        &sc.simulation.round_label,
+        opts.deadline,
+    );
+    let caveat = match (&oat, &sobol) {
+        (Some(o), _) => o
+            .rows
+            .first()
+            .and_then(|r| crate::report::caveat::tornado_swing(&at, &r.label, r.p_high - r.p_low)),
+        (_, Some(s)) => s
+            .rows
+            .first()
+            .and_then(|r| crate::report::caveat::total_index(&at, &r.label, r.st)),
+        _ => None,
+    };
     SensitivityReport {
         format: crate::provenance::SENSITIVITY_FORMAT,
         negsim_version: crate::provenance::VERSION,
         scenario: sc.name.clone(),
+        protocol: sc.simulation.protocol.as_str().to_string(),
+        mode: crate::provenance::mode(sc),
         method: opts.method,
         deadline: opts.deadline,
         round_label: sc.simulation.round_label.clone(),
@@ -303,6 +343,7 @@ pub fn analyze(sc: &Scenario, factors: &[Factor], opts: &Options) -> Sensitivity
         factors: factors.iter().map(FactorInfo::new).collect(),
         oat,
         sobol,
+        caveat,
     }
 }
 
@@ -318,9 +359,11 @@ struct Evaluator<'a> {
 impl Evaluator<'_> {
     /// Agreement indicators of the runs in `range` (bit `r - range.start`, 64 to a word) with
     /// factor `i` fixed at `values[i]`.
-    fn outcomes(&self, values: &[f64], range: Range<u64>) -> Vec<u64> {
+    /// With no `values`, every factor is drawn from its distribution in each run, as `run`
+    /// (without worlds) draws it.
+    fn outcomes(&self, values: Option<&[f64]>, range: Range<u64>) -> Vec<u64> {
         let mut sc = self.scenario.clone();
-        for (f, &v) in self.factors.iter().zip(values) {
+        for (f, &v) in self.factors.iter().zip(values.unwrap_or_default()) {
             f.slot.fix(&mut sc, v);
         }
         let model = Model::new(&sc);
@@ -359,7 +402,7 @@ impl Evaluator<'_> {
                     let (p, c) = (item / chunks, item % chunks);
                     fill(p as usize, values);
                     let start = c * RUN_CHUNK;
-                    keep(self.outcomes(values, start..(start + RUN_CHUNK).min(self.runs)))
+                    keep(self.outcomes(Some(values), start..(start + RUN_CHUNK).min(self.runs)))
                 },
             )
             .collect::<Vec<T>>()
@@ -367,6 +410,19 @@ impl Evaluator<'_> {
         (0..points)
             .map(|_| pieces.by_ref().take(chunks as usize).collect())
             .collect()
+    }
+
+    /// Agreements over runs `0..runs` with every factor drawn from its distribution: the
+    /// P(agreement) of `negsim run --worlds 0` with the same runs, seed and deadline.
+    fn headline(&self) -> u64 {
+        (0..self.runs.div_ceil(RUN_CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let start = c * RUN_CHUNK;
+                let bits = self.outcomes(None, start..(start + RUN_CHUNK).min(self.runs));
+                bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>()
+            })
+            .sum()
     }
 
     fn oat(&self) -> Oat {
@@ -388,6 +444,8 @@ impl Evaluator<'_> {
         let count = |bits: &[u64]| bits.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
         let base_k = count(&out[0]);
         let (lo, hi) = wilson(base_k, n, Z95);
+        let headline_k = self.headline();
+        let (hlo, hhi) = wilson(headline_k, n, Z95);
         let mut rows: Vec<OatRow> = self
             .factors
             .iter()
@@ -406,6 +464,7 @@ impl Evaluator<'_> {
                     .sum();
                 OatRow {
                     factor: f.name.clone(),
+                    label: f.label.clone(),
                     low: f.low,
                     high: f.high,
                     p_low: count(l) as f64 / n as f64,
@@ -422,6 +481,8 @@ impl Evaluator<'_> {
         Oat {
             base: base_k as f64 / n as f64,
             base_ci95: [lo, hi],
+            headline: headline_k as f64 / n as f64,
+            headline_ci95: [hlo, hhi],
             rows,
         }
     }
@@ -456,6 +517,7 @@ impl Evaluator<'_> {
             .enumerate()
             .map(|(i, f)| SobolRow {
                 factor: f.name.clone(),
+                label: f.label.clone(),
                 s1: ix.s1[i],
                 s1_ci95: est.s1_ci[i],
                 st: ix.st[i],

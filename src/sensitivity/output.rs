@@ -15,17 +15,28 @@ impl SensitivityReport {
         s
     }
 
-    /// Renders as tidy CSV, one row per factor in the order of the table.
+    /// Renders as tidy CSV, one row per factor in the order of the table, each ending in the
+    /// provenance columns of [`crate::provenance::COLUMNS`].
     pub fn to_csv(&self) -> String {
+        let tail = crate::provenance::Provenance {
+            seed: self.seed,
+            protocol: self.protocol.clone(),
+            round_label: self.round_label.clone(),
+            mode: self.mode,
+        }
+        .csv_suffix();
+        let head = crate::provenance::csv_header_suffix();
         let mut s = String::new();
         if let Some(o) = &self.oat {
-            s.push_str(
-                "factor,low,high,mean,p_low,p_high,change,ci_low,ci_high,gained,lost,p_base\n",
+            let _ = writeln!(
+                s,
+                "factor,label,low,high,mean,p_low,p_high,change,ci_low,ci_high,gained,lost,p_base{head}"
             );
             for r in &o.rows {
                 let mean = self.factor_mean(&r.factor);
                 let rec = (
                     r.factor.as_str(),
+                    r.label.as_str(),
                     Shown(r.low),
                     Shown(r.high),
                     Shown(mean),
@@ -38,16 +49,17 @@ impl SensitivityReport {
                     r.lost,
                     Shown(o.base),
                 );
-                let _ = writeln!(s, "{}", record(&rec));
+                let _ = writeln!(s, "{}{tail}", record(&rec));
             }
         }
         if let Some(so) = &self.sobol {
-            s.push_str("factor,s1,s1_low,s1_high,st,st_low,st_high\n");
+            let _ = writeln!(s, "factor,label,s1,s1_low,s1_high,st,st_low,st_high{head}");
             // An undefined index is an empty cell.
             let cell = |x: f64| (!x.is_nan()).then_some(Shown(x));
             for r in &so.rows {
                 let rec = (
                     r.factor.as_str(),
+                    r.label.as_str(),
                     cell(r.s1),
                     cell(r.s1_ci95[0]),
                     cell(r.s1_ci95[1]),
@@ -55,7 +67,7 @@ impl SensitivityReport {
                     cell(r.st_ci95[0]),
                     cell(r.st_ci95[1]),
                 );
-                let _ = writeln!(s, "{}", record(&rec));
+                let _ = writeln!(s, "{}{tail}", record(&rec));
             }
         }
         s
@@ -100,6 +112,10 @@ impl SensitivityReport {
         if let Some(so) = &self.sobol {
             self.sobol_table(&mut s, so);
         }
+        if let Some(c) = &self.caveat {
+            let _ = writeln!(s);
+            let _ = writeln!(s, "Caveat: {c}");
+        }
         s
     }
 
@@ -124,6 +140,16 @@ impl SensitivityReport {
             s,
             "P(agreement) with every factor at its mean: {:.3} [{:.3}, {:.3}]",
             o.base, o.base_ci95[0], o.base_ci95[1]
+        );
+        let _ = writeln!(
+            s,
+            "P(agreement) with every factor drawn from its distribution:  {:.3} [{:.3}, {:.3}]",
+            o.headline, o.headline_ci95[0], o.headline_ci95[1]
+        );
+        let _ = writeln!(
+            s,
+            "  (the second is what `negsim run --worlds 0` reports with these runs and seed;\n   \
+             P at the mean is not the mean of P, since P is not linear in the factors)"
         );
         let _ = writeln!(s);
         let _ = writeln!(

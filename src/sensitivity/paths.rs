@@ -141,6 +141,7 @@ pub fn with_ranges(
         let (slot, dist) = r.resolve(sc)?;
         let f = Factor {
             name: r.path.clone(),
+            label: slot.label(sc),
             slot,
             dist,
             low: r.low,

@@ -214,6 +214,7 @@ fn chart_labels_with_markup_are_escaped_by_every_chart_type() {
         }),
         rows: vec![HRow {
             label: evil.into(),
+            detail: evil.into(),
             marks: vec![HMark {
                 value: 0.3,
                 interval: Some((0.2, 0.4)),

@@ -12,6 +12,7 @@ mod engine;
 mod equilibrium;
 mod escaping;
 mod generate;
+mod honest_headlines;
 mod hostile_input;
 mod html_report;
 mod import;

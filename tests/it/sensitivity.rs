@@ -213,13 +213,25 @@ fn sobol_puts_all_the_variance_on_the_deciding_factor() {
 fn oat_ranks_the_deciding_factor_first() {
     let r = analyze_one_factor(Method::Oat, 2000, 0);
     let o = r.oat.as_ref().unwrap();
-    assert_eq!(r.evaluations, 2 * 5 + 1);
+    // The base point, both ends of five factors, and the headline point.
+    assert_eq!(r.evaluations, 2 * 5 + 2);
     let top = &o.rows[0];
     assert_eq!(top.factor, "agents.a.reservation");
+    assert_eq!(top.label, "a · reservation value");
     // 5th and 95th percentiles of uniform(0.35, 0.95).
     assert!((top.low - 0.38).abs() < 1e-12 && (top.high - 0.92).abs() < 1e-12);
     // At 0.38 a zone of agreement exists, at 0.92 none does.
     assert!(top.p_low > 0.95 && top.p_high == 0.0, "{top:?}");
+    // One assumption decides P here, and the report says so in words (issue 14: honest
+    // headlines), in the table and the JSON alike.
+    let caveat = r.caveat.as_deref().expect("a swing of 0.95 earns a caveat");
+    assert!(
+        caveat.contains("a · reservation value") && caveat.contains("not a forecast"),
+        "{caveat}"
+    );
+    assert!(r.to_table().contains(&format!("Caveat: {caveat}")));
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(json["caveat"], caveat);
     assert!(top.change < -0.95 && top.ci95[1] < -0.9, "{top:?}");
     for row in &o.rows[1..] {
         assert!(row.change.abs() < 0.01, "{row:?}");
@@ -308,15 +320,21 @@ fn cli_prints_the_evaluation_count_and_defaults_to_the_longest_deadline() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "factor,low,high,mean,p_low,p_high,change,ci_low,ci_high,gained,lost,p_base"
+        "factor,label,low,high,mean,p_low,p_high,change,ci_low,ci_high,gained,lost,p_base,\
+         seed,protocol,round_label,mode,negsim_version"
     );
-    assert!(lines.next().unwrap().starts_with("agents.a.reservation,"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("agents.a.reservation,a · reservation value,")
+    );
     assert_eq!(lines.count(), 1);
 
     let o = negsim(&["sensitivity", &path, "--runs", "300"]);
     let table = stdout(&o);
     assert!(table.contains("within 20 rounds"), "{table}");
-    assert!(table.contains("5 model evaluations x 300 runs"), "{table}");
+    assert!(table.contains("6 model evaluations x 300 runs"), "{table}");
 }
 
 #[test]
@@ -516,14 +534,22 @@ fn cli_param_ranges_are_validated() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let row: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
-    assert_eq!(&row[..3], ["agents.a.reservation", "0.35", "0.95"]);
+    assert_eq!(
+        &row[..4],
+        [
+            "agents.a.reservation",
+            "a · reservation value",
+            "0.35",
+            "0.95"
+        ]
+    );
     assert!(
-        (row[3].parse::<f64>().unwrap() - 0.65).abs() < 1e-12,
+        (row[4].parse::<f64>().unwrap() - 0.65).abs() < 1e-12,
         "{out}"
     );
     // p_low: a zone of agreement exists; p_high: none.
     assert!(
-        row[4].parse::<f64>().unwrap() > 0.95 && row[5] == "0.0",
+        row[5].parse::<f64>().unwrap() > 0.95 && row[6] == "0.0",
         "{out}"
     );
 }
@@ -572,5 +598,16 @@ b = 1.0
     let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert!(json["sobol"]["rows"][0]["s1"].is_null());
     assert!(r.to_table().contains("indices are undefined"));
-    assert_eq!(r.to_csv().lines().nth(1), Some("agents.p.weights.x,,,,,,"));
+    assert_eq!(
+        r.to_csv().lines().nth(1),
+        Some(
+            format!(
+                "agents.p.weights.x,p · weight of x,,,,,,,1,alternating,round,deadline,{}",
+                negsim::provenance::VERSION
+            )
+            .as_str()
+        )
+    );
+    // Constant P: no factor decides it, so no caveat.
+    assert_eq!(r.caveat, None);
 }

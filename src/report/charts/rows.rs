@@ -31,6 +31,8 @@ pub struct HMark {
 pub struct HRow {
     /// Label left of the row (cut to fit with "…"; the whole label is in its tooltip).
     pub label: String,
+    /// More for the label's tooltip, on a line of its own (a factor's dotted path).
+    pub detail: String,
     /// The marks.
     pub marks: Vec<HMark>,
     /// Text drawn in a row without marks (for example "n/a").
@@ -185,7 +187,8 @@ pub fn hchart(c: &HChart) -> Markup {
             @let top = f.top + r as f64 * row_h + 4.0;
             @let mid = top + (lanes as f64 * lane_h) / 2.0;
             text x=(f1(f.left - 8.0)) y=(f1(mid + 4.0)) text-anchor="end" font-size="11" {
-                (cut(&row.label, chars)) title { (row.label) }
+                (cut(&row.label, chars))
+                title { (row.label) @if !row.detail.is_empty() { "\n" (row.detail) } }
             }
             @if row.marks.is_empty() {
                 text x=(f1(f.left + 6.0)) y=(f1(mid + 4.0)) font-size="11" font-style="italic" fill="#333" { (row.note) }

@@ -9,7 +9,11 @@ use maud::{Markup, html};
 
 /// The "Answer" section at the top of the page.
 pub(super) fn answer_section(inp: &HtmlInput) -> Markup {
-    let a = Answer::new(inp.report, inp.model, inp.view);
+    let mut a = Answer::new(inp.report, inp.model, inp.view);
+    // The tornado's caveat (one assumption decides P) belongs with the answer too.
+    if let Some(Ok(sr)) = inp.sensitivity {
+        a.caveats.extend(sr.caveat.clone());
+    }
     let worlds = a.headline.iter().any(|h| h.worlds.is_some());
     let f3 = |key: &str, x: f64| num_span(key, &x.to_string(), &format!("{x:.3}"));
     let f2 = |key: &str, x: f64| num_span(key, &x.to_string(), &format!("{x:.2}"));

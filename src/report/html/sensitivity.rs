@@ -81,7 +81,8 @@ pub fn tornado_chart(r: &SensitivityReport, o: &Oat, id: &str) -> Markup {
         rows: rows
             .iter()
             .map(|x| HRow {
-                label: x.factor.clone(),
+                label: x.label.clone(),
+                detail: x.factor.clone(),
                 marks: vec![
                     HMark {
                         series: 0,
@@ -97,7 +98,7 @@ pub fn tornado_chart(r: &SensitivityReport, o: &Oat, id: &str) -> Markup {
                         ]),
                         tip: format!(
                             "{} = {} (low): P(agreement) {:.3}",
-                            x.factor,
+                            x.label,
                             value(x.low),
                             x.p_low
                         ),
@@ -119,7 +120,7 @@ pub fn tornado_chart(r: &SensitivityReport, o: &Oat, id: &str) -> Markup {
                         ]),
                         tip: format!(
                             "{} = {} (high): P(agreement) {:.3}; change {:+.3} [{:+.3}, {:+.3}]",
-                            x.factor,
+                            x.label,
                             value(x.high),
                             x.p_high,
                             x.change,
@@ -152,7 +153,7 @@ pub fn sobol_chart(r: &SensitivityReport, so: &Sobol, id: &str) -> Markup {
         })
         .filter(|v| v.is_finite())
         .fold((0.0f64, 0.05f64), |(a, b), v| (a.min(v), b.max(v)));
-    let bar = |series: usize, f: &str, k: &str, v: f64, ci: [f64; 2]| HMark {
+    let bar = |series: usize, f: &str, name: &str, k: &str, v: f64, ci: [f64; 2]| HMark {
         series,
         from: Some(0.0),
         value: v,
@@ -165,7 +166,7 @@ pub fn sobol_chart(r: &SensitivityReport, so: &Sobol, id: &str) -> Markup {
             (Key::Lo, json(ci[0])),
             (Key::Hi, json(ci[1])),
         ]),
-        tip: format!("{f}: {k} {v:.3} [{:.3}, {:.3}]", ci[0], ci[1]),
+        tip: format!("{name}: {k} {v:.3} [{:.3}, {:.3}]", ci[0], ci[1]),
     };
     let chart = HChart {
         id: id.into(),
@@ -185,13 +186,14 @@ pub fn sobol_chart(r: &SensitivityReport, so: &Sobol, id: &str) -> Markup {
         rows: rows
             .iter()
             .map(|x| HRow {
-                label: x.factor.clone(),
+                label: x.label.clone(),
+                detail: x.factor.clone(),
                 marks: if x.s1.is_nan() || x.st.is_nan() {
                     Vec::new()
                 } else {
                     vec![
-                        bar(0, &x.factor, "s1", x.s1, x.s1_ci95),
-                        bar(1, &x.factor, "st", x.st, x.st_ci95),
+                        bar(0, &x.factor, &x.label, "s1", x.s1, x.s1_ci95),
+                        bar(1, &x.factor, &x.label, "st", x.st, x.st_ci95),
                     ]
                 },
                 note: "n/a: P(agreement) does not vary".into(),
@@ -205,12 +207,18 @@ pub fn sobol_chart(r: &SensitivityReport, so: &Sobol, id: &str) -> Markup {
 /// the caller; chart ids begin with `prefix`.
 pub fn body(r: &SensitivityReport, prefix: &str) -> Markup {
     html! {
+        @if let Some(c) = &r.caveat { p class="warn caveat" { b { "Caveat: " } (c) } "\n" }
         @if let Some(o) = &r.oat {
             p {
                 "P(agreement " (within(r)) ") with every factor at its mean: "
                 b { (num_span("base", &json(o.base), &format!("{:.3}", o.base))) }
                 " (95% interval " (num_span("base_ci_low", &json(o.base_ci95[0]), &format!("{:.3}", o.base_ci95[0])))
                 " – " (num_span("base_ci_high", &json(o.base_ci95[1]), &format!("{:.3}", o.base_ci95[1]))) ")."
+                " With every factor drawn from its distribution in each run, as " code { "negsim run --worlds 0" } " plays these runs and seed, it is "
+                b { (num_span("headline", &json(o.headline), &format!("{:.3}", o.headline))) }
+                " (" (num_span("headline_ci_low", &json(o.headline_ci95[0]), &format!("{:.3}", o.headline_ci95[0])))
+                " – " (num_span("headline_ci_high", &json(o.headline_ci95[1]), &format!("{:.3}", o.headline_ci95[1]))) ")."
+                " The two differ because P is not linear in the factors: P at the mean is not the mean of P."
             } "\n"
             figure {
                 (tornado_chart(r, o, &format!("{prefix}tornado")))
@@ -273,7 +281,7 @@ fn oat_table(o: &Oat) -> Markup {
                 "\n"
                 @for x in &o.rows {
                     tr data-factor=(x.factor) {
-                        td { code { (breakable(&x.factor)) } }
+                        td { (x.label) br; code class="path" { (breakable(&x.factor)) } }
                         (num_cell("low", &json(x.low), &value(x.low)))
                         (num_cell("high", &json(x.high), &value(x.high)))
                         (num_cell("p_low", &json(x.p_low), &shown(x.p_low)))
@@ -299,7 +307,7 @@ fn sobol_table(so: &Sobol) -> Markup {
                 "\n"
                 @for x in &so.rows {
                     tr data-factor=(x.factor) {
-                        td { code { (breakable(&x.factor)) } }
+                        td { (x.label) br; code class="path" { (breakable(&x.factor)) } }
                         (num_cell("s1", &json(x.s1), &shown(x.s1)))
                         (ci_cell("s1", x.s1_ci95, shown))
                         (num_cell("st", &json(x.st), &shown(x.st)))
@@ -325,7 +333,7 @@ fn factors_table(r: &SensitivityReport) -> Markup {
                 "\n"
                 @for f in &r.factors {
                     tr data-factor=(f.name) {
-                        td { code { (breakable(&f.name)) } }
+                        td { (f.label) br; code class="path" { (breakable(&f.name)) } }
                         td { (f.distribution) }
                         td { (f.source) }
                         (num_cell("low", &json(f.low), &value(f.low)))

@@ -287,6 +287,7 @@ fn dot_chart(sweep: &Sweep, rows: &SweepRows, x_range: (f64, f64), runs: u64) ->
             .iter()
             .map(|p| HRow {
                 label: p.cells.join(" · "),
+                detail: String::new(),
                 marks: p
                     .rows
                     .iter()
