@@ -1078,6 +1078,7 @@ impl SweepPart {
         let layout = Layout {
             format,
             keys: sweep.columns(),
+            worlds: None,
         };
         let mut text = layout.header();
         for p in &self.points {

@@ -70,6 +70,10 @@ pub struct Layout {
     pub format: Format,
     /// Names of the key columns, before the fields of `run --format csv`.
     pub keys: Vec<String>,
+    /// Worlds each item plays, sharing its runs (`None`: independent runs). With worlds the
+    /// rows gain `p_worlds_05`, `p_worlds_50` and `p_worlds_95` before the provenance, as
+    /// `run --format csv` does.
+    pub worlds: Option<u64>,
 }
 
 impl Layout {
@@ -80,6 +84,9 @@ impl Layout {
             Format::Csv => {
                 let mut s = csv_prefix(&self.keys);
                 s.push_str(Report::csv_header());
+                if self.worlds.is_some() {
+                    s.push_str(",p_worlds_05,p_worlds_50,p_worlds_95");
+                }
                 s.push_str(&provenance::csv_header_suffix());
                 s.push('\n');
                 s
@@ -116,13 +123,31 @@ impl Layout {
         let mut s = String::new();
         for d in deadlines {
             s.push_str(&prefix);
+            let w = d.worlds.as_ref();
+            let spread = [w.map(|w| w.p05), w.map(|w| w.p50), w.map(|w| w.p95)];
             match self.format {
-                Format::Csv => s.push_str(&d.csv_row()),
+                Format::Csv => {
+                    s.push_str(&d.csv_row());
+                    if self.worlds.is_some() {
+                        let cells = spread.map(|x| x.map(crate::csv_text::Shown));
+                        s.push(',');
+                        s.push_str(&crate::csv_text::record(&cells));
+                    }
+                }
                 Format::Jsonl => {
                     let obj = serde_json::to_string(&d.flat()).expect("rows serialize");
                     // The row object continues the key fields (drop its opening brace) and
                     // goes on with the provenance (drop its closing one).
                     s.push_str(&obj[1..obj.len() - 1]);
+                    if self.worlds.is_some() {
+                        let j = |x: Option<f64>| serde_json::to_string(&x).expect("numbers");
+                        s.push_str(&format!(
+                            ",\"p_worlds_05\":{},\"p_worlds_50\":{},\"p_worlds_95\":{}",
+                            j(spread[0]),
+                            j(spread[1]),
+                            j(spread[2])
+                        ));
+                    }
                 }
             }
             s.push_str(&tail);
@@ -271,14 +296,19 @@ pub fn run_items<'s>(
         };
         let item = item?;
         let model = Model::new(&item.scenario);
-        let outcome = montecarlo::simulate(&model, item.settings, control);
-        if outcome.partial {
+        let (partial, deadlines) = match layout.worlds {
+            None => {
+                let outcome = montecarlo::simulate(&model, item.settings, control);
+                (outcome.partial, row_reports(&model, &outcome))
+            }
+            Some(k) => world_rows(&model, item.settings, k, control),
+        };
+        if partial {
             return Ok(Finished {
                 written,
                 cancelled: true,
             });
         }
-        let deadlines = row_reports(&model, &outcome);
         let prov = Provenance::of(&item.scenario, item.settings.seed);
         let text = layout.rows(&item.cells, &deadlines, &prov);
         progress.suspend(|| out.write(&text))?;
@@ -286,6 +316,29 @@ pub fn run_items<'s>(
         progress.item_done();
         written += 1;
     }
+}
+
+/// The rows of an item played as `k` worlds sharing `settings.runs` (each world the first
+/// `runs / k` run streams, as `run --worlds` plays them), with the worlds' interval and
+/// spread; and whether it was cut short.
+fn world_rows(
+    model: &Model,
+    settings: &montecarlo::Settings,
+    k: u64,
+    control: &Control,
+) -> (bool, Vec<DeadlineReport>) {
+    let per_world = (settings.runs.end - settings.runs.start) / k.max(1);
+    let s = montecarlo::Settings {
+        runs: 0..per_world,
+        ..settings.clone()
+    };
+    let out = crate::worlds::simulate_worlds(model, &s, 0..k, control);
+    let mut rows = row_reports(model, &out.pooled_outcome());
+    for (d, r) in rows.iter_mut().enumerate() {
+        r.ci95 = out.pooled_interval(d);
+        r.worlds = out.at_deadline(model, d);
+    }
+    (out.partial, rows)
 }
 
 /// What a table's rows show of an outcome: the per-deadline summaries, without the
@@ -457,6 +510,7 @@ mod tests {
         let l = Layout {
             format: Format::Csv,
             keys: vec!["param_a.b".into(), "param_x,y".into()],
+            worlds: None,
         };
         assert_eq!(
             l.header(),
@@ -468,6 +522,7 @@ mod tests {
         let j = Layout {
             format: Format::Jsonl,
             keys: l.keys.clone(),
+            worlds: None,
         };
         assert_eq!(j.header(), "");
     }

@@ -397,6 +397,7 @@ fn sweep(
             tidy::Format::Csv
         },
         keys: sweep.columns(),
+        worlds: None,
     };
     let buf = Buffer::default();
     let result = py.detach(|| {

@@ -198,6 +198,11 @@ pub struct SweepArgs {
     /// parameter, drawn from the table's rows.
     #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
     pub report: Option<PathBuf>,
+    /// Play each point as K worlds sharing its runs (each world one draw of every uncertain
+    /// number), adding the 5th/50th/95th percentiles of P across worlds to every row
+    /// (default 0: independent runs, whatever the scenario's `worlds`).
+    #[arg(long, value_name = "K", conflicts_with = "shard")]
+    pub worlds: Option<u64>,
 }
 
 /// `negsim batch`.

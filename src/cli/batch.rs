@@ -34,6 +34,7 @@ pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let layout = Layout {
         format: a.table.format,
         keys: batch::KEYS.iter().map(|k| k.to_string()).collect(),
+        worlds: None,
     };
     let inputs: Vec<&std::path::Path> =
         jobs.iter().map(|j| std::path::Path::new(&j.name)).collect();

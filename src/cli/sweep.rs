@@ -46,7 +46,11 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     )?;
     let (src, origin) = load_source(Some(&a.scenario))?;
     let sweep = Sweep::new(&src, &origin, &a.params)?;
-    let sim = a.sim.resolve(sweep.base())?;
+    let sim = crate::request::Overrides {
+        worlds: Some(a.worlds.unwrap_or(0)),
+        ..a.sim.overrides()
+    }
+    .resolve(sweep.base())?;
     if !a.force {
         // The base scenario's speed stands for every point's.
         let points = a
@@ -58,10 +62,16 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         };
         refuse_if_too_long(sweep.base(), &all, &origin)?;
     }
-    let settings = sim.settings();
+    // With worlds, the runs the worlds leave over (runs not divisible by K) are not played,
+    // as in `run --worlds`.
+    let settings = crate::montecarlo::Settings {
+        runs: 0..sim.total_runs(),
+        ..sim.settings()
+    };
     let layout = Layout {
         format: a.table.format,
         keys: sweep.columns(),
+        worlds: sim.worlds,
     };
     let mut chart = match &a.report {
         Some(r) => Some(crate::sweep::chart::SweepRows::prepare(

@@ -491,6 +491,7 @@ fn cancelling_stops_between_points_and_keeps_finished_ones() {
     let layout = Layout {
         format: Format::Csv,
         keys: sweep.columns(),
+        worlds: None,
     };
     let control = Arc::new(Control::default());
     let buf = Arc::new(Mutex::new(Vec::new()));

@@ -235,3 +235,88 @@ fn a_world_part_whose_counts_do_not_add_up_is_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("do not add up"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_sweep_point_with_worlds_is_the_run_of_that_scenario_with_worlds() {
+    // Sweeping a number to the value the file already gives makes that point the file itself:
+    // its rows are `run --worlds`'s rows, cell for cell, after the key column.
+    let dir = temp_dir("worlds-sweep");
+    let file = std::fs::canonicalize("scenarios/ukraine-peace-2025.toml").unwrap();
+    let file = file.to_str().unwrap();
+    let common = ["--worlds", "20", "--runs", "400", "--seed", "5"];
+    let run = ok_in(
+        &dir,
+        &[&["run", file, "--format", "csv"][..], &common].concat(),
+    );
+    let sweep_args = [
+        &[
+            "sweep",
+            file,
+            "--param",
+            "agents.russia.values.nato.permanent_ban=1.0,0.9",
+            "-q",
+        ][..],
+        &common,
+    ]
+    .concat();
+    let sweep = ok_in(&dir, &sweep_args);
+    let run_lines: Vec<&str> = run.lines().collect();
+    let sweep_lines: Vec<&str> = sweep.lines().collect();
+    assert_eq!(
+        sweep_lines[0],
+        format!(
+            "param_agents.russia.values.nato.permanent_ban,{}",
+            run_lines[0]
+        )
+    );
+    assert!(run_lines[0].contains("p_worlds_05,p_worlds_50,p_worlds_95"));
+    for (s, r) in sweep_lines[1..run_lines.len()].iter().zip(&run_lines[1..]) {
+        assert_eq!(*s, format!("1.0,{r}"));
+    }
+    assert_eq!(sweep_lines.len(), 1 + 2 * (run_lines.len() - 1));
+    // The same bytes on one thread and on two, in CSV and in JSON lines.
+    for format in ["csv", "jsonl"] {
+        let with = |t: &str| {
+            ok_in(
+                &dir,
+                &[&sweep_args[..], &["--threads", t, "--format", format]].concat(),
+            )
+        };
+        assert_eq!(with("1"), with("2"), "{format}");
+    }
+    let jsonl = ok_in(&dir, &[&sweep_args[..], &["--format", "jsonl"]].concat());
+    let row: serde_json::Value = serde_json::from_str(jsonl.lines().nth(2).unwrap()).unwrap();
+    assert!(row["p_worlds_95"].as_f64().unwrap() >= row["p_worlds_05"].as_f64().unwrap());
+}
+
+#[test]
+fn sweep_worlds_refuse_shards_and_too_few_runs() {
+    let file = "scenarios/two-party-split.toml";
+    let o = crate::common::negsim(&[
+        "sweep",
+        file,
+        "--param",
+        "agents.a.reservation=0.2,0.3",
+        "--worlds",
+        "3",
+        "--shard",
+        "0/2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = crate::common::negsim(&[
+        "sweep",
+        file,
+        "--param",
+        "agents.a.reservation=0.2,0.3",
+        "--worlds",
+        "50",
+        "--runs",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("50 worlds need at least 50 runs"),
+        "{}",
+        stderr(&o)
+    );
+}
