@@ -21,9 +21,20 @@
 //!   for itself whose Nash product exceeds that of the other's standing offer (then the other
 //!   must concede next); if there is none it takes the other's offer.
 //!
-//! Each rejected round raises the larger of the two products, so the process ends within
-//! `|R| + 1` rounds, and it ends at a package of largest Nash product over `R` (README's
-//! bargaining rules give the argument). Exact and without listing the outcome space: `R` comes
+//! Why it ends, and where. Each agent's standing offer is always the package of `R` best for
+//! itself among those whose product exceeds a threshold `τ_i` (`-inf` at the opening) that
+//! only grows, and a concession leaves the conceder's product above both standing ones. So
+//! each rejected round raises the larger of the two standing products, or a conceder takes
+//! the other's offer (accepted the next round: it is then the responder's own offer): the
+//! process lasts at most `|R| + 1` rounds. Agreement by the second clause is on a largest
+//! product. By the first, `u_s(x_p) >= u_s(x_s)`: had `N(x_p) <= τ_s`, `p` would not have
+//! conceded since `s` did, `s`'s offer would beat `x_p` in product and lie in `p`'s choice
+//! set, so `u_p(x_p) >= u_p(x_s)` and `x_p` would weakly dominate `x_s`, a contradiction;
+//! so `x_p` lies in `s`'s choice set and, `R` holding one package per utility pair on the
+//! frontier, `x_p = x_s`. Then any package of larger product would lie in both choice sets
+//! and be worse for neither agent than `x_p`, so it cannot have a larger product: `x_p` has
+//! the largest. (Rounding cannot break this: a product of non-negative floats is monotone in
+//! each factor.) Exact and without listing the outcome space: `R` comes
 //! from a term-by-term frontier search in the plane of the two utilities (dominated partial
 //! packages are never extended), for outcome spaces of at most
 //! [`crate::scenario::ZEUTHEN_MAX_OUTCOMES`] packages, which bounds that search's work.
