@@ -5,7 +5,7 @@
 
 use crate::common::{negsim, split, stderr, write_temp};
 use negsim::Scenario;
-use negsim::analysis::{Analysis, RATIONAL_EPS, TIE_EPS, agreeable};
+use negsim::analysis::{Analysis, RATIONAL_EPS, TIE_EPS, agreeable, pareto_frontier};
 use negsim::model::{Instance, Model};
 use negsim::montecarlo::trace_run;
 use negsim::offer::for_each_package;
@@ -140,6 +140,23 @@ fn the_pair_reaches_the_largest_nash_product_of_an_exhaustive_search() {
                     .count()
             };
             let ctx = format!("case {case} run {run}:\n{src}");
+            // The two-agent frontier search finds the frontier `check` analyzes, package for
+            // package (`check`'s lists it in option order).
+            let (mut pkgs, mut util) = (Vec::new(), Vec::new());
+            negsim::zeuthen::frontier(&model, &inst, &mut pkgs, &mut util);
+            let nt = model.n_terms();
+            let mut ours: Vec<(Vec<u8>, Vec<f64>)> = util
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (pkgs[i * nt..(i + 1) * nt].to_vec(), u.to_vec()))
+                .collect();
+            ours.sort_by(|x, y| x.0.cmp(&y.0));
+            let theirs: Vec<(Vec<u8>, Vec<f64>)> = pareto_frontier(&model, &inst, &[0, 1])
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.package, p.utility))
+                .collect();
+            assert_eq!(ours, theirs, "{ctx}");
             let Some(best) = best else {
                 assert_eq!(res.end, End::Expired, "{ctx}");
                 assert!(obs.0.is_empty(), "{ctx}");
