@@ -53,6 +53,8 @@ pub struct Plan {
     best: Vec<u8>,
     /// The stationary strategy's state when the agent plays it (`strategy = "stationary"`).
     stationary: Option<crate::stationary::Stationary>,
+    /// The Zeuthen process when the agent plays it (`strategy = "zeuthen"`).
+    zeuthen: Option<crate::zeuthen::Zeuthen>,
 }
 
 /// The least utility `u` with `f · u >= c`, as `c / f`; when the factor has underflowed to 0,
@@ -96,10 +98,20 @@ impl Plan {
             let mut st = self.stationary.take().unwrap_or_default();
             st.prepare(model, a);
             self.stationary = Some(st);
+            self.zeuthen = None;
             self.searches.clear();
             return;
         }
         self.stationary = None;
+        if model.scenario.agents[a].strategy == crate::scenario::Strategy::Zeuthen {
+            // The whole process is known from the run's true utilities (`zeuthen`).
+            let mut z = self.zeuthen.take().unwrap_or_default();
+            z.prepare(model, inst);
+            self.zeuthen = Some(z);
+            self.searches.clear();
+            return;
+        }
+        self.zeuthen = None;
         self.searches
             .resize_with(if na == 2 { 2 } else { 0 }, OfferSearch::default);
         if na == 2 {
@@ -134,6 +146,21 @@ impl Plan {
         self.offers.resize(d, false);
         self.packages.clear();
         self.packages.resize(d * nt, 0);
+        if let Some(z) = &self.zeuthen {
+            // The process ignores the deadline: its rounds, cut at the deadline.
+            let a = self.agent;
+            for round in 1..=deadline {
+                let r = round as usize - 1;
+                self.threshold[r] = z.threshold(a, round);
+                if proposer(2, round) == a
+                    && let Some(pkg) = z.offer(a, round)
+                {
+                    self.offers[r] = true;
+                    self.packages[r * nt..(r + 1) * nt].copy_from_slice(pkg);
+                }
+            }
+            return;
+        }
         // The chance that nobody walks out at the start of a round (every agent signs).
         let stay: f64 = inst.walk_away.iter().map(|w| 1.0 - w).product();
         let mut cont: Vec<f64> = (0..na).map(|s| inst.no_deal_value(s, deadline)).collect();

@@ -57,6 +57,7 @@ pub mod tools;
 pub mod trace;
 pub mod validate;
 pub mod worlds;
+pub mod zeuthen;
 
 // The front door: what a caller needs to load a scenario, simulate it and read the report.
 // The modules stay public for the tests and the tools, but these names are the API.

@@ -28,8 +28,8 @@ pub struct Model {
     pub protocol: Protocol,
     /// The mediator, if any.
     pub mediator: Option<usize>,
-    /// Bit mask of the agents that play an equilibrium plan (`strategy = "backward_induction"`
-    /// or `"stationary"`): they answer by their plan's threshold.
+    /// Bit mask of the agents that play a plan (`strategy = "backward_induction"`,
+    /// `"stationary"` or `"zeuthen"`): they answer by their plan's threshold.
     pub equilibrium: u64,
 }
 
@@ -113,7 +113,7 @@ impl Model {
                 .filter(|(_, a)| {
                     matches!(
                         a.strategy,
-                        Strategy::BackwardInduction | Strategy::Stationary
+                        Strategy::BackwardInduction | Strategy::Stationary | Strategy::Zeuthen
                     )
                 })
                 .fold(0u64, |m, (i, _)| m | (1 << i)),
@@ -234,7 +234,10 @@ impl Model {
                 Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
                 // Game-theoretic agents have no exponent: the word pair is consumed all the
                 // same, so that every later draw stays in place.
-                Strategy::Hardliner | Strategy::BackwardInduction | Strategy::Stationary => {
+                Strategy::Hardliner
+                | Strategy::BackwardInduction
+                | Strategy::Stationary
+                | Strategy::Zeuthen => {
                     draw(&Param::fixed(0.0, 0.0, 0.0), rng);
                     None
                 }

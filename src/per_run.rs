@@ -406,9 +406,10 @@ impl PerRun {
             out.push(agent.deadline_belief.sample(&mut rng));
             let exponent = match agent.strategy {
                 Strategy::TimeDependent { exponent, .. } => exponent,
-                Strategy::Hardliner | Strategy::BackwardInduction | Strategy::Stationary => {
-                    Param::fixed(0.0, 0.0, 0.0)
-                }
+                Strategy::Hardliner
+                | Strategy::BackwardInduction
+                | Strategy::Stationary
+                | Strategy::Zeuthen => Param::fixed(0.0, 0.0, 0.0),
             };
             out.push(exponent.sample(&mut rng));
         }

@@ -78,6 +78,8 @@ pub fn transcript(sc: &Scenario, seed: u64, run: u64, deadline: u32) -> String {
     let _ = writeln!(head, "Parameters sampled for this run:");
     for (a, agent) in sc.agents.iter().enumerate() {
         let strategy = match inst.exponent[a] {
+            // The other plan-playing strategies keep their old label here (pinned outputs).
+            None if agent.strategy == crate::scenario::Strategy::Zeuthen => "Zeuthen".to_string(),
             None => "hardliner".to_string(),
             Some(e) => format!("exponent {e:.3}"),
         };

@@ -9,7 +9,7 @@ use crate::stats::{Z95, wilson};
 use crate::{Model, Scenario};
 
 /// The shipped validation scenarios: file name and text.
-pub const FILES: [(&str, &str); 6] = [
+pub const FILES: [(&str, &str); 7] = [
     (
         "stahl.toml",
         include_str!("../scenarios/validation/stahl.toml"),
@@ -21,6 +21,10 @@ pub const FILES: [(&str, &str); 6] = [
     (
         "baron-ferejohn.toml",
         include_str!("../scenarios/validation/baron-ferejohn.toml"),
+    ),
+    (
+        "nash.toml",
+        include_str!("../scenarios/validation/nash.toml"),
     ),
     (
         "walk-out.toml",
@@ -85,6 +89,10 @@ pub fn rows() -> Result<Vec<Row>, InputError> {
     for (file, text) in FILES {
         if file == "baron-ferejohn.toml" {
             baron_ferejohn(file, text, &mut rows)?;
+            continue;
+        }
+        if file == "nash.toml" {
+            nash(file, text, &mut rows)?;
             continue;
         }
         let rep = simulate_file(file, text)?;
@@ -216,6 +224,66 @@ fn baron_ferejohn(file: &'static str, text: &str, rows: &mut Vec<Row>) -> Result
             theory: format!("{theory:.4}"),
             negsim: format!("{:.4} [{:.4}, {:.4}]", m.0, m.1, m.2),
             pass: round_one && within(theory, m),
+            file,
+        });
+    }
+    Ok(())
+}
+
+/// The Nash bargaining solution: the Zeuthen pair's agreement against the Nash point that
+/// `check` computes ([`crate::analysis::Analysis`], at mean parameters, which are the run's:
+/// the file has no uncertain parameter). A row per signatory: its utility at the Nash point,
+/// and negsim's, which must be the same package agreed in every run (or, where the Nash
+/// product ties, a package of the same product within [`crate::analysis::TIE_EPS`]).
+fn nash(file: &'static str, text: &str, rows: &mut Vec<Row>) -> Result<(), InputError> {
+    let sc = Scenario::from_toml_str(text, &format!("scenarios/validation/{file}"))?;
+    let model = Model::new(&sc);
+    let sim = &sc.simulation;
+    let analysis = crate::analysis::Analysis::new(&model).ok();
+    let point = analysis.as_ref().and_then(|a| a.nash.clone());
+    let product = |u: &[f64]| -> f64 {
+        let r = &analysis.as_ref().map_or(&[][..], |a| &a.reservation[..]);
+        u.iter()
+            .zip(r.iter())
+            .map(|(u, r)| (u - r).max(0.0))
+            .product()
+    };
+    // Every run's (round of agreement, package), `None` for a run without a deal.
+    let mut deals = Vec::new();
+    for run in 0..sim.runs {
+        let (_, res) =
+            crate::montecarlo::trace_run(&model, sim.seed, run, sim.deadlines[0], &mut ());
+        deals.push(match res.end {
+            crate::protocol::End::Agreement { round } => Some((round, res.package)),
+            _ => None,
+        });
+    }
+    let first = deals.first().cloned().flatten();
+    let same = deals.iter().all(|d| *d == deals[0]);
+    for (j, agent) in sc.signatories().into_iter().enumerate() {
+        let case = format!("Nash point, u_{}", sc.agents[agent].id);
+        let (theory, negsim, pass) = match (&point, &first, &analysis) {
+            (Some(p), Some((round, pkg)), Some(a)) => {
+                let u = a.point(&model, pkg);
+                let (exact, tie) = (
+                    *pkg == p.package,
+                    (product(&u) - product(&p.utility)).abs() <= crate::analysis::TIE_EPS,
+                );
+                let how = if exact { "same pkg" } else { "tied pkg" };
+                (
+                    format!("{:.6}", p.utility[j]),
+                    format!("{:.6} r{round} {how}", u[j]),
+                    same && (exact || tie),
+                )
+            }
+            (Some(p), _, _) => (format!("{:.6}", p.utility[j]), "no deal".into(), false),
+            _ => ("none".into(), "no Nash point".into(), false),
+        };
+        rows.push(Row {
+            case,
+            theory,
+            negsim,
+            pass,
             file,
         });
     }

@@ -5,7 +5,7 @@ mod legislative;
 mod raw;
 mod theory;
 
-pub use theory::{EQUILIBRIUM_MAX_OUTCOMES, EQUILIBRIUM_MAX_PLAN_CELLS};
+pub use theory::{EQUILIBRIUM_MAX_OUTCOMES, EQUILIBRIUM_MAX_PLAN_CELLS, ZEUTHEN_MAX_OUTCOMES};
 
 use crate::dist::{Dist, Param};
 use crate::error::{InputError, did_you_mean};
@@ -185,6 +185,9 @@ pub enum Strategy {
     /// The stationary subgame-perfect strategy of legislative bargaining (Baron and Ferejohn
     /// 1989) for divide-the-dollar-like scenarios (`src/stationary.rs`).
     Stationary,
+    /// The Zeuthen concession process of two signatories with complete information, ending at
+    /// a package of largest Nash product (`src/zeuthen.rs`).
+    Zeuthen,
 }
 
 impl Strategy {
@@ -205,6 +208,7 @@ impl Strategy {
             Strategy::Hardliner => "hardliner".to_string(),
             Strategy::BackwardInduction => "backward induction".to_string(),
             Strategy::Stationary => "stationary (Baron-Ferejohn)".to_string(),
+            Strategy::Zeuthen => "Zeuthen".to_string(),
         }
     }
 }
@@ -645,8 +649,15 @@ impl Validator<'_> {
         let protocol_span = sim.get_ref().protocol.as_ref().map(Spanned::span);
         let agents = self.agents(agents_raw, &terms, default_clock)?;
         let simulation = self.simulation(sim, &agents)?;
-        self.theory_rules(&terms, &agents, &simulation, &strategy_spans, protocol_span)?;
+        self.theory_rules(
+            &terms,
+            &agents,
+            &simulation,
+            &strategy_spans,
+            protocol_span.clone(),
+        )?;
         self.stationary_rules(&terms, &agents, &simulation, &strategy_spans)?;
+        self.zeuthen_rules(&terms, &agents, &simulation, &strategy_spans, protocol_span)?;
         if simulation.protocol == Protocol::Legislative
             && let Some(a) = agents.iter().find(|a| a.frequency_estimates)
         {
@@ -1314,6 +1325,7 @@ impl Validator<'_> {
                             "hardliner" => Strategy::Hardliner,
                             "backward_induction" => Strategy::BackwardInduction,
                             "stationary" => Strategy::Stationary,
+                            "zeuthen" => Strategy::Zeuthen,
                             other => {
                                 let names = [
                                     "boulware",
@@ -1322,12 +1334,13 @@ impl Validator<'_> {
                                     "hardliner",
                                     "backward_induction",
                                     "stationary",
+                                    "zeuthen",
                                 ];
                                 let mut e =
                                     self.at(span, format!("unknown strategy `{}`", quote(other)));
                                 e.help = Some(match did_you_mean(other, names) {
-                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or {{ exponent = NUMBER }}"),
-                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or { exponent = NUMBER }".to_string(),
+                                    Some(s) => format!("did you mean \"{s}\"? strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\", \"zeuthen\" or {{ exponent = NUMBER }}"),
+                                    None => "strategies are \"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\", \"zeuthen\" or { exponent = NUMBER }".to_string(),
                                 });
                                 return Err(e);
                             }

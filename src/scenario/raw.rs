@@ -172,7 +172,7 @@ impl<'de> Visitor<'de> for StrategyVisitor {
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str(
-            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\" or { exponent = NUMBER }",
+            "\"boulware\", \"linear\", \"conceder\", \"hardliner\", \"backward_induction\", \"stationary\", \"zeuthen\" or { exponent = NUMBER }",
         )
     }
 

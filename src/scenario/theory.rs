@@ -248,3 +248,140 @@ impl Validator<'_> {
         Ok(())
     }
 }
+
+/// Largest outcome space for which `strategy = "zeuthen"` is accepted. Why: each run's
+/// frontier search in the plane of the two utilities extends every non-dominated partial
+/// package, and the outcome space bounds how many there can be whatever the sampled values.
+pub const ZEUTHEN_MAX_OUTCOMES: u128 = 1_000_000;
+
+impl Validator<'_> {
+    /// Refuses scenarios in which the Zeuthen process is not defined, at the first Zeuthen
+    /// agent's `strategy` key (README's bargaining rules list the same): protocol =
+    /// "alternating"; exactly two agents, both signatories, both with strategy = "zeuthen"
+    /// and estimates = "exact"; no discount in decisions and no delay cost (the risk compares
+    /// gains over a fixed no-deal value); at most [`ZEUTHEN_MAX_OUTCOMES`] packages and
+    /// [`EQUILIBRIUM_MAX_PLAN_CELLS`] plan cells.
+    pub(super) fn zeuthen_rules(
+        &self,
+        terms: &[Term],
+        agents: &[Agent],
+        sim: &Simulation,
+        strategy_spans: &[Option<Range<usize>>],
+        protocol_span: Option<Range<usize>>,
+    ) -> Result<(), InputError> {
+        let Some(i) = agents
+            .iter()
+            .position(|a| a.strategy == super::Strategy::Zeuthen)
+        else {
+            return Ok(());
+        };
+        let at = strategy_spans[i].clone().unwrap_or(0..0);
+        let id = &agents[i].id;
+        let refuse = |span: Range<usize>, why: String, help: &str| {
+            Err(self
+                .at(
+                    span,
+                    format!("agent `{id}` uses strategy = \"zeuthen\" (the Zeuthen concession process of two signatories), but {why}"),
+                )
+                .with_help(help.to_string()))
+        };
+        if sim.protocol != Protocol::Alternating {
+            return refuse(
+                protocol_span.unwrap_or(at),
+                format!("the protocol is \"{}\"", sim.protocol.as_str()),
+                "use protocol = \"alternating\", or another strategy for this agent",
+            );
+        }
+        if agents.len() != 2 {
+            return refuse(
+                at,
+                format!(
+                    "the scenario has {} agents; the process is defined for two",
+                    agents.len()
+                ),
+                "use two agents, or another strategy (backward_induction works for any number)",
+            );
+        }
+        if let Some(o) = agents.iter().find(|a| !a.signatory) {
+            return refuse(
+                at,
+                format!("`{}` is not a signatory", o.id),
+                "make both agents signatories (signatory = true, the default)",
+            );
+        }
+        if let Some(o) = agents
+            .iter()
+            .find(|a| a.strategy != super::Strategy::Zeuthen)
+        {
+            return refuse(
+                at,
+                format!(
+                    "`{}` uses {}; each Zeuthen agent's concessions depend on the other's, so both must play it",
+                    o.id,
+                    o.strategy.label()
+                ),
+                "give both agents strategy = \"zeuthen\"",
+            );
+        }
+        for a in agents {
+            let fixed_zero = |p: &crate::dist::Param| !p.is_uncertain() && p.mean() == 0.0;
+            let why = if !a.exact_estimates {
+                Some(format!(
+                    "agent `{}` does not have estimates = \"exact\"; the process reads both sides' true utilities",
+                    a.id
+                ))
+            } else if a.discount_in_decisions && a.discount < 1.0 {
+                Some(format!(
+                    "agent `{}` discounts in its decisions; the risk compares gains over a fixed no-deal value",
+                    a.id
+                ))
+            } else if !fixed_zero(&a.delay_cost) {
+                Some(format!(
+                    "agent `{}` has a delay cost; the risk compares gains over a fixed no-deal value",
+                    a.id
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return refuse(
+                    at.clone(),
+                    why,
+                    "give both agents estimates = \"exact\", no discount in decisions and no delay cost (README: bargaining rules)",
+                );
+            }
+        }
+        let outcomes: u128 = terms
+            .iter()
+            .fold(1u128, |n, t| n.saturating_mul(t.options.len() as u128));
+        if outcomes > ZEUTHEN_MAX_OUTCOMES {
+            return refuse(
+                at,
+                format!(
+                    "the outcome space has {} packages; the process is computed exactly for at most {}",
+                    thousands(outcomes.min(u128::from(u64::MAX)) as u64),
+                    thousands(ZEUTHEN_MAX_OUTCOMES as u64)
+                ),
+                "use fewer terms or options",
+            );
+        }
+        let longest = sim
+            .horizon
+            .unwrap_or_else(|| sim.deadlines.iter().copied().max().unwrap_or(1));
+        let cells = u64::from(longest) * (terms.len() as u64 + 1);
+        if cells > EQUILIBRIUM_MAX_PLAN_CELLS {
+            return refuse(
+                at,
+                format!(
+                    "a plan over {} rounds of {} terms needs {} cells, more than the limit of {}",
+                    thousands(u64::from(longest)),
+                    terms.len(),
+                    thousands(cells),
+                    thousands(EQUILIBRIUM_MAX_PLAN_CELLS)
+                ),
+                "use shorter deadlines or fewer terms",
+            );
+        }
+        Ok(())
+    }
+}

@@ -154,7 +154,10 @@ impl Slot {
             Slot::DeadlineBelief { agent } => Some(a(agent).deadline_belief),
             Slot::Exponent { agent } => match a(agent).strategy {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
-                Strategy::Hardliner | Strategy::BackwardInduction | Strategy::Stationary => None,
+                Strategy::Hardliner
+                | Strategy::BackwardInduction
+                | Strategy::Stationary
+                | Strategy::Zeuthen => None,
             },
             Slot::Horizon { agent } => match a(agent).clock {
                 Clock::Horizon(h) => Some(h),
@@ -179,7 +182,10 @@ impl Slot {
             Slot::DeadlineBelief { agent } => Some(&mut sc.agents[agent].deadline_belief),
             Slot::Exponent { agent } => match &mut sc.agents[agent].strategy {
                 Strategy::TimeDependent { exponent, .. } => Some(exponent),
-                Strategy::Hardliner | Strategy::BackwardInduction | Strategy::Stationary => None,
+                Strategy::Hardliner
+                | Strategy::BackwardInduction
+                | Strategy::Stationary
+                | Strategy::Zeuthen => None,
             },
             Slot::Horizon { agent } => match &mut sc.agents[agent].clock {
                 Clock::Horizon(h) => Some(h),

@@ -42,3 +42,4 @@ mod time;
 mod validation;
 mod value_stability;
 mod worlds;
+mod zeuthen;

@@ -286,7 +286,10 @@ fn check_sampled_ranges(model: &Model, inst: &Instance) -> Result<(), TestCaseEr
         prop_assert!(within(inst.walk_away[a], &agent.walk_away));
         prop_assert!(within(inst.belief[a], &agent.deadline_belief));
         match agent.strategy {
-            Tactic::Hardliner | Tactic::BackwardInduction | Tactic::Stationary => {
+            Tactic::Hardliner
+            | Tactic::BackwardInduction
+            | Tactic::Stationary
+            | Tactic::Zeuthen => {
                 prop_assert!(inst.exponent[a].is_none())
             }
             Tactic::TimeDependent { exponent, .. } => {
