@@ -797,9 +797,7 @@ fn alternating<O: Observer>(
     let mut last = Vec::new();
     for round in 1..=deadline {
         marker.before(round, &last, last_rejecters);
-        if can_walk
-            && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs)
-        {
+        if can_walk && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
             return RunResult {
                 end: End::WalkOut { round, agent },
                 package: last,

@@ -203,8 +203,8 @@ impl Staircase {
             // cannot reach the floor, as the children's own utilities only fall.
             let end = level
                 .iter()
-                .position(|p| !(p.own + c.own + reach >= low))
-                .unwrap_or(level.len());
+                .take_while(|p| p.own + c.own + reach >= low)
+                .count();
             ends[h] = end;
             if end > 0 {
                 front[h] = level[0].own + c.own;
@@ -219,6 +219,9 @@ impl Staircase {
         loop {
             // The largest own utility among the runs' next children; ties to the first option.
             let (mut pick, mut own) = (0, front[0]);
+            // An index loop over a fixed-size table compiles to a few compares and moves; the
+            // iterator with `enumerate` cost several times as many instructions here.
+            #[allow(clippy::needless_range_loop)]
             for h in 1..span {
                 if front[h] > own {
                     (pick, own) = (h, front[h]);
