@@ -777,18 +777,27 @@ fn alternating<O: Observer>(
     ws.best_seen.clear();
     ws.best_seen.resize(n, f64::NEG_INFINITY);
     ws.freq.resize_with(n, FrequencyModel::default);
+    // What the rounds would otherwise ask of the model every round, asked once: who learns
+    // from offers, whether anyone can walk out (else `walk_outs` draws nothing) and whether
+    // anyone keeps the best offer received (AC_combi, else `record_received` does nothing).
+    let mut learners = 0u64;
     for a in 0..n {
         if learns(model, a) {
+            learners |= 1 << a;
             ws.freq[a].reset(n, model.n_terms(), model.n_opts);
         }
     }
+    let can_walk = !inst.walk_away.iter().all(|&w| w <= 0.0);
+    let keeps_best = (0..n).any(|s| {
+        model.signatory[s] && matches!(model.scenario.agents[s].accept, AcceptRule::Combi(_))
+    });
     crate::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
     for round in 1..=deadline {
         marker.before(round, &last, last_rejecters);
-        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
+        if can_walk && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
             return RunResult {
                 end: End::WalkOut { round, agent },
                 package: last,
@@ -815,7 +824,9 @@ fn alternating<O: Observer>(
                 found
             }
             _ => {
-                refresh(model, inst, ws, p);
+                if learners & (1 << p) != 0 {
+                    refresh(model, inst, ws, p);
+                }
                 ws.searches[p].search(own_tgt, &mut ws.offer).is_some()
             }
         };
@@ -824,14 +835,18 @@ fn alternating<O: Observer>(
             continue;
         }
         obs.offer(round, p, &ws.offer);
-        if model.signatory[p] {
-            for a in (0..n).filter(|&a| a != p && learns(model, a)) {
+        if model.signatory[p] && learners & !(1 << p) != 0 {
+            for a in (0..n).filter(|&a| a != p && learners & (1 << a) != 0) {
                 ws.freq[a].observe(model, p, &ws.offer);
             }
         }
         let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
-        record_received(model, inst, ws, p);
-        last.clone_from(&ws.offer);
+        if keeps_best {
+            record_received(model, inst, ws, p);
+        }
+        // The offer moves to the table rather than being copied: every path that offers
+        // next round writes `ws.offer` whole first.
+        std::mem::swap(&mut last, &mut ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
             return RunResult {

@@ -36,9 +36,6 @@ pub(super) struct Staircase {
     links: Vec<Link>,
     level: Vec<Entry>,
     merged: Vec<Entry>,
-    /// Per option of the current term: the position in `level` of its next child's parent.
-    heads: Vec<usize>,
-    front: Vec<f64>,
     term: Vec<Cand>,
     /// Final packages by own utility, ascending.
     finals: Vec<Entry>,
@@ -172,45 +169,81 @@ impl Staircase {
     /// monotone, so completing both with the same options keeps these inequalities. Only the
     /// leader (the most gain so far, ties: lexicographically first) is compared against;
     /// keeping a partial package that could have been dropped is always safe.
+    ///
+    /// This is the hot part of a small run (a few hundred children per build), so the loop
+    /// works on local slices, finds each option's run length up front and forms a child's
+    /// rank only when a tie with the leader needs it.
     fn extend_level(&mut self, width: u64, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
-        let (level, term) = (&self.level, &self.term);
+        // Fixed-size, padded tables let the compiler unroll the pick over a few options.
+        match self.term.len() {
+            0..=4 => self.extend_with::<4>(width, reach, floor, delta, cap),
+            5..=8 => self.extend_with::<8>(width, reach, floor, delta, cap),
+            _ => self.extend_with::<256>(width, reach, floor, delta, cap),
+        }
+    }
+
+    /// [`Staircase::extend_level`] for terms of at most `N` options (`N` ≥ 256 covers all).
+    fn extend_with<const N: usize>(
+        &mut self,
+        width: u64,
+        reach: f64,
+        floor: f64,
+        delta: f64,
+        cap: usize,
+    ) -> bool {
+        let (level, term) = (&self.level[..], &self.term[..]);
         let low = floor - super::PRUNE_EPS;
-        // The own utility of option h's next child, or -inf when its run is over.
-        let child_own = |h: usize, i: usize| {
-            if i < level.len() {
-                let own = level[i].own + term[h].own;
-                if own + reach >= low {
-                    return own;
-                }
+        let (merged, links) = (&mut self.merged, &mut self.links);
+        // Padding options have no children (own -inf), so they are never picked.
+        let mut ends = [0usize; N];
+        let mut heads = [0usize; N];
+        let mut front = [f64::NEG_INFINITY; N];
+        for (h, c) in term.iter().enumerate() {
+            // Option h's children are `level[..end]`: the run stops at the first child that
+            // cannot reach the floor, as the children's own utilities only fall.
+            let end = level
+                .iter()
+                .take_while(|p| p.own + c.own + reach >= low)
+                .count();
+            ends[h] = end;
+            if end > 0 {
+                front[h] = level[0].own + c.own;
             }
-            f64::NEG_INFINITY
-        };
-        let (heads, front, merged) = (&mut self.heads, &mut self.front, &mut self.merged);
-        heads.clear();
-        heads.resize(term.len(), 0);
-        front.clear();
-        front.extend((0..term.len()).map(|h| child_own(h, 0)));
+        }
+        // Up to 8 options the whole padded table is scanned (unrolled); beyond, only the options.
+        let span = if N <= 8 { N } else { term.len() };
         merged.clear();
         merged.reserve(level.len() * term.len());
-        self.links.reserve(level.len() * term.len());
+        links.reserve(level.len() * term.len());
         let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
         loop {
-            let (mut pick, mut own) = (usize::MAX, f64::NEG_INFINITY);
-            for (h, &o) in front.iter().enumerate() {
-                if o > own {
-                    (pick, own) = (h, o);
+            // The largest own utility among the runs' next children; ties to the first option.
+            let (mut pick, mut own) = (0, front[0]);
+            // An index loop over a fixed-size table compiles to a few compares and moves; the
+            // iterator with `enumerate` cost several times as many instructions here.
+            #[allow(clippy::needless_range_loop)]
+            for h in 1..span {
+                if front[h] > own {
+                    (pick, own) = (h, front[h]);
                 }
             }
-            if pick == usize::MAX {
+            if own == f64::NEG_INFINITY {
                 return true;
             }
             let i = heads[pick];
             let (p, c) = (&level[i], &term[pick]);
-            let (gain, rank) = (p.gain + c.gain, p.rank * width + u64::from(c.option));
-            let parent = p.link;
             heads[pick] = i + 1;
-            front[pick] = child_own(pick, i + 1);
-            if lead_gain >= gain + delta || (lead_gain >= gain && lead_rank < rank) {
+            front[pick] = if i + 1 < ends[pick] {
+                level[i + 1].own + c.own
+            } else {
+                f64::NEG_INFINITY
+            };
+            let gain = p.gain + c.gain;
+            if lead_gain >= gain + delta {
+                continue;
+            }
+            let rank = p.rank * width + u64::from(c.option);
+            if lead_gain >= gain && lead_rank < rank {
                 continue;
             }
             if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
@@ -219,15 +252,15 @@ impl Staircase {
             if merged.len() == cap {
                 return false;
             }
-            self.links.push(Link {
-                parent,
+            links.push(Link {
+                parent: p.link,
                 option: c.option,
             });
             merged.push(Entry {
                 own,
                 gain,
                 rank,
-                link: (self.links.len() - 1) as u32,
+                link: (links.len() - 1) as u32,
             });
         }
     }

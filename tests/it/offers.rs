@@ -164,6 +164,20 @@ fn every_method_matches_exhaustive_search_up_to_a_quarter_million_packages() {
 }
 
 #[test]
+fn every_method_matches_exhaustive_search_with_wide_terms() {
+    // 2 to 4 terms of 5 to 14 options: the staircase's unrolled 8-option merge and its
+    // general one for wider terms, with common ties on the grid.
+    let (compared, found) = compare_with_exhaustive(4242, 60, |rng, grid| {
+        let n_terms = 2 + (rng.next_u32() % 3) as usize;
+        random_scenario_sized(rng, grid, n_terms, 5, 14)
+    });
+    assert!(
+        compared > 5_000 && found > compared / 3,
+        "{found} of {compared}"
+    );
+}
+
+#[test]
 fn branch_and_bound_does_not_enumerate_large_outcome_spaces() {
     // 20 terms of 5 options: 10^14 packages. An enumeration would never finish; the search
     // must stay within a small multiple of terms × options nodes per query.
