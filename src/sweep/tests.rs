@@ -99,8 +99,14 @@ fn bad_ranges_are_refused() {
 fn rewritten_files_read_back_as_the_same_scenario() {
     for (name, src) in [
         ("ukraine", crate::scenario::BUNDLED),
-        ("split", include_str!("../../scenarios/two-party-split.toml")),
-        ("labour", include_str!("../../scenarios/labour-contract.toml")),
+        (
+            "split",
+            include_str!("../../scenarios/two-party-split.toml"),
+        ),
+        (
+            "labour",
+            include_str!("../../scenarios/labour-contract.toml"),
+        ),
     ] {
         let table: toml::Table = src.parse().unwrap();
         let text = toml::to_string(&table).unwrap();
