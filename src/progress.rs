@@ -4,7 +4,7 @@
 //! print a new line) and draws nothing when stderr is not a terminal, so pipes and logs stay
 //! clean. `--quiet` turns it off too.
 
-use crate::montecarlo::Control;
+use crate::engine::montecarlo::Control;
 use crate::scenario::thousands;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;

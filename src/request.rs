@@ -3,12 +3,12 @@
 //! take absurdly long, simulate, and build the report. The command line is one caller; a
 //! Python binding or a web front end is another, so none of this lives in `cli`.
 
+use crate::engine::model::Model;
+use crate::engine::montecarlo::{self, Control, Settings};
 use crate::error::{Error, InputError};
-use crate::estimate;
-use crate::model::Model;
-use crate::montecarlo::{self, Control, Settings};
 use crate::report::Report;
 use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::study::estimate;
 use std::path::Path;
 
 /// Reads a scenario file (or the bundled one), reporting unreadable or non-UTF-8 files as
@@ -219,7 +219,7 @@ pub fn simulate_worlds_report(
     sc: &Scenario,
     sim: &ResolvedSim,
     control: &Control,
-) -> Result<(Model, Report, crate::worlds::WorldsOutcome), Error> {
+) -> Result<(Model, Report, crate::engine::worlds::WorldsOutcome), Error> {
     let model = Model::new(sc);
     let outcome = play_worlds(&model, sim, control)?;
     let report = Report::of_worlds(&model, sim.seed, sim.runs_per_world(), &outcome);
@@ -232,14 +232,14 @@ pub fn play_worlds(
     model: &Model,
     sim: &ResolvedSim,
     control: &Control,
-) -> Result<crate::worlds::WorldsOutcome, Error> {
+) -> Result<crate::engine::worlds::WorldsOutcome, Error> {
     let k = sim.worlds.unwrap_or(1);
     let settings = Settings {
         runs: 0..sim.runs_per_world(),
         ..sim.settings()
     };
     with_threads(sim.threads, || {
-        crate::worlds::simulate_worlds(model, &settings, 0..k, control)
+        crate::engine::worlds::simulate_worlds(model, &settings, 0..k, control)
     })
 }
 

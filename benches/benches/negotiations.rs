@@ -4,8 +4,8 @@
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
-use negsim::model::Model;
-use negsim::montecarlo::{Control, Settings, simulate};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Control, Settings, simulate};
 use negsim::scenario::Protocol;
 use negsim_bench::{bundled, load, play_runs, scenario_path};
 

@@ -5,9 +5,9 @@
 //! play one case once (200 runs) with `bnb` or `staircase`, for an instruction count under
 //! `valgrind --tool=callgrind`.
 
-use negsim::model::{Instance, Model};
-use negsim::offer::Method;
-use negsim::protocol::{Workspace, play};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::offer::Method;
+use negsim::engine::protocol::{Workspace, play};
 use negsim_bench::{load, scenario_path, shaped};
 use std::time::Instant;
 
@@ -36,7 +36,7 @@ fn time_method(model: &Model, method: Method, runs: u64) -> f64 {
         for run in 0..runs {
             model.sample_into(1, run, &mut inst);
             ws.prepare(model, &inst);
-            let mut rng = negsim::rng::play_rng(1, run);
+            let mut rng = negsim::engine::rng::play_rng(1, run);
             std::hint::black_box(play(model, &inst, &mut ws, 100, &mut rng, &mut ()));
         }
         best = best.min(t0.elapsed().as_secs_f64() / runs as f64 * 1e6);
@@ -65,7 +65,7 @@ fn main() {
         for run in 0..200 {
             model.sample_into(1, run, &mut inst);
             ws.prepare(&model, &inst);
-            let mut rng = negsim::rng::play_rng(1, run);
+            let mut rng = negsim::engine::rng::play_rng(1, run);
             std::hint::black_box(play(&model, &inst, &mut ws, 100, &mut rng, &mut ()));
         }
         return;

@@ -2,11 +2,11 @@
 //! thread, count what was played.
 
 use negsim::Scenario;
-use negsim::generate::{Shape, generate};
-use negsim::model::{Instance, Model};
-use negsim::protocol::{End, Workspace, play};
-use negsim::rng;
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::protocol::{End, Workspace, play};
+use negsim::engine::rng;
 use negsim::scenario::Protocol;
+use negsim::tools::generate::{Shape, generate};
 use std::ops::Range;
 use std::path::Path;
 

@@ -7,8 +7,8 @@
 //! the thread's own CPU time (from `/proc/thread-self/schedstat`, Linux only), which leaves
 //! out the time the thread spent waiting for a core on a busy machine.
 
-use negsim::model::Model;
-use negsim::montecarlo::{Control, Settings, simulate};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Control, Settings, simulate};
 use negsim_bench::{Played, load, play_runs, sample_runs, scenario_path, shaped};
 use std::time::Instant;
 
@@ -195,8 +195,9 @@ fn main() {
     let bil = Model::new(&load(&scenario_path("bilateral-2304.toml")));
     row("bilateral-2304, deadline 100", &bil, &[100], budget, reps);
     // The four-party counterpart of the peer's figure: the same issues, four agents.
-    let four = negsim::generate::generate(
-        &negsim::generate::Shape::new(6, &[4, 3, 4, 4, 3, 4], 4, 1.0, 1).expect("valid shape"),
+    let four = negsim::tools::generate::generate(
+        &negsim::tools::generate::Shape::new(6, &[4, 3, 4, 4, 3, 4], 4, 1.0, 1)
+            .expect("valid shape"),
     );
     row(
         "four-party, 2,304 outcomes, deadline 100",

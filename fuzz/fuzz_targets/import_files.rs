@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
         match import_sources(&domain, &profiles, ImportOptions { ignore_discount }) {
             Ok(imported) => {
                 if let Err(e) = Scenario::from_toml_str(&imported.toml, "imported.toml") {
-                    panic!("an imported scenario does not validate: {e}\n{}", imported.toml);
+                    panic!(
+                        "an imported scenario does not validate: {e}\n{}",
+                        imported.toml
+                    );
                 }
             }
             Err(e) => {

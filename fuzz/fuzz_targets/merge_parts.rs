@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use negsim::shard::{Partial, SweepPart, merge, merge_sweep};
+use negsim::study::shard::{Partial, SweepPart, merge, merge_sweep};
 
 fuzz_target!(|data: &[u8]| {
     let texts: Vec<&str> = data
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         match merge_sweep(parts) {
             Ok(m) => {
                 let _ = m.to_jsonl();
-                if let Err(e) = m.table(negsim::tidy::Format::Csv) {
+                if let Err(e) = m.table(negsim::study::tidy::Format::Csv) {
                     let _ = e.to_string();
                 }
             }

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use negsim::Scenario;
-use negsim::model::Model;
+use negsim::engine::model::Model;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else {
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     match Scenario::from_toml_str(src, "fuzz.toml") {
         Ok(sc) => {
             let _ = Model::new(&sc);
-            let _ = negsim::check::summary(&sc);
+            let _ = negsim::study::check::summary(&sc);
         }
         Err(e) => {
             // The message must render (line/column lookup on arbitrary spans).

@@ -7,9 +7,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use negsim::Scenario;
-use negsim::model::{Instance, Model};
-use negsim::montecarlo::{Settings, simulate_range};
-use negsim::stats::Tally;
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::montecarlo::{Settings, simulate_range};
+use negsim::engine::stats::Tally;
 
 /// Edge values worth trying for any number.
 const EDGES: [f64; 16] = [
@@ -53,8 +53,14 @@ impl Bytes<'_> {
         };
         match tag / 4 % 4 {
             0 => format!("{x:?}"),
-            1 => format!("{{ normal = [{x:?}, {:?}] }}", f64::from(self.byte()) / 255.0),
-            2 => format!("{{ uniform = [{x:?}, {:?}] }}", x + f64::from(self.byte()) / 255.0),
+            1 => format!(
+                "{{ normal = [{x:?}, {:?}] }}",
+                f64::from(self.byte()) / 255.0
+            ),
+            2 => format!(
+                "{{ uniform = [{x:?}, {:?}] }}",
+                x + f64::from(self.byte()) / 255.0
+            ),
             _ => format!(
                 "{{ triangular = [{x:?}, {:?}, {:?}] }}",
                 x + f64::from(self.byte()) / 512.0,
@@ -128,9 +134,15 @@ fuzz_target!(|data: &[u8]| {
         for a in 0..model.n_agents() {
             let w = &inst.weights[a * 2..a * 2 + 2];
             let sum: f64 = w.iter().sum();
-            assert!((sum - 1.0).abs() < 1e-9, "weights {w:?} of agent {a} sum to {sum}\n{src}");
+            assert!(
+                (sum - 1.0).abs() < 1e-9,
+                "weights {w:?} of agent {a} sum to {sum}\n{src}"
+            );
             let u = &inst.util[a * model.n_opts..(a + 1) * model.n_opts];
-            assert!(u.iter().all(|x| (0.0..=1.0).contains(x)), "utilities {u:?}\n{src}");
+            assert!(
+                u.iter().all(|x| (0.0..=1.0).contains(x)),
+                "utilities {u:?}\n{src}"
+            );
         }
     }
     let settings = Settings {
@@ -138,7 +150,11 @@ fuzz_target!(|data: &[u8]| {
         deadlines: sc.simulation.deadlines.clone(),
         runs: 0..runs,
     };
-    let mut tallies: Vec<Tally> = settings.deadlines.iter().map(|&d| Tally::new(&model, d)).collect();
+    let mut tallies: Vec<Tally> = settings
+        .deadlines
+        .iter()
+        .map(|&d| Tally::new(&model, d))
+        .collect();
     simulate_range(&model, &settings, 0..runs, &mut tallies);
     for t in &tallies {
         assert_eq!(t.agreements + t.total_walkouts() + t.expired, runs);

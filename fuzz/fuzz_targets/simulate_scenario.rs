@@ -4,10 +4,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use negsim::Scenario;
-use negsim::model::Model;
-use negsim::montecarlo::{Settings, simulate_range};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Settings, simulate_range};
+use negsim::engine::stats::Tally;
 use negsim::report::Report;
-use negsim::stats::Tally;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else {
@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut tallies: Vec<Tally> = deadlines.iter().map(|&d| Tally::new(&model, d)).collect();
     simulate_range(&model, &settings, 0..3, &mut tallies);
-    let outcome = negsim::montecarlo::Outcome {
+    let outcome = negsim::engine::montecarlo::Outcome {
         tallies,
         partial: false,
     };
@@ -33,5 +33,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = report.to_table(&model);
     let _ = report.to_json();
     let _ = report.to_csv();
-    let _ = negsim::trace::transcript(&sc, sc.simulation.seed, 0, deadlines[0]);
+    let _ = negsim::tools::trace::transcript(&sc, sc.simulation.seed, 0, deadlines[0]);
 });

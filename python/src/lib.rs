@@ -2,20 +2,20 @@
 //! the library with the GIL released while it simulates (on every core, through rayon).
 //! The Python package (`negsim/__init__.py`) wraps these functions in result classes.
 
-use negsim::dist::Dist;
+use negsim::engine::dist::Dist;
+use negsim::engine::montecarlo::Control;
+use negsim::engine::protocol::End;
 use negsim::error::{Error, InputError};
-use negsim::montecarlo::Control;
-use negsim::per_run::{PerRun, Record};
 use negsim::progress::Progress;
-use negsim::protocol::End;
 use negsim::provenance::{self, Provenance};
 use negsim::request::{
     Overrides, ResolvedSim, load_source, simulate_report, simulate_worlds_report, with_threads,
 };
 use negsim::scenario::{self, Scenario};
-use negsim::sensitivity::factors::all_slots;
-use negsim::sweep::Sweep;
-use negsim::tidy::{self, Layout, Output};
+use negsim::study::per_run::{PerRun, Record};
+use negsim::study::sensitivity::factors::all_slots;
+use negsim::study::sweep::Sweep;
+use negsim::study::tidy::{self, Layout, Output};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;

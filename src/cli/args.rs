@@ -4,8 +4,8 @@
 use crate::error::InputError;
 use crate::request::{Overrides, ResolvedSim};
 use crate::scenario::Scenario;
-use crate::sensitivity::Method;
-use crate::tidy;
+use crate::study::sensitivity::Method;
+use crate::study::tidy;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -50,9 +50,9 @@ pub enum Command {
     /// Write a random scenario of a given shape (for stress tests and as a starting point).
     Generate(GenerateArgs),
     /// Print a shell completion script: bash, zsh or fish.
-    Completions(crate::completions::CompletionsArgs),
+    Completions(crate::cli::completions::CompletionsArgs),
     /// Print the man page negsim(1) (roff: `negsim man | man -l -`).
-    Man(crate::completions::ManArgs),
+    Man(crate::cli::completions::ManArgs),
 }
 
 /// Options shared by every command that simulates.
@@ -104,7 +104,7 @@ pub struct RunArgs {
     pub output: Option<PathBuf>,
     /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::shard::Shard>,
+    pub shard: Option<crate::study::shard::Shard>,
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
@@ -189,7 +189,7 @@ pub struct SweepArgs {
     /// Play only shard K of N of the points (0-based) and write its partial result for
     /// `negsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "resume")]
-    pub shard: Option<crate::shard::Shard>,
+    pub shard: Option<crate::study::shard::Shard>,
     /// Run even if the estimated time is over an hour, and replace a non-empty --output
     /// table (without it, an existing table is refused: use --resume to continue it).
     #[arg(long)]

@@ -3,14 +3,14 @@
 use super::args::*;
 use super::interrupted_items;
 use super::sweep::new_table;
-use crate::batch::{self, Job};
+use crate::engine::montecarlo::Control;
 use crate::error::InputError;
 use crate::interrupt;
-use crate::montecarlo::Control;
 use crate::output::{self, Target};
 use crate::progress::{self, Progress};
 use crate::request::{load_scenario, with_threads};
-use crate::tidy::Layout;
+use crate::study::batch::{self, Job};
+use crate::study::tidy::Layout;
 
 pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let mut jobs = Vec::new();

@@ -1,10 +1,10 @@
 //! `negsim run A --compare B`: two scenarios run by run under common random numbers.
 
 use super::args::*;
-use crate::compare::compare;
-use crate::montecarlo::Control;
+use crate::engine::montecarlo::Control;
 use crate::request::{ResolvedSim, load_source, refuse_if_too_long};
 use crate::scenario::Scenario;
+use crate::study::compare::compare;
 use std::path::Path;
 
 pub(super) fn cmd_compare(

@@ -8,7 +8,7 @@ use crate::scenario::MAX_DEADLINE;
 
 pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let mut text = crate::check::summary(&sc);
+    let mut text = crate::study::check::summary(&sc);
     if !a.no_look {
         if a.worlds > crate::request::MAX_WORLDS {
             return Err(
@@ -21,7 +21,7 @@ pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
             );
         }
         let look = crate::request::with_threads(a.threads, || {
-            crate::check::hangs_on::hangs_on(&sc, a.worlds)
+            crate::study::check::hangs_on::hangs_on(&sc, a.worlds)
         })?;
         text.push_str(&look.to_text(&sc.simulation.round_label));
     }
@@ -39,6 +39,6 @@ pub(super) fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
         .into());
     }
     let seed = a.seed.unwrap_or(sc.simulation.seed);
-    let text = crate::trace::transcript(&sc, seed, a.run, a.deadline);
+    let text = crate::tools::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
 }

@@ -5,11 +5,11 @@ use super::emit;
 use super::run::render;
 use crate::error::InputError;
 use crate::output::{self, Target};
-use crate::tidy::{self};
+use crate::study::tidy::{self};
 use std::path::PathBuf;
 
 pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
-    use crate::shard::{Partial, SweepPart};
+    use crate::study::shard::{Partial, SweepPart};
     let parts: Vec<&std::path::Path> = a.parts.iter().map(PathBuf::as_path).collect();
     output::refuse_if_input(&Target::of(a.output.as_deref()), "--output", &parts)?;
     let mut texts = Vec::with_capacity(a.parts.len());
@@ -41,7 +41,7 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
         for (name, text) in &texts {
             parts.push((name.clone(), SweepPart::from_jsonl(text, name)?));
         }
-        let merged = crate::shard::merge_sweep(parts)?;
+        let merged = crate::study::shard::merge_sweep(parts)?;
         let text = match a.format.unwrap_or(MergeFormat::Csv) {
             MergeFormat::Part => merged.to_jsonl(),
             MergeFormat::Csv => merged.table(tidy::Format::Csv)?,
@@ -64,7 +64,7 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     for (name, text) in &texts {
         parts.push((name.clone(), Partial::from_json(text, name)?));
     }
-    let merged = crate::shard::merge(parts)?;
+    let merged = crate::study::shard::merge(parts)?;
     let format = match a.format.unwrap_or_default() {
         MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
         MergeFormat::Table => Format::Table,

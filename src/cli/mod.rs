@@ -5,6 +5,7 @@
 mod args;
 mod batch;
 mod compare;
+mod completions;
 mod import;
 mod inspect;
 mod merge;
@@ -102,8 +103,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Init(a) => scaffold::cmd_init(&a),
         Command::Serve(a) => serve::cmd_serve(&a),
         Command::Generate(a) => scaffold::cmd_generate(&a),
-        Command::Completions(a) => emit(None, &crate::completions::completion_script(a.shell)),
-        Command::Man(a) => emit(a.output.as_deref(), &crate::completions::man_page()),
+        Command::Completions(a) => emit(None, &crate::cli::completions::completion_script(a.shell)),
+        Command::Man(a) => emit(a.output.as_deref(), &crate::cli::completions::man_page()),
     }
 }
 

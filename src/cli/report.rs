@@ -2,12 +2,12 @@
 
 use super::args::*;
 use super::command_line;
-use crate::montecarlo::Control;
+use crate::engine::montecarlo::Control;
 use crate::output::{self, Target};
 use crate::report::Report;
 use crate::request::{ResolvedSim, load_scenario, simulate_outcome, with_threads};
 use crate::scenario::Scenario;
-use crate::sensitivity::{self, Method};
+use crate::study::sensitivity::{self, Method};
 use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
@@ -30,9 +30,9 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let page = output::prepare(&target)?;
     let control = Control::default();
     let (model, outcome, report, analysis) = if sim.worlds.is_some() {
-        let model = crate::model::Model::new(&sc);
+        let model = crate::engine::model::Model::new(&sc);
         let worlds = crate::request::play_worlds(&model, &sim, &control)?;
-        let analysis = crate::analysis::Analysis::new(&model);
+        let analysis = crate::engine::analysis::Analysis::new(&model);
         let report = Report::of_worlds_with_analysis(
             &model,
             sim.seed,
@@ -43,7 +43,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         (model, worlds.pooled_outcome(), report, analysis)
     } else {
         let (model, outcome) = simulate_outcome(&sc, &sim, &control)?;
-        let analysis = crate::analysis::Analysis::new(&model);
+        let analysis = crate::engine::analysis::Analysis::new(&model);
         let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
         (model, outcome, report, analysis)
     };

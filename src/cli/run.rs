@@ -3,10 +3,10 @@
 use super::args::*;
 
 use super::interrupted;
+use crate::engine::model::Model;
+use crate::engine::montecarlo::Control;
 use crate::error::InputError;
 use crate::interrupt;
-use crate::model::Model;
-use crate::montecarlo::Control;
 use crate::output::{self, Target};
 use crate::progress::{self, Progress};
 use crate::report::Report;
@@ -48,7 +48,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let control = Control::default();
-    let job = crate::shard::Job {
+    let job = crate::study::shard::Job {
         source: &src,
         origin: &origin,
         scenario: &sc,
@@ -92,7 +92,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         let part = interrupt::forward_to(&control.cancel, || {
             progress.run(|| {
                 with_threads(sim.threads, || {
-                    crate::shard::run_shard(&job, shard, &control)
+                    crate::study::shard::run_shard(&job, shard, &control)
                 })
             })
         })?;
@@ -132,7 +132,7 @@ fn per_run_report(
     path: &std::path::Path,
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
-    let table = crate::per_run::PerRun::new(sc, sim.settings());
+    let table = crate::study::per_run::PerRun::new(sc, sim.settings());
     let outcome = with_threads(sim.threads, || table.write_file(path, control))??;
     let model = table.model().clone();
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);

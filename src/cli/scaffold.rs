@@ -8,9 +8,9 @@ pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
     let text = if a.bundled {
         crate::scenario::BUNDLED
     } else {
-        crate::init::STARTER
+        crate::tools::init::STARTER
     };
-    match crate::init::write_new(&a.path, a.force, text) {
+    match crate::tools::init::write_new(&a.path, a.force, text) {
         // The input error itself, so that its message is printed once.
         Err(Error::Input(e)) => return Err(e.into()),
         r => r?,
@@ -30,7 +30,8 @@ pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
 }
 
 pub(super) fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
-    let shape = crate::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
+    let shape =
+        crate::tools::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
     let options: Vec<String> = a.options.iter().map(usize::to_string).collect();
     let command = format!(
         "negsim generate --terms {} --options {} --agents {} --opposition {} --seed {}",
@@ -42,6 +43,6 @@ pub(super) fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
     );
     emit(
         a.output.as_deref(),
-        &crate::generate::scenario_toml(&shape, &command),
+        &crate::tools::generate::scenario_toml(&shape, &command),
     )
 }

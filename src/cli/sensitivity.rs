@@ -6,7 +6,7 @@ use crate::error::InputError;
 use crate::output::{self, Target};
 use crate::request::{load_scenario, with_threads};
 use crate::scenario::MAX_DEADLINE;
-use crate::sensitivity::{self, Method};
+use crate::study::sensitivity::{self, Method};
 use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {

@@ -3,14 +3,14 @@
 use super::args::*;
 
 use super::{command_line, interrupted_items, write_atomic};
+use crate::engine::montecarlo::Control;
 use crate::error::InputError;
 use crate::interrupt;
-use crate::montecarlo::Control;
 use crate::output::{self, Target};
 use crate::progress::{self, Progress};
 use crate::request::{ResolvedSim, load_source, refuse_if_too_long, with_threads};
-use crate::sweep::Sweep;
-use crate::tidy::{self, Layout, Output};
+use crate::study::sweep::Sweep;
+use crate::study::tidy::{self, Layout, Output};
 use std::path::Path;
 
 /// A fresh table on stdout or in a new file, its header written.
@@ -64,7 +64,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     }
     // With worlds, the runs the worlds leave over (runs not divisible by K) are not played,
     // as in `run --worlds`.
-    let settings = crate::montecarlo::Settings {
+    let settings = crate::engine::montecarlo::Settings {
         runs: 0..sim.total_runs(),
         ..sim.settings()
     };
@@ -74,7 +74,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         worlds: sim.worlds,
     };
     let mut chart = match &a.report {
-        Some(r) => Some(crate::sweep::chart::SweepRows::prepare(
+        Some(r) => Some(crate::study::sweep::chart::SweepRows::prepare(
             r,
             a.table.output.as_deref(),
             &a.scenario,
@@ -88,10 +88,10 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     // A shard writes its part and nothing else (no table header first: the part on stdout
     // must stay mergeable), so it opens its output before, and instead of, the table.
     if let Some(shard) = a.shard {
-        let header = crate::shard::SweepHeader {
+        let header = crate::study::shard::SweepHeader {
             format: crate::provenance::SWEEP_FORMAT.to_string(),
             negsim_version: crate::provenance::VERSION.to_string(),
-            negsim_partial: crate::shard::FORMAT_VERSION,
+            negsim_partial: crate::study::shard::FORMAT_VERSION,
             kind: "sweep".into(),
             scenario_source: src.clone(),
             scenario_origin: origin.clone(),
@@ -110,7 +110,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         let complete = interrupt::forward_to(&control.cancel, || {
             progress.run(|| {
                 with_threads(sim.threads, || {
-                    crate::shard::run_sweep_shard(
+                    crate::study::shard::run_sweep_shard(
                         &sweep, &header, shard, &settings, &mut out, &control, &progress,
                     )
                 })
@@ -171,7 +171,7 @@ fn write_sweep_report(
     path: &Path,
     sweep: &Sweep,
     sim: &ResolvedSim,
-    rows: crate::sweep::chart::SweepRows,
+    rows: crate::study::sweep::chart::SweepRows,
 ) -> anyhow::Result<()> {
     let mut words = vec![
         "negsim".to_string(),

@@ -4,8 +4,8 @@
 //! data and rendered as text here (the HTML page renders the same [`Answer`]).
 
 use super::{DeadlineReport, Report};
+use crate::engine::model::Model;
 use crate::error::InputError;
-use crate::model::Model;
 use crate::scenario::Scenario;
 use std::fmt::Write as _;
 

@@ -4,13 +4,13 @@
 pub mod charts;
 pub mod html;
 
-use crate::analysis::{Analysis, Point, TooLarge};
-use crate::model::Model;
-use crate::montecarlo::Outcome;
+use crate::engine::analysis::{Analysis, Point, TooLarge};
+use crate::engine::model::Model;
+use crate::engine::montecarlo::Outcome;
+use crate::engine::stats::{FIXED_SCALE, Tally, Z95, wilson};
+use crate::engine::worlds::WorldsOutcome;
+use crate::engine::worlds::summary::{WorldsAtDeadline, WorldsReport};
 use crate::scenario::fmt_num;
-use crate::stats::{FIXED_SCALE, Tally, Z95, wilson};
-use crate::worlds::WorldsOutcome;
-use crate::worlds::summary::{WorldsAtDeadline, WorldsReport};
 use indexmap::IndexMap;
 
 pub mod answer;
@@ -63,7 +63,7 @@ pub struct Report {
     pub worlds: Option<WorldsReport>,
 }
 
-/// The outcome-space analysis at mean parameters, as reported (see [`crate::analysis`]).
+/// The outcome-space analysis at mean parameters, as reported (see [`crate::engine::analysis`]).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct OutcomeSpace {
     /// Whether the analysis was computed (false when the outcome space is too large).
@@ -441,7 +441,7 @@ impl DeadlineReport {
             top_packages_note: t.packages_overflow.then(|| {
                 format!(
                     "not meaningful: the agreements held more than {} distinct packages, which are not counted one by one; the option shares are exact",
-                    crate::stats::MAX_PACKAGES
+                    crate::engine::stats::MAX_PACKAGES
                 )
             }),
             option_shares,

@@ -12,7 +12,7 @@ use validate::Validator;
 
 pub use theory::{EQUILIBRIUM_MAX_OUTCOMES, EQUILIBRIUM_MAX_PLAN_CELLS, ZEUTHEN_MAX_OUTCOMES};
 
-use crate::dist::{Dist, Param};
+use crate::engine::dist::{Dist, Param};
 use crate::error::{InputError, did_you_mean};
 use raw::{RawAgent, RawFile, RawNum, RawSim, RawStrategy, RawTerm, SpannedMap};
 use std::collections::HashSet;
@@ -144,7 +144,7 @@ pub enum Protocol {
     /// Single negotiating text put forward by a mediator.
     Mediated,
     /// Legislative bargaining (Baron and Ferejohn 1989): a proposer recognized at random each
-    /// round, a proposal passes with `quota` votes, closed rule (`src/protocol/legislative.rs`).
+    /// round, a proposal passes with `quota` votes, closed rule (`src/engine/protocol/legislative.rs`).
     Legislative,
 }
 
@@ -185,13 +185,13 @@ pub enum Strategy {
     /// Never concedes: the target stays at the best attainable utility.
     Hardliner,
     /// The subgame-perfect agent of finite-horizon alternating offers (Ståhl 1972), computed
-    /// by backward induction (`src/equilibrium.rs`).
+    /// by backward induction (`src/engine/equilibrium.rs`).
     BackwardInduction,
     /// The stationary subgame-perfect strategy of legislative bargaining (Baron and Ferejohn
-    /// 1989) for divide-the-dollar-like scenarios (`src/stationary.rs`).
+    /// 1989) for divide-the-dollar-like scenarios (`src/engine/stationary.rs`).
     Stationary,
     /// The Zeuthen concession process of two signatories with complete information, ending at
-    /// a package of largest Nash product (`src/zeuthen.rs`).
+    /// a package of largest Nash product (`src/engine/zeuthen.rs`).
     Zeuthen,
 }
 

@@ -158,7 +158,7 @@ impl Validator<'_> {
         }
         let delta = agents[i].discount;
         for a in agents {
-            let fixed = |p: &crate::dist::Param| !p.is_uncertain();
+            let fixed = |p: &crate::engine::dist::Param| !p.is_uncertain();
             let why = if !(a.discount_in_decisions && a.discount == delta) {
                 Some(format!(
                     "agent `{}` does not discount at the common rate in its decisions; every agent needs discount = {{ rate = {}, in_decisions = true }}",
@@ -324,7 +324,7 @@ impl Validator<'_> {
             );
         }
         for a in agents {
-            let fixed_zero = |p: &crate::dist::Param| !p.is_uncertain() && p.mean() == 0.0;
+            let fixed_zero = |p: &crate::engine::dist::Param| !p.is_uncertain() && p.mean() == 0.0;
             let why = if !a.exact_estimates {
                 Some(format!(
                     "agent `{}` does not have estimates = \"exact\"; the process reads both sides' true utilities",

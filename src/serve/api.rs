@@ -2,19 +2,19 @@
 //! scenario compared with the file, the edited scenario as TOML, and a game of `play`.
 //!
 //! Edits are `PATH = number` pairs applied exactly as `negsim sweep --param PATH=VALUE` does
-//! (through [`crate::sweep::Sweep`]), so every rule of the file format applies to them and a
+//! (through [`crate::study::sweep::Sweep`]), so every rule of the file format applies to them and a
 //! bad edit gets the sweep's message. Every handler is a plain function of the request body,
 //! so the tests call them without a socket.
 
-use crate::compare::{Comparison, Side, paired, side};
-use crate::dist::{Dist, Param};
+use crate::engine::dist::{Dist, Param};
+use crate::engine::model::Model;
+use crate::engine::montecarlo::Control;
 use crate::error::{Error, InputError};
-use crate::model::Model;
-use crate::montecarlo::Control;
-use crate::play::{PlayOptions, TableView, default_deadline, play_table, seats_of};
 use crate::request::{Overrides, ResolvedSim};
 use crate::scenario::{Clock, Scenario, describe_param};
-use crate::sweep::Sweep;
+use crate::study::compare::{Comparison, Side, paired, side};
+use crate::study::sweep::Sweep;
+use crate::tools::play::{PlayOptions, TableView, default_deadline, play_table, seats_of};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -327,7 +327,7 @@ fn edited_scenario(
     }
 }
 
-/// Runs the edited scenario against the file, run by run (see [`crate::compare`]).
+/// Runs the edited scenario against the file, run by run (see [`crate::study::compare`]).
 pub fn run(state: &State, body: &str) -> Result<Comparison, Error> {
     let req: RunRequest = parse(body)?;
     let b = if req.edits.is_empty() {

@@ -2,9 +2,9 @@
 //! force, distances, and the refusal to search huge spaces.
 
 use crate::common::{negsim, report, scenario, split, stdout, write_temp};
-use negsim::analysis::{Analysis, euclid, pareto_frontier, utilities};
-use negsim::model::Model;
-use negsim::offer::for_each_package;
+use negsim::engine::analysis::{Analysis, euclid, pareto_frontier, utilities};
+use negsim::engine::model::Model;
+use negsim::engine::offer::for_each_package;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -158,7 +158,7 @@ fn term_by_term_frontier_equals_brute_force() {
         let res: Vec<f64> = agents.iter().map(|&a| inst.reservation[a]).collect();
         let mut all: Vec<(Vec<u8>, Vec<f64>)> = Vec::new();
         for_each_package(&model, |p| {
-            if negsim::analysis::agreeable(&model, p) {
+            if negsim::engine::analysis::agreeable(&model, p) {
                 all.push((p.to_vec(), utilities(&model, &inst, &agents, p)));
             }
         });

@@ -3,10 +3,10 @@
 
 use crate::common::{negsim, scenario, stderr, stdout, temp_dir, write_temp};
 use negsim::Scenario;
-use negsim::model::Model;
-use negsim::montecarlo::{Control, Settings};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Control, Settings};
+use negsim::engine::worlds::simulate_worlds;
 use negsim::report::{Report, View};
-use negsim::worlds::simulate_worlds;
 
 const EXTENDED: &str = include_str!("../../scenarios/ukraine-peace-2025-extended.toml");
 
@@ -163,7 +163,8 @@ fn identical_worlds_give_a_degenerate_spread_and_an_interval_no_narrower_than_wi
         assert!(w.drivers.is_empty());
         // Every world replays the same 400 runs: the Monte Carlo error is that of 400 runs,
         // not of 4,000 (the naive Wilson interval of all runs would be ~3 times narrower).
-        let (lo, hi) = negsim::stats::wilson(d.agreements, d.runs, negsim::stats::Z95);
+        let (lo, hi) =
+            negsim::engine::stats::wilson(d.agreements, d.runs, negsim::engine::stats::Z95);
         assert!(d.ci95[0] <= lo && d.ci95[1] >= hi);
         let p = d.p_agreement;
         let half = 1.959_963_984_540_054 * (p * (1.0 - p) / 399.0).sqrt();

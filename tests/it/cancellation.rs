@@ -104,8 +104,8 @@ fn sigterm_stops_a_run_inside_one_huge_offer_search_within_a_second() {
 
 #[test]
 fn a_cancelled_simulation_returns_within_a_second_from_inside_one_search() {
-    use negsim::model::Model;
-    use negsim::montecarlo::{Control, Settings, simulate};
+    use negsim::engine::model::Model;
+    use negsim::engine::montecarlo::{Control, Settings, simulate};
     use std::sync::atomic::Ordering;
     let sc = negsim::Scenario::from_toml_str(
         &std::fs::read_to_string(slow_scenario("cancel")).unwrap(),
@@ -144,7 +144,7 @@ fn a_cancelled_simulation_returns_within_a_second_from_inside_one_search() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_time_estimate_stops_its_pilot_when_it_gives_up() {
-    use negsim::model::Model;
+    use negsim::engine::model::Model;
     let sc = negsim::Scenario::from_toml_str(
         &std::fs::read_to_string(slow_scenario("pilot")).unwrap(),
         "slow.toml",
@@ -161,9 +161,9 @@ fn the_time_estimate_stops_its_pilot_when_it_gives_up() {
             .count()
     };
     let start = Instant::now();
-    let pilot = negsim::estimate::pilot(&model, 1, &[1]);
+    let pilot = negsim::study::estimate::pilot(&model, 1, &[1]);
     assert!(
-        matches!(pilot, negsim::estimate::Pilot::TooSlow { .. }),
+        matches!(pilot, negsim::study::estimate::Pilot::TooSlow { .. }),
         "{pilot:?}"
     );
     assert!(start.elapsed() < Duration::from_secs(4));

@@ -694,7 +694,7 @@ fn sweep_report_draws_every_point_without_reading_the_table_back() {
 /// same outcome has them, and every number the rows do show is the same.
 #[test]
 fn sweep_rows_are_summarized_without_the_outcome_space_analysis() {
-    use negsim::montecarlo::{Control, Settings, simulate};
+    use negsim::engine::montecarlo::{Control, Settings, simulate};
     use negsim::{Model, Report};
     let sc = crate::common::scenario(&base());
     let model = Model::new(&sc);
@@ -704,7 +704,7 @@ fn sweep_rows_are_summarized_without_the_outcome_space_analysis() {
         runs: 0..200,
     };
     let outcome = simulate(&model, &settings, &Control::default());
-    let rows = negsim::tidy::row_reports(&model, &outcome);
+    let rows = negsim::study::tidy::row_reports(&model, &outcome);
     let full = Report::new(&model, 5, 200, &outcome);
     assert_eq!(rows.len(), 2);
     for (r, f) in rows.iter().zip(&full.deadlines) {

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use negsim::Scenario;
-use negsim::model::Model;
-use negsim::montecarlo::{Control, Settings, simulate};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Control, Settings, simulate};
 use negsim::report::Report;
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,8 +1,8 @@
-//! `negsim run A --compare B` and `negsim::compare`: paired differences under common random
+//! `negsim run A --compare B` and `negsim::study::compare`: paired differences under common random
 //! numbers, checked against independent computations.
 
 use crate::common::{negsim, stderr, stdout, write_temp};
-use negsim::compare::{compare, paired_interval};
+use negsim::study::compare::{compare, paired_interval};
 use negsim::{Control, Overrides, Scenario};
 
 fn sim(sc: &Scenario, runs: u64) -> negsim::ResolvedSim {
@@ -34,7 +34,7 @@ fn a_scenario_against_itself_differs_in_no_run() {
 #[test]
 fn each_side_is_the_report_of_run_and_the_difference_is_their_difference() {
     let a = Scenario::bundled();
-    let b = negsim::sweep::Sweep::new(
+    let b = negsim::study::sweep::Sweep::new(
         negsim::scenario::BUNDLED,
         "b",
         &["agents.russia.reservation=0.3".into()],

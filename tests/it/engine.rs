@@ -2,10 +2,10 @@
 //! hand-computed trajectories and invariants.
 
 use crate::common::{report, scenario, split};
-use negsim::model::Model;
-use negsim::protocol::agent_target;
-use negsim::stats::{Z95, wilson};
-use negsim::strategy::{BOULWARE, CONCEDER, LINEAR, perceived_time, target};
+use negsim::engine::model::Model;
+use negsim::engine::protocol::agent_target;
+use negsim::engine::stats::{Z95, wilson};
+use negsim::engine::strategy::{BOULWARE, CONCEDER, LINEAR, perceived_time, target};
 
 #[test]
 fn no_zone_of_agreement_gives_zero_at_every_deadline() {
@@ -211,7 +211,7 @@ fn hand_computed_alternating_trajectory() {
     assert_eq!(d.mean_round, Some(5.0));
     assert_eq!(d.top_packages[0].package["share"], "a_5");
 
-    let text = negsim::trace::transcript(&scenario(&src), 1, 0, 10);
+    let text = negsim::tools::trace::transcript(&scenario(&src), 1, 0, 10);
     let offers: Vec<&str> = text.lines().filter(|l| l.contains("proposes")).collect();
     let expected = [
         "round 1: a proposes: share=a_9",

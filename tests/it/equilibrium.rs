@@ -4,11 +4,11 @@
 
 use crate::common::{negsim, report, scenario, split, stderr, write_temp};
 use negsim::Scenario;
-use negsim::equilibrium::{Plan, proposer};
-use negsim::model::{Instance, Model};
-use negsim::offer::{Method, for_each_package};
-use negsim::protocol::{Workspace, play};
-use negsim::rng;
+use negsim::engine::equilibrium::{Plan, proposer};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::offer::{Method, for_each_package};
+use negsim::engine::protocol::{Workspace, play};
+use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -256,7 +256,7 @@ fn against_a_boulware_it_holds_to_its_equilibrium_thresholds() {
     assert_eq!(res.package, vec![0]);
     assert!(matches!(
         res.end,
-        negsim::protocol::End::Agreement { round: 1 }
+        negsim::engine::protocol::End::Agreement { round: 1 }
     ));
 }
 

@@ -3,8 +3,8 @@
 
 use crate::common::{negsim, stderr, stdout, temp_dir};
 use negsim::Scenario;
-use negsim::generate::{Shape, generate, scenario_toml};
-use negsim::model::Model;
+use negsim::engine::model::Model;
+use negsim::tools::generate::{Shape, generate, scenario_toml};
 
 fn values(sc: &Scenario) -> Vec<Vec<f64>> {
     let model = Model::new(sc);

@@ -223,7 +223,7 @@ fn weights_that_would_overflow_their_sum_are_refused() {
 
 #[test]
 fn the_largest_weights_still_renormalize_to_one() {
-    use negsim::model::{Instance, Model};
+    use negsim::engine::model::{Instance, Model};
     let max = negsim::scenario::MAX_WEIGHT;
     let terms = negsim::scenario::MAX_TERMS;
     let mut src = base(terms, 2, 2);

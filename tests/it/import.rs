@@ -4,7 +4,7 @@
 
 use crate::common::{negsim, stderr, stdout, temp_dir, write_temp};
 use negsim::Scenario;
-use negsim::model::Model;
+use negsim::engine::model::Model;
 use serde_json::{Value, json};
 
 fn fixture(rel: &str) -> String {

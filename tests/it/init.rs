@@ -2,7 +2,7 @@
 
 use crate::common::{negsim, stderr, stdout, temp_dir};
 use negsim::Scenario;
-use negsim::init::STARTER;
+use negsim::tools::init::STARTER;
 use std::process::Command;
 
 #[test]
@@ -91,12 +91,12 @@ fn each_suggested_edit_of_the_starter_moves_p_by_more_than_its_interval() {
             readme.contains(&format!("`{key} = {value}`")) && readme.contains(path),
             "README suggests {edit}"
         );
-        let b = negsim::sweep::Sweep::new(STARTER, "starter", &[edit.to_string()])
+        let b = negsim::study::sweep::Sweep::new(STARTER, "starter", &[edit.to_string()])
             .unwrap()
             .scenario(0)
             .unwrap();
-        let c =
-            negsim::compare::compare(&base, &b, &sim, "b", &negsim::Control::default()).unwrap();
+        let c = negsim::study::compare::compare(&base, &b, &sim, "b", &negsim::Control::default())
+            .unwrap();
         for d in &c.deadlines {
             let [lo, hi] = d.ci95_diff;
             assert!(

@@ -6,12 +6,12 @@
 
 use crate::common::{negsim, stderr, stdout, write_temp};
 use negsim::Scenario;
-use negsim::model::{Instance, Model};
-use negsim::offer::quota::{QuotaSearch, exhaustive_quota_offer};
-use negsim::offer::{Method, exhaustive_offer};
-use negsim::protocol::End;
-use negsim::protocol::legislative::recognized;
-use negsim::rng;
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::offer::quota::{QuotaSearch, exhaustive_quota_offer};
+use negsim::engine::offer::{Method, exhaustive_offer};
+use negsim::engine::protocol::End;
+use negsim::engine::protocol::legislative::recognized;
+use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -186,7 +186,7 @@ fn a_three_agent_stationary_run_follows_the_documented_draws_by_hand() {
         let w = rng::uniform01(&mut rng::coalition_rng(&play));
         let partner = others[((w * 2.0) as usize).min(1)];
         let (inst, res) =
-            negsim::montecarlo::trace_run(&model, sc.simulation.seed, run, 10, &mut ());
+            negsim::engine::montecarlo::trace_run(&model, sc.simulation.seed, run, 10, &mut ());
         assert_eq!(res.end, End::Agreement { round: 1 }, "run {run}");
         for a in 0..3 {
             let want = if a == p {

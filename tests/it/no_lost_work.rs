@@ -172,7 +172,7 @@ fn an_absurd_request_is_refused_with_an_estimate() {
 
 #[test]
 fn estimates_scale_with_runs_deadlines_and_threads() {
-    use negsim::estimate::{Speed, describe, seconds_at};
+    use negsim::study::estimate::{Speed, describe, seconds_at};
     let speed = Speed {
         setup: 1e-5,
         round: 1e-6,

@@ -2,12 +2,12 @@
 //! enumerates the outcome space.
 
 use negsim::Scenario;
-use negsim::generate::{Shape, generate};
-use negsim::model::{Instance, Model};
-use negsim::montecarlo::{Control, Settings, simulate};
-use negsim::offer::{Method, OfferSearch, exhaustive_offer};
-use negsim::protocol::{Workspace, play};
-use negsim::rng;
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::montecarlo::{Control, Settings, simulate};
+use negsim::engine::offer::{Method, OfferSearch, exhaustive_offer};
+use negsim::engine::protocol::{Workspace, play};
+use negsim::engine::rng;
+use negsim::tools::generate::{Shape, generate};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 

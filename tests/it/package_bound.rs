@@ -2,11 +2,11 @@
 //! memory does not grow with the runs; beyond the bound the report says its top packages are
 //! not meaningful, and shards still merge into exactly the single-process bytes.
 
-use negsim::generate::{Shape, generate, scenario_toml};
-use negsim::montecarlo::Control;
+use negsim::engine::montecarlo::Control;
+use negsim::engine::stats::MAX_PACKAGES;
 use negsim::scenario::Scenario;
-use negsim::shard::{Job, Shard, merge, run_shard};
-use negsim::stats::MAX_PACKAGES;
+use negsim::study::shard::{Job, Shard, merge, run_shard};
+use negsim::tools::generate::{Shape, generate, scenario_toml};
 
 /// 10 terms of 5 options (about 10^7 packages), 2 opposed agents: nearly every agreement is a
 /// new package.
@@ -77,7 +77,7 @@ fn package_counts_overflow_by_a_rule_that_merging_reproduces() {
     let parts: Vec<_> = parts
         .into_iter()
         .map(|(n, p)| {
-            let back = negsim::shard::Partial::from_json(&p.to_json(), &n).unwrap();
+            let back = negsim::study::shard::Partial::from_json(&p.to_json(), &n).unwrap();
             (n, back)
         })
         .collect();

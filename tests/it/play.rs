@@ -3,10 +3,10 @@
 
 use crate::common::{negsim, negsim_stdin, scenario, split, stderr, stdout};
 use negsim::Scenario;
-use negsim::model::Model;
-use negsim::montecarlo::trace_run;
-use negsim::play::{PlayOptions, default_deadline, play_game};
-use negsim::protocol::{End, Observer};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::trace_run;
+use negsim::engine::protocol::{End, Observer};
+use negsim::tools::play::{PlayOptions, default_deadline, play_game};
 use std::io::Cursor;
 
 /// Writes down what the simulated `player` does, as the lines a person would type.
@@ -291,7 +291,7 @@ fn unknown_agent_and_bad_deadline_are_invalid_input() {
 /// and a debrief that reveals the game.
 mod classroom {
     use crate::common::{negsim_stdin, stdout};
-    use negsim::play_text::wrap;
+    use negsim::tools::play_text::wrap;
 
     #[test]
     fn wrapping_fits_80_columns_and_never_breaks_a_word() {
@@ -376,7 +376,7 @@ mod classroom {
 /// Two (or more) people at one table: the hot-seat terminal and the browser's shared table.
 mod two_players {
     use super::*;
-    use negsim::play::{play_table, seats_of};
+    use negsim::tools::play::{play_table, seats_of};
 
     /// What the simulated `players` do, as the moves people would type in turn.
     struct Moves {

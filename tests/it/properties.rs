@@ -3,11 +3,11 @@
 //! Case counts are modest so the suite stays fast.
 
 use negsim::Scenario;
-use negsim::model::{Instance, Model};
-use negsim::montecarlo::{Control, Outcome, Settings, simulate, trace_run};
-use negsim::protocol::{End, Observer, answer};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::montecarlo::{Control, Outcome, Settings, simulate, trace_run};
+use negsim::engine::protocol::{End, Observer, answer};
+use negsim::engine::stats::{Z95, wilson};
 use negsim::scenario::Strategy as Tactic;
-use negsim::stats::{Z95, wilson};
 use proptest::prelude::*;
 use std::fmt::Write as _;
 
@@ -279,7 +279,7 @@ fn check_sampled_ranges(model: &Model, inst: &Instance) -> Result<(), TestCaseEr
         prop_assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9, "weights {w:?}");
         let v = &inst.values[a * model.n_opts..(a + 1) * model.n_opts];
         prop_assert!(v.iter().all(|&x| (0.0..=1.0).contains(&x)), "values {v:?}");
-        let within = |x: f64, p: &negsim::dist::Param| {
+        let within = |x: f64, p: &negsim::engine::dist::Param| {
             x >= p.min && x <= p.max && x >= p.quantile(0.0) && x <= p.quantile(1.0)
         };
         prop_assert!(within(inst.reservation[a], &agent.reservation));

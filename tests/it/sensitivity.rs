@@ -4,10 +4,12 @@
 
 use crate::common::{negsim, negsim_env, scenario, split, stderr, stdout, write_temp};
 use negsim::Scenario;
-use negsim::sensitivity::factors::{all_slots, scenario_factors};
-use negsim::sensitivity::paths::{ParamRange, with_ranges};
-use negsim::sensitivity::sobol::sobol_indices;
-use negsim::sensitivity::{Method, Options, SensitivityReport, analyze, paired_difference_ci};
+use negsim::study::sensitivity::factors::{all_slots, scenario_factors};
+use negsim::study::sensitivity::paths::{ParamRange, with_ranges};
+use negsim::study::sensitivity::sobol::sobol_indices;
+use negsim::study::sensitivity::{
+    Method, Options, SensitivityReport, analyze, paired_difference_ci,
+};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use std::f64::consts::PI;
@@ -387,7 +389,7 @@ fn every_parameter_path_resolves_to_its_own_slot() {
     }
     // The paths of the uncertain ones are the factors, which `check` counts.
     assert_eq!(scenario_factors(&sc).len(), 48);
-    assert!(negsim::check::summary(&sc).contains("48 uncertain parameters"));
+    assert!(negsim::study::check::summary(&sc).contains("48 uncertain parameters"));
 }
 
 /// `sensitivity --param` and `sweep --param` resolve paths separately (slots of the compiled
@@ -401,7 +403,7 @@ fn sensitivity_paths_name_the_same_numbers_as_sweep_paths() {
         for slot in all_slots(&sc) {
             let path = slot.path(&sc);
             let v = slot.get(&sc).unwrap().mean();
-            let sweep = negsim::sweep::Sweep::new(src, "s.toml", &[format!("{path}={v}")])
+            let sweep = negsim::study::sweep::Sweep::new(src, "s.toml", &[format!("{path}={v}")])
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
             let mut fixed = sc.clone();
             slot.fix(&mut fixed, v);

@@ -38,7 +38,7 @@ fn every_weight_value_reservation_horizon_and_walk_out_chance_is_a_slider() {
         }
     }
     // Every slider is a path that the sweep accepts, and starts inside its range.
-    let valid: Vec<String> = negsim::sweep::valid_paths(sc)
+    let valid: Vec<String> = negsim::study::sweep::valid_paths(sc)
         .iter()
         .map(|p| p.join("."))
         .collect();
@@ -74,7 +74,7 @@ fn an_edit_moves_the_edited_side_only_and_matches_the_edited_file() {
     let t = edited.term_index("sanctions").unwrap();
     assert_eq!(
         edited.agents[russia].weights[t].dist,
-        negsim::dist::Dist::Fixed(0.4)
+        negsim::engine::dist::Dist::Fixed(0.4)
     );
     let sim = negsim::Overrides {
         runs: Some(800),

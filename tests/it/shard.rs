@@ -2,9 +2,9 @@
 //! missing and duplicated parts are named.
 
 use crate::common::{negsim, stderr, stdout, temp_dir};
-use negsim::montecarlo::Control;
+use negsim::engine::montecarlo::Control;
 use negsim::scenario::{BUNDLED, BUNDLED_NAME, Scenario};
-use negsim::shard::{Job, Partial, Shard, merge, run_shard};
+use negsim::study::shard::{Job, Partial, Shard, merge, run_shard};
 use std::process::{Command, Stdio};
 
 fn job<'a>(sc: &'a Scenario, runs: u64, deadlines: &'a [u32]) -> Job<'a> {
@@ -349,5 +349,5 @@ fn a_sweep_shard_on_stdout_is_a_part_without_a_table_header() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.starts_with('{'), "{out}");
-    assert!(negsim::shard::SweepPart::from_jsonl(&out, "stdout").is_ok());
+    assert!(negsim::study::shard::SweepPart::from_jsonl(&out, "stdout").is_ok());
 }

@@ -2,9 +2,9 @@
 //! tables, the equations the estimators solve, hand-computed order statistics and closed-form
 //! variance decompositions.
 
-use negsim::sensitivity::sobol::sobol_indices;
-use negsim::stats::{Z95, wilson};
-use negsim::worlds::quantile;
+use negsim::engine::stats::{Z95, wilson};
+use negsim::engine::worlds::quantile;
+use negsim::study::sensitivity::sobol::sobol_indices;
 
 /// Wilson score intervals (two-sided 95%) from Newcombe, "Two-sided confidence intervals for
 /// the single proportion: comparison of seven methods", Statistics in Medicine 17 (1998),

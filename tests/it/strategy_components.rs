@@ -2,10 +2,10 @@
 
 use crate::common::scenario;
 use crate::offers::{METHODS, random_scenario, target_sequence};
-use negsim::model::{Instance, Model};
-use negsim::montecarlo::{Control, Settings, simulate, trace_run};
-use negsim::offer::for_each_package;
-use negsim::protocol::{End, Observer, Workspace};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::montecarlo::{Control, Settings, simulate, trace_run};
+use negsim::engine::offer::for_each_package;
+use negsim::engine::protocol::{End, Observer, Workspace};
 use negsim::report::Report;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -397,7 +397,7 @@ fn random_above_draws_uniformly_among_the_packages_meeting_the_target() {
     let inst = model.mean_instance();
     let mut ws = Workspace::default();
     ws.prepare(&model, &inst);
-    let mut rng = negsim::rng::play_rng(5, 0);
+    let mut rng = negsim::engine::rng::play_rng(5, 0);
     for (target, allowed) in [
         (0.76, vec![vec![0, 0]]),
         (0.75, vec![vec![0, 0], vec![0, 1], vec![1, 0]]),
@@ -476,7 +476,7 @@ fn random_above_is_reproducible_and_refuses_huge_spaces() {
 
 #[test]
 fn the_frequency_model_weighs_a_repeated_term_higher() {
-    use negsim::protocol::{FREQUENCY_LEARNING_RATE, FrequencyModel};
+    use negsim::engine::protocol::{FREQUENCY_LEARNING_RATE, FrequencyModel};
     let model = Model::new(&scenario(&two_term("")));
     let mut f = FrequencyModel::default();
     f.reset(2, 2, 6);

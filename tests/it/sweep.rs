@@ -2,11 +2,11 @@
 //! paths and values, equality with `negsim run` on the edited file, resuming, cancellation.
 
 use crate::common::{negsim, run_csv_rows, split, stderr, stdout, temp_dir, write_temp};
-use negsim::montecarlo::Control;
+use negsim::engine::montecarlo::Control;
 use negsim::progress::Progress;
 use negsim::report::Report;
-use negsim::sweep::Sweep;
-use negsim::tidy::{Format, Layout, Output};
+use negsim::study::sweep::Sweep;
+use negsim::study::tidy::{Format, Layout, Output};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -483,7 +483,7 @@ impl Write for CancelAfterFirstPoint {
 fn cancelling_stops_between_points_and_keeps_finished_ones() {
     let specs = ["agents.a.walk_away=0,0.01,0.02".to_string()];
     let sweep = Sweep::new(&base(), "s.toml", &specs).unwrap();
-    let settings = negsim::montecarlo::Settings {
+    let settings = negsim::engine::montecarlo::Settings {
         seed: 11,
         deadlines: vec![3, 6],
         runs: 0..100,

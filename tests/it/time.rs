@@ -2,9 +2,9 @@
 //! talks, and what walk-outs do to the answer.
 
 use crate::common::{negsim, report, scenario, write_temp};
-use negsim::model::Model;
-use negsim::montecarlo::trace_run;
-use negsim::protocol::{End, Observer};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::trace_run;
+use negsim::engine::protocol::{End, Observer};
 
 /// Records every answer as (round, agent, accepted).
 #[derive(Default)]
@@ -93,13 +93,13 @@ fn a_horizon_clock_concedes_by_its_own_rounds_whatever_the_deadline() {
 fn bundled_absolute(walkouts: bool) -> negsim::Scenario {
     let mut sc = negsim::Scenario::bundled();
     for (i, a) in sc.agents.iter_mut().enumerate() {
-        a.clock = negsim::scenario::Clock::Horizon(negsim::dist::Param::fixed(
+        a.clock = negsim::scenario::Clock::Horizon(negsim::engine::dist::Param::fixed(
             [10.0, 20.0, 30.0, 15.0, 25.0][i % 5],
             1.0,
             1e6,
         ));
         if !walkouts {
-            a.walk_away = negsim::dist::Param::fixed(0.0, 0.0, 1.0);
+            a.walk_away = negsim::engine::dist::Param::fixed(0.0, 0.0, 1.0);
         }
     }
     sc.simulation.runs = 2000;

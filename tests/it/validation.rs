@@ -2,7 +2,7 @@
 //! and README shows exactly what it prints.
 
 use crate::common::{negsim, stdout};
-use negsim::validate::{Row, rows, table};
+use negsim::study::validate::{Row, rows, table};
 
 fn readme_table() -> String {
     let readme =

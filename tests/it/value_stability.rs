@@ -8,9 +8,9 @@
 //! when this file was written (seed 2025, run 7) and are checked against hand formulas below
 //! where one exists.
 
-use negsim::dist::{Dist, Param};
-use negsim::model::{Instance, Model};
-use negsim::rng::{param_rng, play_rng, std_normal, uniform01};
+use negsim::engine::dist::{Dist, Param};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::rng::{param_rng, play_rng, std_normal, uniform01};
 use rand_chacha::rand_core::Rng;
 
 const SEED: u64 = 2025;

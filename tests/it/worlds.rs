@@ -2,9 +2,9 @@
 
 use crate::common::{report, scenario, stderr, stdout, temp_dir};
 use negsim::Scenario;
-use negsim::model::Model;
-use negsim::montecarlo::{Control, Settings};
-use negsim::worlds::{WorldsOutcome, quantile, simulate_worlds};
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::{Control, Settings};
+use negsim::engine::worlds::{WorldsOutcome, quantile, simulate_worlds};
 
 fn worlds(sc: &Scenario, k: u64, runs: u64) -> WorldsOutcome {
     let model = Model::new(sc);

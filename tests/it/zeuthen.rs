@@ -5,11 +5,11 @@
 
 use crate::common::{negsim, split, stderr, write_temp};
 use negsim::Scenario;
-use negsim::analysis::{Analysis, RATIONAL_EPS, TIE_EPS, agreeable, pareto_frontier};
-use negsim::model::{Instance, Model};
-use negsim::montecarlo::trace_run;
-use negsim::offer::for_each_package;
-use negsim::protocol::{End, Observer};
+use negsim::engine::analysis::{Analysis, RATIONAL_EPS, TIE_EPS, agreeable, pareto_frontier};
+use negsim::engine::model::{Instance, Model};
+use negsim::engine::montecarlo::trace_run;
+use negsim::engine::offer::for_each_package;
+use negsim::engine::protocol::{End, Observer};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -143,7 +143,7 @@ fn the_pair_reaches_the_largest_nash_product_of_an_exhaustive_search() {
             // The two-agent frontier search finds the frontier `check` analyzes, package for
             // package (`check`'s lists it in option order).
             let (mut pkgs, mut util) = (Vec::new(), Vec::new());
-            negsim::zeuthen::frontier(&model, &inst, &mut pkgs, &mut util);
+            negsim::engine::zeuthen::frontier(&model, &inst, &mut pkgs, &mut util);
             let nt = model.n_terms();
             let mut ours: Vec<(Vec<u8>, Vec<f64>)> = util
                 .iter()

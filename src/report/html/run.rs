@@ -10,13 +10,13 @@
 use super::run_charts::{agreement_section, deals_section, endings_section, utilities_section};
 use super::run_tables::outcome_space_section;
 use super::{num_cell, num_span};
-use crate::analysis::{Analysis, TooLarge};
+use crate::engine::analysis::{Analysis, TooLarge};
+use crate::engine::model::Model;
+use crate::engine::montecarlo::Outcome;
 use crate::error::InputError;
-use crate::model::Model;
-use crate::montecarlo::Outcome;
 use crate::report::{Report, plural};
 use crate::scenario::{Scenario, describe_param, fmt_num};
-use crate::sensitivity::SensitivityReport;
+use crate::study::sensitivity::SensitivityReport;
 use maud::{Markup, html};
 
 /// Grid of the unit square on which outcome-space points that fall together are drawn once

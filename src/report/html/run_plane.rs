@@ -2,12 +2,12 @@
 //! values, the two agents' Pareto frontier, the simulated agreements and the solution points.
 
 use super::run::{CLOUD_GRID, HtmlInput, size_text};
-use crate::analysis::{CloudPoint, Point, pareto_frontier, plane_cloud, utilities};
-use crate::check::ENUMERATION_LIMIT;
-use crate::model::Instance;
+use crate::engine::analysis::{CloudPoint, Point, pareto_frontier, plane_cloud, utilities};
+use crate::engine::model::Instance;
 use crate::report::charts::{
     self, Frame, Key, Marker, MarkerStyle, Swatch, axis::axes, chart, f1, marker,
 };
+use crate::study::check::ENUMERATION_LIMIT;
 use maud::{Markup, html};
 use std::collections::HashMap;
 use std::fmt::Write as _;

@@ -4,7 +4,7 @@
 use super::num_cell;
 use super::run::{HtmlInput, count_cell, deadline_label, opt_f};
 use super::run_plane::plane;
-use crate::analysis::Analysis;
+use crate::engine::analysis::Analysis;
 use crate::report::package_string;
 use maud::{Markup, html};
 

@@ -9,8 +9,8 @@
 use super::{breakable, num_cell, num_span};
 use crate::report::charts::{self, HChart, HMark, HRow, Key, Reference};
 use crate::report::plural;
-use crate::sensitivity::output::{NOISE_WARNING, num as value};
-use crate::sensitivity::{Method, Oat, SensitivityReport, Sobol};
+use crate::study::sensitivity::output::{NOISE_WARNING, num as value};
+use crate::study::sensitivity::{Method, Oat, SensitivityReport, Sobol};
 use maud::{Markup, html};
 
 /// Most factors drawn in a chart (the largest effects; the tables list every factor).

@@ -1,11 +1,11 @@
 //! `negsim sweep --report FILE.html`: P(agreement) against the swept parameter, drawn from the
-//! rows of the sweep's own table (kept by [`crate::sweep::chart::SweepRows`]).
+//! rows of the sweep's own table (kept by [`crate::study::sweep::chart::SweepRows`]).
 
 use super::{breakable, num_cell, num_span};
 use crate::report::charts::{self, HChart, HMark, HRow, Key, LineChart, Series, SeriesPoint};
 use crate::report::plural;
-use crate::sweep::Sweep;
-use crate::sweep::chart::{Point, Row, SweepRows};
+use crate::study::sweep::Sweep;
+use crate::study::sweep::chart::{Point, Row, SweepRows};
 use indexmap::IndexMap;
 use maud::{Markup, html};
 

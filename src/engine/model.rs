@@ -1,0 +1,399 @@
+//! The scenario compiled for simulation: flat tables indexed by (agent, term option), and the
+//! per-run instance that holds the parameters sampled for one Monte Carlo run.
+
+use crate::engine::dist::Param;
+use crate::engine::rng::{self, std_normal};
+use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
+use rand_chacha::rand_core::Rng;
+
+/// A scenario laid out for fast simulation; built once and shared by all runs.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario it was built from.
+    pub scenario: Scenario,
+    /// `offsets[t]..offsets[t + 1]` are the flat indices of term `t`'s options.
+    pub offsets: Vec<usize>,
+    /// Total number of options over all terms.
+    pub n_opts: usize,
+    /// Whether each agent signs.
+    pub signatory: Vec<bool>,
+    /// Bit mask of signatories.
+    pub signatory_mask: u64,
+    /// `red[a * n_opts + k]`: agent `a` never accepts flat option `k`.
+    pub red: Vec<bool>,
+    /// `allowed[a * n_opts + k]`: agent `a` may put option `k` in an offer (no signatory and
+    /// not `a` itself red-lines it).
+    pub allowed: Vec<bool>,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// The mediator, if any.
+    pub mediator: Option<usize>,
+    /// Bit mask of the agents that play a plan (`strategy = "backward_induction"`,
+    /// `"stationary"` or `"zeuthen"`): they answer by their plan's threshold.
+    pub equilibrium: u64,
+}
+
+/// Parameters sampled for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    /// `util[a * n_opts + k]` = normalized weight of k's term × value of option k, for agent a.
+    pub util: Vec<f64>,
+    /// Sampled option values, `values[a * n_opts + k]`.
+    pub values: Vec<f64>,
+    /// Normalized weights, `weights[a * n_terms + t]`.
+    pub weights: Vec<f64>,
+    /// Reservation value per agent.
+    pub reservation: Vec<f64>,
+    /// Walk-out chance per round per agent.
+    pub walk_away: Vec<f64>,
+    /// Deadline belief per agent.
+    pub belief: Vec<f64>,
+    /// Concession exponent per agent (`None` for hardliners).
+    pub exponent: Vec<Option<f64>>,
+    /// Best utility per agent over the options it may offer.
+    pub best: Vec<f64>,
+    /// `est[(a * n_agents + s) * n_opts + k]`: agent a's estimate of signatory s's utility
+    /// contribution of option k (zero for s = a and for non-signatories). Filled only for the
+    /// agents who propose under the protocol (all under alternating offers, the mediator under
+    /// mediation) and for AC_next answerers; the other rows stay zero, their random draws consumed all the same.
+    pub est: Vec<f64>,
+    /// `est_others[a * n_opts + k]`: sum of `est` over the other signatories (same rows filled).
+    pub est_others: Vec<f64>,
+    /// Concession horizon per agent in rounds (`t = round / H`); 0 for the deadline clock.
+    pub horizon: Vec<f64>,
+    /// No-deal value lost per round, per agent.
+    pub delay_cost: Vec<f64>,
+    /// Per agent, the discount factor its decisions use (1 unless `in_decisions`).
+    pub decision_discount: Vec<f64>,
+    /// Bit mask of the agents whose decisions change with delay (a delay cost above 0 or a
+    /// discount in decisions): they take the general path of [`crate::engine::protocol`].
+    pub delayed: u64,
+    /// The mediator's learning rate in this run.
+    pub mediator_learning_rate: f64,
+}
+
+impl Model {
+    /// Compiles a validated scenario.
+    pub fn new(scenario: &Scenario) -> Model {
+        let mut offsets = vec![0];
+        for t in &scenario.terms {
+            offsets.push(offsets.last().unwrap() + t.options.len());
+        }
+        let n_opts = *offsets.last().unwrap();
+        let signatory: Vec<bool> = scenario.agents.iter().map(|a| a.signatory).collect();
+        let signatory_mask = signatory
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .fold(0u64, |m, (i, _)| m | (1 << i));
+        let red: Vec<bool> = scenario
+            .agents
+            .iter()
+            .flat_map(|a| a.red_lines.iter().flatten().copied())
+            .collect();
+        let public: Vec<bool> = scenario.publicly_allowed().into_iter().flatten().collect();
+        let allowed = (0..scenario.agents.len())
+            .flat_map(|a| (0..n_opts).map(move |k| (a, k)))
+            .map(|(a, k)| public[k] && !red[a * n_opts + k])
+            .collect();
+        Model {
+            scenario: scenario.clone(),
+            offsets,
+            n_opts,
+            signatory,
+            signatory_mask,
+            red,
+            allowed,
+            protocol: scenario.simulation.protocol,
+            mediator: scenario.simulation.mediator,
+            equilibrium: scenario
+                .agents
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| {
+                    matches!(
+                        a.strategy,
+                        Strategy::BackwardInduction | Strategy::Stationary | Strategy::Zeuthen
+                    )
+                })
+                .fold(0u64, |m, (i, _)| m | (1 << i)),
+        }
+    }
+
+    /// Number of agents.
+    pub fn n_agents(&self) -> usize {
+        self.signatory.len()
+    }
+
+    /// Number of terms.
+    pub fn n_terms(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Flat option range of term `t`.
+    pub fn term_range(&self, t: usize) -> std::ops::Range<usize> {
+        self.offsets[t]..self.offsets[t + 1]
+    }
+
+    /// Fills `inst` with the parameters of run `run` under master seed `seed`.
+    ///
+    /// Draw order (fixed, so that streams are stable): for each agent in file order its term
+    /// weights, every option value of every term, reservation, walk-out chance, deadline belief
+    /// and strategy exponent (two words each, see [`Param::sample`]); then for each observer
+    /// and each other signatory, a normal draw per term (weight noise) and per option (value
+    /// noise).
+    pub fn sample_into(&self, seed: u64, run: u64, inst: &mut Instance) {
+        let mut rng = rng::param_rng(seed, run);
+        self.sample_with(&mut rng, inst, None);
+    }
+
+    /// Fills `inst` with every parameter at its mean (no randomness, no estimate noise).
+    pub fn mean_instance(&self) -> Instance {
+        let mut inst = Instance::default();
+        let mut rng = rng::param_rng(0, 0);
+        self.sample_with(&mut rng, &mut inst, Some(()));
+        inst
+    }
+
+    fn sample_with(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        self.sample_params(rng, inst, means);
+        self.sample_estimates(rng, inst, means.is_some());
+        self.sample_time(rng, inst, means);
+    }
+
+    /// Fills `inst` with the parameters of world `world` (every uncertain number drawn once,
+    /// from [`rng::world_rng`]), leaving the estimates to [`Model::sample_run_estimates`].
+    /// Returns how many words the parameters before the estimates took, where a run's
+    /// estimate noise starts in its own stream.
+    pub fn sample_world(&self, seed: u64, world: u64, inst: &mut Instance) -> u128 {
+        let mut rng = rng::world_rng(seed, world);
+        let start = rng.get_word_pos();
+        self.sample_params(&mut rng, inst, None);
+        let used = rng.get_word_pos() - start;
+        self.sample_time(&mut rng, inst, None);
+        used
+    }
+
+    /// Fills the estimates of `inst` (parameters set by [`Model::sample_world`]) with run
+    /// `run`'s estimate noise: the words of run `run`'s parameter stream from `start` on, the
+    /// same in every world (common random numbers across worlds).
+    pub fn sample_run_estimates(&self, seed: u64, run: u64, start: u128, inst: &mut Instance) {
+        let mut rng = rng::param_rng(seed, run);
+        rng.set_word_pos(start);
+        self.sample_estimates(&mut rng, inst, false);
+    }
+
+    /// The parameters drawn before the estimates: weights, values, reservations, walk-out
+    /// chances, deadline beliefs and exponents, in file order; then each agent's best.
+    fn sample_params(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        let sc = &self.scenario;
+        let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
+        let draw = |p: &Param, rng: &mut rng::RunRng| {
+            if means.is_some() {
+                p.mean()
+            } else {
+                p.sample(rng)
+            }
+        };
+        inst.util.clear();
+        inst.util.resize(na * no, 0.0);
+        inst.values.clear();
+        inst.values.resize(na * no, 0.0);
+        inst.weights.clear();
+        inst.weights.resize(na * nt, 0.0);
+        inst.reservation.clear();
+        inst.walk_away.clear();
+        inst.belief.clear();
+        inst.exponent.clear();
+        inst.best.clear();
+        for (a, agent) in sc.agents.iter().enumerate() {
+            let w = &mut inst.weights[a * nt..(a + 1) * nt];
+            for (t, p) in agent.weights.iter().enumerate() {
+                w[t] = draw(p, rng);
+            }
+            let sum: f64 = w.iter().sum();
+            if sum > 0.0 {
+                w.iter_mut().for_each(|x| *x /= sum);
+            } else {
+                // Every sampled weight hit zero: fall back to the mean weights (validation
+                // guarantees they are not all zero).
+                w.copy_from_slice(&agent.mean_weights());
+            }
+            for t in 0..nt {
+                let wt = inst.weights[a * nt + t];
+                for (o, p) in agent.values[t].iter().enumerate() {
+                    let v = draw(p, rng);
+                    inst.values[a * no + self.offsets[t] + o] = v;
+                    inst.util[a * no + self.offsets[t] + o] = wt * v;
+                }
+            }
+            inst.reservation.push(draw(&agent.reservation, rng));
+            inst.walk_away.push(draw(&agent.walk_away, rng));
+            inst.belief.push(draw(&agent.deadline_belief, rng));
+            inst.exponent.push(match agent.strategy {
+                Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
+                // Game-theoretic agents have no exponent: the word pair is consumed all the
+                // same, so that every later draw stays in place.
+                Strategy::Hardliner
+                | Strategy::BackwardInduction
+                | Strategy::Stationary
+                | Strategy::Zeuthen => {
+                    draw(&Param::fixed(0.0, 0.0, 0.0), rng);
+                    None
+                }
+            });
+        }
+        for a in 0..na {
+            let best = (0..nt)
+                .map(|t| {
+                    self.term_range(t)
+                        .filter(|&k| self.allowed[a * no + k])
+                        .map(|k| inst.util[a * no + k])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
+                .sum();
+            inst.best.push(best);
+        }
+    }
+
+    /// The parameters of time. They come after every older draw, so that scenarios written
+    /// before they existed keep every number; each takes its two words whether or not the
+    /// agent uses it (common random numbers when a sweep switches a clock).
+    fn sample_time(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
+        let sc = &self.scenario;
+        let draw = |p: &Param, rng: &mut rng::RunRng| {
+            if means.is_some() {
+                p.mean()
+            } else {
+                p.sample(rng)
+            }
+        };
+        inst.horizon.clear();
+        inst.delay_cost.clear();
+        inst.decision_discount.clear();
+        inst.delayed = 0;
+        let unit = Param::fixed(0.0, 0.0, 0.0);
+        for (a, agent) in sc.agents.iter().enumerate() {
+            inst.horizon.push(match agent.clock {
+                Clock::Horizon(h) => draw(&h, rng),
+                Clock::Deadline => {
+                    draw(&unit, rng);
+                    0.0
+                }
+            });
+            let c = draw(&agent.delay_cost, rng);
+            inst.delay_cost.push(c);
+            let d = if agent.discount_in_decisions {
+                agent.discount
+            } else {
+                1.0
+            };
+            inst.decision_discount.push(d);
+            if c > 0.0 || d < 1.0 {
+                inst.delayed |= 1 << a;
+            }
+        }
+        inst.mediator_learning_rate = draw(&sc.simulation.mediator_learning_rate, rng);
+    }
+
+    /// Each observer's noisy view of every other signatory: weights scaled by `1 + sd·Z` (floored
+    /// at 0, renormalized) and values shifted by `sd·Z` (clamped to [0, 1]), `sd` being the
+    /// observer's `estimate_noise`.
+    fn sample_estimates(&self, rng: &mut rng::RunRng, inst: &mut Instance, exact: bool) {
+        let sc = &self.scenario;
+        let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
+        inst.est.clear();
+        inst.est.resize(na * na * no, 0.0);
+        inst.est_others.clear();
+        inst.est_others.resize(na * no, 0.0);
+        let mut w = vec![0.0; nt];
+        for a in 0..na {
+            // `estimates = "exact"`: noise of sd 0, its draws still consumed (0·Z adds
+            // nothing, so the estimates are the true values), keeping later draws in place.
+            let sd = if exact || sc.agents[a].exact_estimates {
+                0.0
+            } else {
+                sc.agents[a].estimate_noise
+            };
+            // AC_next answerers judge the offer they would make, so they need estimates too.
+            let proposes = self.protocol != Protocol::Mediated
+                || self.mediator == Some(a)
+                || sc.agents[a].accept != AcceptRule::Target;
+            for s in 0..na {
+                if s == a || !self.signatory[s] {
+                    continue;
+                }
+                if !proposes && !exact {
+                    // Nobody reads this observer's estimates: skip the normals (a logarithm
+                    // and a cosine each) but consume their words, so later draws stay put.
+                    for _ in 0..2 * (nt + no) {
+                        rng.next_u64();
+                    }
+                    continue;
+                }
+                for (t, wt) in w.iter_mut().enumerate() {
+                    let z = if exact { 0.0 } else { std_normal(rng) };
+                    *wt = (inst.weights[s * nt + t] * (1.0 + sd * z)).max(0.0);
+                }
+                let sum: f64 = w.iter().sum();
+                if sum > 0.0 {
+                    w.iter_mut().for_each(|x| *x /= sum);
+                }
+                let base = (a * na + s) * no;
+                for (t, wt) in w.iter().enumerate() {
+                    for k in self.term_range(t) {
+                        let z = if exact { 0.0 } else { std_normal(rng) };
+                        let e = wt * (inst.values[s * no + k] + sd * z).clamp(0.0, 1.0);
+                        inst.est[base + k] = e;
+                        inst.est_others[a * no + k] += e;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Instance {
+    /// Agent `a`'s perceived time in `round` (1-based) of a negotiation with `deadline`
+    /// rounds: against its own horizon, or against the deadline it believes in; capped at 1.
+    #[inline]
+    pub fn time(&self, a: usize, round: u32, deadline: u32) -> f64 {
+        let h = self.horizon[a];
+        if h > 0.0 {
+            (f64::from(round) / h).min(1.0)
+        } else {
+            crate::engine::strategy::perceived_time(round, deadline, self.belief[a])
+        }
+    }
+
+    /// Agent `a`'s no-deal value after `round` rounds: its reservation value less its delay
+    /// cost per round, floored at 0.
+    #[inline]
+    pub fn no_deal_value(&self, a: usize, round: u32) -> f64 {
+        let c = self.delay_cost[a];
+        if c > 0.0 {
+            (self.reservation[a] - c * f64::from(round)).max(0.0)
+        } else {
+            self.reservation[a]
+        }
+    }
+
+    /// The factor agent `a`'s decisions apply to a package's utility in `round`: `δ^round`
+    /// under `discount = { rate = δ, in_decisions = true }`, else 1.
+    #[inline]
+    pub fn decision_factor(&self, a: usize, round: u32) -> f64 {
+        let d = self.decision_discount[a];
+        if d < 1.0 { d.powi(round as i32) } else { 1.0 }
+    }
+
+    /// Utility of `package` (one option index per term) for agent `a`.
+    #[inline]
+    pub fn utility(&self, model: &Model, a: usize, package: &[u8]) -> f64 {
+        let base = a * model.n_opts;
+        package
+            .iter()
+            .enumerate()
+            .map(|(t, &o)| self.util[base + model.offsets[t] + o as usize])
+            .sum()
+    }
+}

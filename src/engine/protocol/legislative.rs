@@ -1,0 +1,156 @@
+//! Legislative bargaining (Baron and Ferejohn 1989): `protocol = "legislative"`.
+//!
+//! A round is: walk-out draws (as under alternating offers: one uniform per agent from the
+//! play stream, a signatory's departure ends the talks), then the recognition draw (one
+//! uniform from the run's recognition stream, [`crate::engine::rng::recognition_rng`], every round:
+//! the proposer is the first agent in file order whose cumulative recognition probability
+//! exceeds it), then the recognized signatory's proposal and every signatory's answer. The
+//! proposal passes when at least `quota` signatories accept it, the proposer's own vote
+//! included (closed rule: no amendments); else the next round begins, until the deadline.
+//!
+//! Proposers: a heuristic proposer with `offer = "best_for_others"` uses the quota search
+//! ([`crate::engine::offer::quota`]): the package best for the `quota - 1` others it courts, by its
+//! estimates, among those that meet its target; `nearest` and `random_above` proposers pick as
+//! under alternating offers; a stationary agent follows [`crate::engine::stationary`]. As under
+//! unanimity, no proposer offers an option a signatory red-lines.
+
+use super::{
+    End, Marker, Observer, RunResult, Workspace, answers, proposer_targets, record_received,
+    walk_outs,
+};
+use crate::engine::model::{Instance, Model};
+use crate::engine::offer::quota::QuotaSearch;
+use crate::engine::rng::{RunRng, choice_rng, coalition_rng, recognition_rng, uniform01};
+use crate::scenario::OfferRule;
+
+/// Per-thread state of the legislative protocol: each proposer's quota search for the run.
+#[derive(Debug, Default, Clone)]
+pub struct State {
+    quota: Vec<QuotaSearch>,
+}
+
+/// Builds the quota searches of the run's `best_for_others` heuristic proposers.
+pub(super) fn prepare(model: &Model, inst: &Instance, ws: &mut Workspace) {
+    let (na, no) = (model.n_agents(), model.n_opts);
+    let quota = model.scenario.simulation.quota;
+    ws.legislative.quota.resize_with(na, QuotaSearch::default);
+    for a in 0..na {
+        let agent = &model.scenario.agents[a];
+        if !model.signatory[a]
+            || model.equilibrium & (1 << a) != 0
+            || agent.offer != OfferRule::BestForOthers
+        {
+            continue;
+        }
+        // As `build_search` floors the unanimity search.
+        let floor = if inst.delay_cost[a] > 0.0 {
+            0.0
+        } else {
+            inst.reservation[a].min(inst.best[a])
+        };
+        ws.legislative.quota[a].prepare(
+            model,
+            a,
+            &inst.util[a * no..(a + 1) * no],
+            &inst.est[a * na * no..(a + 1) * na * no],
+            quota,
+            ws.method,
+            floor,
+        );
+    }
+}
+
+/// The agent recognized by uniform draw `u`: the first in file order whose cumulative
+/// probability exceeds `u` (the last with a positive chance, should rounding leave `u` above
+/// the total).
+pub fn recognized(probs: &[f64], u: f64) -> usize {
+    let mut cum = 0.0;
+    for (a, &p) in probs.iter().enumerate() {
+        cum += p;
+        if p > 0.0 && u < cum {
+            return a;
+        }
+    }
+    probs.iter().rposition(|&p| p > 0.0).unwrap_or(0)
+}
+
+/// Plays one legislative negotiation of at most `deadline` rounds.
+pub(super) fn legislative<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+    marker: &mut Marker,
+) -> RunResult {
+    let n = model.n_agents();
+    let sim = &model.scenario.simulation;
+    let quota = sim.quota;
+    let mut choices = model
+        .scenario
+        .agents
+        .iter()
+        .any(|a| a.offer == OfferRule::RandomAbove)
+        .then(|| choice_rng(rng));
+    let mut recognition = recognition_rng(rng);
+    let mut coalitions = coalition_rng(rng);
+    ws.best_seen.clear();
+    ws.best_seen.resize(n, f64::NEG_INFINITY);
+    crate::engine::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
+    let mut departed = 0u64;
+    let mut last_rejecters = 0u64;
+    let mut last = Vec::new();
+    for round in 1..=deadline {
+        marker.before(round, &last, last_rejecters);
+        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
+            return RunResult {
+                end: End::WalkOut { round, agent },
+                package: last,
+                last_rejecters,
+            };
+        }
+        // Only signatories are recognized, and a signatory's departure ended the talks above,
+        // so the recognized agent is present.
+        let p = recognized(&sim.recognition, uniform01(&mut recognition));
+        let equilibrium = model.equilibrium & (1 << p) != 0;
+        let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
+        let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+            _ if equilibrium => {
+                ws.plans[p].stationary_offer(model, quota, &mut coalitions, &mut ws.offer)
+            }
+            (OfferRule::RandomAbove, Some(c)) => {
+                let mut pkg = std::mem::take(&mut ws.offer);
+                let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();
+                ws.offer = pkg;
+                found
+            }
+            (OfferRule::BestForOthers, _) => ws.legislative.quota[p]
+                .search(model, own_tgt, &mut ws.offer)
+                .is_some(),
+            _ => ws.searches[p].search(own_tgt, &mut ws.offer).is_some(),
+        };
+        if !found {
+            obs.no_offer(round, p);
+            continue;
+        }
+        obs.offer(round, p, &ws.offer);
+        let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
+        record_received(model, inst, ws, p);
+        last.clone_from(&ws.offer);
+        last_rejecters = rejecters;
+        let votes = (model.signatory_mask & !rejecters).count_ones();
+        if votes >= quota {
+            return RunResult {
+                end: End::Agreement { round },
+                package: last,
+                last_rejecters,
+            };
+        }
+    }
+    RunResult {
+        end: End::Expired,
+        package: last,
+        last_rejecters,
+    }
+}

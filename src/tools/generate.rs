@@ -1,0 +1,197 @@
+//! Random scenarios of a given shape, for stress tests, benchmarks and as a starting point.
+//!
+//! Option values mix a component that every agent shares with a partisan one:
+//!
+//! ```text
+//! value(agent, term, option) = (1 - opposition) · common(term, option)
+//!                            + opposition · camp_value(agent, term, option)
+//! ```
+//!
+//! `common` is uniform on [0, 1] per option. For the partisan part every term's options get
+//! the positions 0, 1/(K-1), ..., 1 in a random order, and the agents are split into two
+//! camps per term (the first two agents always in opposite camps, the rest at random): one camp
+//! values an option at its position, the other at one minus it. So `opposition = 0` gives
+//! every agent the same values (the same best package: aligned), and `opposition = 1` with two
+//! agents gives exactly opposed values (`v_2 = 1 - v_1` on every term).
+
+use crate::engine::rng::{self, uniform01};
+use crate::error::InputError;
+use crate::scenario::{MAX_AGENTS, MAX_OPTIONS, MAX_TERMS, Scenario};
+use std::fmt::Write;
+
+/// The shape and randomness of a generated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// Options per term (one entry per term).
+    pub options: Vec<usize>,
+    /// Number of agents (all signatories).
+    pub agents: usize,
+    /// 0 = aligned values, 1 = opposed values (see the module docs).
+    pub opposition: f64,
+    /// Seed of the generator.
+    pub seed: u64,
+}
+
+/// Strategies given to the agents in turn: the first two make the classic Boulware-against-
+/// Conceder pairing.
+const STRATEGIES: [&str; 3] = ["boulware", "conceder", "linear"];
+
+/// Reservation value of every generated agent.
+pub const RESERVATION: f64 = 0.3;
+
+impl Shape {
+    /// Checks the shape against the scenario limits; `terms` is the `--terms` flag and
+    /// `options` the `--options` flag (one count for every term, or one per term).
+    pub fn new(
+        terms: usize,
+        options: &[usize],
+        agents: usize,
+        opposition: f64,
+        seed: u64,
+    ) -> Result<Shape, InputError> {
+        if terms == 0 || terms > MAX_TERMS {
+            return Err(InputError::new("--terms", format!("{terms} terms"))
+                .with_help(format!("give 1 to {MAX_TERMS} terms")));
+        }
+        let options = match options {
+            [k] => vec![*k; terms],
+            ks if ks.len() == terms => ks.to_vec(),
+            ks => {
+                return Err(InputError::new(
+                    "--options",
+                    format!("{} option counts for {terms} terms", ks.len()),
+                )
+                .with_help(
+                    "give one count for every term (--options 4) or one per term (--options 4,3,4)",
+                ));
+            }
+        };
+        if let Some(k) = options.iter().find(|&&k| !(2..=MAX_OPTIONS).contains(&k)) {
+            return Err(InputError::new("--options", format!("{k} options"))
+                .with_help(format!("a term has 2 to {MAX_OPTIONS} options")));
+        }
+        if !(2..=MAX_AGENTS).contains(&agents) {
+            return Err(InputError::new("--agents", format!("{agents} agents"))
+                .with_help(format!("give 2 to {MAX_AGENTS} agents")));
+        }
+        if !(0.0..=1.0).contains(&opposition) {
+            return Err(
+                InputError::new("--opposition", format!("{opposition} is out of range"))
+                    .with_help("give a number from 0 (aligned) to 1 (opposed)"),
+            );
+        }
+        Ok(Shape {
+            options,
+            agents,
+            opposition,
+            seed,
+        })
+    }
+}
+
+/// Writes a random valid scenario of `shape` as TOML; `command` is quoted in its header.
+pub fn scenario_toml(shape: &Shape, command: &str) -> String {
+    let mut rng = rng::param_rng(shape.seed, 0);
+    let (nt, na, x) = (shape.options.len(), shape.agents, shape.opposition);
+    // values[a][t][o]
+    let mut values = vec![vec![Vec::new(); nt]; na];
+    for (t, &k) in shape.options.iter().enumerate() {
+        let common: Vec<f64> = (0..k).map(|_| uniform01(&mut rng)).collect();
+        let mut pos: Vec<f64> = (0..k).map(|o| o as f64 / (k - 1) as f64).collect();
+        for i in (1..k).rev() {
+            pos.swap(i, below(&mut rng, i + 1));
+        }
+        for (a, agent_values) in values.iter_mut().enumerate() {
+            let high = match a {
+                0 => true,
+                1 => false,
+                _ => uniform01(&mut rng) < 0.5,
+            };
+            agent_values[t] = (0..k)
+                .map(|o| {
+                    let p = if high { pos[o] } else { 1.0 - pos[o] };
+                    round3((1.0 - x) * common[o] + x * p)
+                })
+                .collect();
+        }
+    }
+    let mut s = String::new();
+    let shape_text = options_text(&shape.options);
+    let _ = writeln!(s, "# Generated by `{command}`.");
+    let _ = writeln!(
+        s,
+        "# Values mix a shared and a partisan part by the opposition ({x}); weights are drawn"
+    );
+    let _ = writeln!(
+        s,
+        "# per run, uniform on [0, 1] before normalization. See README, `negsim generate`."
+    );
+    let _ = writeln!(s, "\n[scenario]");
+    let _ = writeln!(
+        s,
+        "name = \"Random: {nt} terms x {shape_text} options, {na} agents, opposition {x}, seed {}\"",
+        shape.seed
+    );
+    let _ = writeln!(s, "\n[simulation]\nruns = 10000\nseed = {}", shape.seed);
+    let _ = writeln!(
+        s,
+        "deadlines = [10, 20, 50, 100]\nprotocol = \"alternating\""
+    );
+    for (t, &k) in shape.options.iter().enumerate() {
+        let opts: Vec<String> = (1..=k).map(|o| format!("\"o{o}\"")).collect();
+        let _ = writeln!(
+            s,
+            "\n[[terms]]\nid = \"t{}\"\noptions = [{}]",
+            t + 1,
+            opts.join(", ")
+        );
+    }
+    for (a, agent_values) in values.iter().enumerate() {
+        let _ = writeln!(s, "\n[agents.a{}]", a + 1);
+        let _ = writeln!(
+            s,
+            "reservation = {RESERVATION}\nstrategy = \"{}\"",
+            STRATEGIES[a % STRATEGIES.len()]
+        );
+        let _ = writeln!(s, "\n[agents.a{}.weights]", a + 1);
+        for t in 0..nt {
+            let _ = writeln!(s, "t{} = {{ uniform = [0.0, 1.0] }}", t + 1);
+        }
+        for (t, vals) in agent_values.iter().enumerate() {
+            let row: Vec<String> = vals
+                .iter()
+                .enumerate()
+                .map(|(o, v)| format!("o{} = {v:?}", o + 1))
+                .collect();
+            let _ = writeln!(s, "\n[agents.a{}.values.t{}]", a + 1, t + 1);
+            let _ = writeln!(s, "{}", row.join("\n"));
+        }
+    }
+    s
+}
+
+/// Generates a scenario and parses it back (so the result is known to be valid).
+pub fn generate(shape: &Shape) -> Scenario {
+    let src = scenario_toml(shape, "negsim generate");
+    Scenario::from_toml_str(&src, "generated").expect("generated scenarios are valid")
+}
+
+/// `--options` as given: one number, or the per-term list when terms differ.
+fn options_text(options: &[usize]) -> String {
+    if options.iter().all(|&k| k == options[0]) {
+        options[0].to_string()
+    } else {
+        let v: Vec<String> = options.iter().map(usize::to_string).collect();
+        format!("({})", v.join(","))
+    }
+}
+
+/// A uniform index below `n` (tiny modulo bias is irrelevant for shuffling a few options).
+fn below(rng: &mut rng::RunRng, n: usize) -> usize {
+    ((uniform01(rng) * n as f64) as usize).min(n - 1)
+}
+
+/// Rounds to three decimals, so the file reads well; `1 - v` stays exact enough for opposition.
+fn round3(v: f64) -> f64 {
+    ((v * 1000.0).round() / 1000.0).clamp(0.0, 1.0)
+}
