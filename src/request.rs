@@ -7,7 +7,7 @@ use crate::engine::model::Model;
 use crate::engine::montecarlo::{self, Control, Settings};
 use crate::error::{Error, InputError};
 use crate::report::Report;
-use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, Scenario};
+use crate::scenario::{self, MAX_DEADLINE, MAX_RUNS, MAX_WORLDS, Scenario};
 use crate::study::estimate;
 use std::path::Path;
 
@@ -193,9 +193,6 @@ pub fn with_threads<T: Send>(
         }
     }
 }
-
-/// Most worlds one request may play.
-pub const MAX_WORLDS: u64 = 1_000_000;
 
 /// Simulates `sc` with resolved settings and builds the report (of the worlds, when
 /// `sim.worlds` asks for them).

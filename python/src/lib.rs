@@ -11,9 +11,9 @@ use negsim::provenance::{self, Provenance};
 use negsim::request::{
     Overrides, ResolvedSim, load_source, simulate_report, simulate_worlds_report, with_threads,
 };
+use negsim::scenario::slots::all_slots;
 use negsim::scenario::{self, Scenario};
 use negsim::study::per_run::{PerRun, Record};
-use negsim::study::sensitivity::factors::all_slots;
 use negsim::study::sweep::Sweep;
 use negsim::study::tidy::{self, Layout, Output};
 use pyo3::create_exception;

@@ -10,12 +10,12 @@ pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
     let mut text = crate::study::check::summary(&sc);
     if !a.no_look {
-        if a.worlds > crate::request::MAX_WORLDS {
+        if a.worlds > crate::scenario::MAX_WORLDS {
             return Err(
                 InputError::new("--worlds", format!("{} worlds is too many", a.worlds))
                     .with_help(format!(
                         "give at most {} worlds",
-                        crate::scenario::thousands(crate::request::MAX_WORLDS)
+                        crate::scenario::thousands(crate::scenario::MAX_WORLDS)
                     ))
                     .into(),
             );

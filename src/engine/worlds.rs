@@ -20,7 +20,7 @@ use crate::engine::montecarlo::{Control, RunPlayer, Settings};
 use crate::engine::offer::for_each_package;
 use crate::engine::protocol::Workspace;
 use crate::engine::stats::Tally;
-use crate::study::sensitivity::factors::{Slot, scenario_factors};
+use crate::scenario::slots::{Slot, uncertain_slots};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::Ordering;
@@ -72,10 +72,7 @@ pub fn simulate_worlds(
     worlds: Range<u64>,
     control: &Control,
 ) -> WorldsOutcome {
-    let slots: Vec<Slot> = scenario_factors(&model.scenario)
-        .into_iter()
-        .map(|f| f.slot)
-        .collect();
+    let slots: Vec<Slot> = uncertain_slots(&model.scenario);
     let per_world: Vec<Option<World>> = worlds
         .clone()
         .into_par_iter()

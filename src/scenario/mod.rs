@@ -3,6 +3,7 @@
 
 mod legislative;
 mod raw;
+pub mod slots;
 mod theory;
 mod toml_error;
 mod validate;
@@ -27,6 +28,8 @@ pub const BUNDLED_NAME: &str = "scenarios/ukraine-peace-2025.toml";
 pub const MAX_RUNS: u64 = 1_000_000_000;
 /// Longest deadline, in rounds.
 pub const MAX_DEADLINE: u32 = 1_000_000;
+/// Most worlds one request may play.
+pub const MAX_WORLDS: u64 = 1_000_000;
 /// Most terms a scenario may have.
 pub const MAX_TERMS: usize = 1_000;
 /// Most options a term may have (option indices are stored in a byte).

@@ -18,6 +18,7 @@ mod html_report;
 mod import;
 mod init;
 mod invalid_input;
+mod layout;
 mod legislative;
 mod no_lost_work;
 mod offers;

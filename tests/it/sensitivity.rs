@@ -4,7 +4,8 @@
 
 use crate::common::{negsim, negsim_env, scenario, split, stderr, stdout, write_temp};
 use negsim::Scenario;
-use negsim::study::sensitivity::factors::{all_slots, scenario_factors};
+use negsim::scenario::slots::all_slots;
+use negsim::study::sensitivity::factors::scenario_factors;
 use negsim::study::sensitivity::paths::{ParamRange, with_ranges};
 use negsim::study::sensitivity::sobol::sobol_indices;
 use negsim::study::sensitivity::{

@@ -349,7 +349,7 @@ impl Validator<'_> {
             None => None,
             Some(w) => {
                 let v = *w.get_ref();
-                let max = crate::request::MAX_WORLDS;
+                let max = MAX_WORLDS;
                 if v < 0 || v as u64 > max {
                     return Err(self
                         .at(w.span(), format!("worlds = {v} is out of range"))

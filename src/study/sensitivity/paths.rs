@@ -8,9 +8,10 @@
 //! evaluations fix it without a trip through TOML. What the two share is the spelling of the
 //! numeric paths; a test checks that a sweep of a slot's path sets exactly that slot.
 
-use super::factors::{Factor, Slot, Source, all_slots};
+use super::factors::{Factor, Source};
 use crate::engine::dist::{Dist, Param};
 use crate::error::{InputError, did_you_mean};
+use crate::scenario::slots::{Slot, all_slots};
 use crate::scenario::{Scenario, Strategy, fmt_num};
 
 /// An extra factor range from `--param PATH=LOW:HIGH`, not yet resolved against a scenario.
