@@ -248,3 +248,12 @@ pub fn uncertain_slots(sc: &Scenario) -> Vec<Slot> {
         .filter(|slot| slot.get(sc).is_some_and(|p| p.is_uncertain()))
         .collect()
 }
+
+/// The name in the scenario's words of the parameter at dotted `path` ("Russia · reservation
+/// value"), when the path names a numeric parameter of `sc`.
+pub fn label_of_path(sc: &Scenario, path: &str) -> Option<String> {
+    all_slots(sc)
+        .into_iter()
+        .find(|s| s.path(sc) == path)
+        .map(|s| s.label(sc))
+}

@@ -196,10 +196,13 @@ fn sweep_report_draws_every_row_of_the_csv_one_chart_per_other_value() {
             assert_eq!(chart, want);
         }
     }
+    // The axis names the parameter in the scenario's words (issue 14), the heading gives its
+    // path beside the name.
     assert!(
-        html.contains("agents.a.walk_away (chance per round)"),
+        html.contains(">a · walk-out chance (chance per round)<"),
         "x axis title"
     );
+    assert!(html.contains("a · walk-out chance (<code>agents.a.walk_away</code>)"));
     assert!(html.contains("P(agreement) (share of runs)"));
     assert!(html.contains("deadline 6 rounds") && html.contains("95% interval (Wilson)"));
     let lower = html.to_lowercase();

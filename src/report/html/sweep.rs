@@ -140,9 +140,11 @@ fn line_charts(
     let label = &sc.simulation.round_label;
     let paths: Vec<&str> = sweep.paths();
     let xpath = paths[xi];
+    // The scenario's own name for the parameter where it has one; the path stays beside it.
+    let xname = crate::scenario::slots::label_of_path(sc, xpath).unwrap_or_else(|| xpath.into());
     let x_label = match unit(xpath, label) {
-        Some(u) => format!("{xpath} ({u})"),
-        None => xpath.to_string(),
+        Some(u) => format!("{xname} ({u})"),
+        None => xname.clone(),
     };
     // Panels in the order in which their first point comes.
     let mut panels: IndexMap<Vec<&str>, Vec<&Point>> = IndexMap::new();
@@ -162,7 +164,7 @@ fn line_charts(
         .map(|i| paths[i])
         .collect();
     html! {
-        h2 { "P(agreement) against " code { (xpath) } } "\n"
+        h2 { "P(agreement) against " (xname) @if xname != xpath { " (" code { (xpath) } ")" } } "\n"
         @if panels.len() > 1 {
             p class="note" {
                 "One chart per combination of the values of " (code_list(others.iter().copied()))
@@ -180,7 +182,7 @@ fn line_charts(
                 h3 { (fixed.join(", ")) } "\n"
             }
             figure {
-                (panel(rows, &dls, label, pts, xi, xpath, &x_label, &fixed, k, y_range))
+                (panel(rows, &dls, label, pts, xi, &xname, &x_label, &fixed, k, y_range))
                 figcaption { "P(agreement) with " (runs) " runs per point, one line per deadline. Band and bars: " (CAPTION) }
             } "\n"
         }
