@@ -74,8 +74,13 @@ def shot(driver, name):
 
 
 def series(driver, name):
-    els = driver.find_elements(By.CSS_SELECTOR, f'#chart g.series[data-name="{name}"]')
-    return els[0].get_attribute("data-values") if els else None
+    # Found and read in one script: the page replaces the chart on every redraw, so an element
+    # found by one WebDriver call may be gone (stale) by the next (a flake seen in CI).
+    return driver.execute_script(
+        "const g = document.querySelector(`#chart g.series[data-name=\"${arguments[0]}\"]`);"
+        " return g ? g.getAttribute('data-values') : null;",
+        name,
+    )
 
 
 def idle(driver):
