@@ -20,7 +20,14 @@ pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
                     .into(),
             );
         }
-        let look = crate::request::with_threads(a.threads, || {
+        // `--threads` is checked as every simulating command checks it.
+        let sim = crate::request::Overrides {
+            threads: a.threads,
+            worlds: Some(0),
+            ..Default::default()
+        }
+        .resolve(&sc)?;
+        let look = crate::request::with_threads(sim.threads, || {
             crate::study::check::hangs_on::hangs_on(&sc, a.worlds)
         })?;
         text.push_str(&look.to_text(&sc.simulation.round_label));

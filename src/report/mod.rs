@@ -288,10 +288,7 @@ impl Report {
         let outcome = worlds.pooled_outcome();
         let total = runs.saturating_mul(worlds.agreements.len() as u64);
         let mut report = Report::with_analysis(model, seed, total, &outcome, analysis);
-        for (d, dr) in report.deadlines.iter_mut().enumerate() {
-            dr.ci95 = worlds.pooled_interval(d);
-            dr.worlds = worlds.at_deadline(model, d);
-        }
+        set_worlds(&mut report.deadlines, model, worlds);
         report.worlds = Some(worlds.report());
         report
     }
@@ -506,4 +503,13 @@ pub fn package_string(model: &Model, pkg: &[u8]) -> String {
 /// Formats a utility for transcripts.
 pub fn fmt_utility(u: f64) -> String {
     fmt_num(u)
+}
+
+/// Gives rows built from the pooled tallies of `worlds` (one per deadline, in order) the
+/// worlds' interval and their spread: what makes a row of worlds in every table.
+pub fn set_worlds(rows: &mut [DeadlineReport], model: &Model, worlds: &WorldsOutcome) {
+    for (d, r) in rows.iter_mut().enumerate() {
+        r.ci95 = worlds.pooled_interval(d);
+        r.worlds = worlds.at_deadline(model, d);
+    }
 }

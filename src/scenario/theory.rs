@@ -5,6 +5,17 @@ use super::{Agent, Protocol, Simulation, Term, Validator, thousands};
 use crate::error::InputError;
 use std::ops::Range;
 
+/// The first agent with `strategy`, and the span of its `strategy` key (where its rules'
+/// errors point), or `None` when no agent uses it.
+fn first_with(
+    agents: &[Agent],
+    strategy_spans: &[Option<Range<usize>>],
+    strategy: super::Strategy,
+) -> Option<(usize, Range<usize>)> {
+    let i = agents.iter().position(|a| a.strategy == strategy)?;
+    Some((i, strategy_spans[i].clone().unwrap_or(0..0)))
+}
+
 /// Largest outcome space for which a backward-induction agent is accepted with more than two
 /// signatories. Why: each round's equilibrium offer then meets one constraint per responder,
 /// which no single-constraint offer search answers; an exact depth-first search does, and this
@@ -27,13 +38,10 @@ impl Validator<'_> {
         strategy_spans: &[Option<Range<usize>>],
         protocol_span: Option<Range<usize>>,
     ) -> Result<(), InputError> {
-        let Some(i) = agents
-            .iter()
-            .position(|a| a.strategy == super::Strategy::BackwardInduction)
+        let Some((i, at)) = first_with(agents, strategy_spans, super::Strategy::BackwardInduction)
         else {
             return Ok(());
         };
-        let at = strategy_spans[i].clone().unwrap_or(0..0);
         let id = &agents[i].id;
         if sim.protocol != Protocol::Alternating {
             return Err(self
@@ -114,13 +122,9 @@ impl Validator<'_> {
         sim: &Simulation,
         strategy_spans: &[Option<Range<usize>>],
     ) -> Result<(), InputError> {
-        let Some(i) = agents
-            .iter()
-            .position(|a| a.strategy == super::Strategy::Stationary)
-        else {
+        let Some((i, at)) = first_with(agents, strategy_spans, super::Strategy::Stationary) else {
             return Ok(());
         };
-        let at = strategy_spans[i].clone().unwrap_or(0..0);
         let id = &agents[i].id;
         let refuse = |why: String, help: &str| {
             Err(self
@@ -269,13 +273,9 @@ impl Validator<'_> {
         strategy_spans: &[Option<Range<usize>>],
         protocol_span: Option<Range<usize>>,
     ) -> Result<(), InputError> {
-        let Some(i) = agents
-            .iter()
-            .position(|a| a.strategy == super::Strategy::Zeuthen)
-        else {
+        let Some((i, at)) = first_with(agents, strategy_spans, super::Strategy::Zeuthen) else {
             return Ok(());
         };
-        let at = strategy_spans[i].clone().unwrap_or(0..0);
         let id = &agents[i].id;
         let refuse = |span: Range<usize>, why: String, help: &str| {
             Err(self

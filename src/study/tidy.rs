@@ -334,10 +334,7 @@ fn world_rows(
     };
     let out = crate::engine::worlds::simulate_worlds(model, &s, 0..k, control);
     let mut rows = row_reports(model, &out.pooled_outcome());
-    for (d, r) in rows.iter_mut().enumerate() {
-        r.ci95 = out.pooled_interval(d);
-        r.worlds = out.at_deadline(model, d);
-    }
+    crate::report::set_worlds(&mut rows, model, &out);
     (out.partial, rows)
 }
 
