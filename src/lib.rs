@@ -20,7 +20,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod cli;
 pub mod csv_text;
 pub mod engine;
 pub mod error;

@@ -1,5 +1,9 @@
-//! The `negsim` command: everything lives in the library; this only hands over control.
+//! The `negsim` command: flags are parsed and validated here ([`cli`]); everything they ask
+//! for lives in the library, which this binary reaches only through its public API, as the
+//! Python package and the web page do.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    negsim::cli::main()
+    cli::main()
 }

@@ -1,11 +1,11 @@
 //! The flags of every command, as clap parses them: raw values only; the commands validate
 //! them and call the library.
 
-use crate::error::InputError;
-use crate::request::{Overrides, ResolvedSim};
-use crate::scenario::Scenario;
-use crate::study::sensitivity::Method;
-use crate::study::tidy;
+use negsim::error::InputError;
+use negsim::request::{Overrides, ResolvedSim};
+use negsim::scenario::Scenario;
+use negsim::study::sensitivity::Method;
+use negsim::study::tidy;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -104,7 +104,7 @@ pub struct RunArgs {
     pub output: Option<PathBuf>,
     /// Play only shard K of N (0-based) and write its partial result for `negsim merge`.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<crate::study::shard::Shard>,
+    pub shard: Option<negsim::study::shard::Shard>,
     /// Run even if the estimated time is over an hour.
     #[arg(long)]
     pub force: bool,
@@ -189,7 +189,7 @@ pub struct SweepArgs {
     /// Play only shard K of N of the points (0-based) and write its partial result for
     /// `negsim merge`.
     #[arg(long, value_name = "K/N", conflicts_with = "resume")]
-    pub shard: Option<crate::study::shard::Shard>,
+    pub shard: Option<negsim::study::shard::Shard>,
     /// Run even if the estimated time is over an hour, and replace a non-empty --output
     /// table (without it, an existing table is refused: use --resume to continue it).
     #[arg(long)]
@@ -226,8 +226,8 @@ pub struct BatchArgs {
 #[derive(Debug, Args)]
 pub struct TableArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = tidy::Format::Csv)]
-    pub format: tidy::Format,
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
     /// Write to this file instead of stdout (`-`: stdout); rows are appended as each item
     /// finishes, and a file that already holds rows is refused without --resume or --force.
     #[arg(long, short)]
@@ -292,8 +292,8 @@ pub struct SensitivityArgs {
     #[arg(long)]
     pub deadline: Option<u32>,
     /// `oat`: each factor at its 5th/95th percentile (tornado); `sobol`: variance-based indices.
-    #[arg(long, value_enum, default_value_t = Method::Oat)]
-    pub method: Method,
+    #[arg(long, value_enum, default_value_t = MethodArg::Oat)]
+    pub method: MethodArg,
     /// Base samples N of the Sobol method (default 256; N·(k+2) model evaluations).
     #[arg(long)]
     pub samples: Option<usize>,
@@ -438,38 +438,44 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
 }
 
-// The library's own enums get their flag values here, so that no library type derives a
-// command-line trait (a Python binding or a web front end has no use for them); the help
-// texts are those the derive took from their doc comments.
-impl ValueEnum for tidy::Format {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[tidy::Format::Csv, tidy::Format::Jsonl]
-    }
+// The library's own enums get their flag values from these mirrors, so that no library type
+// derives a command-line trait (a Python binding or a web front end has no use for them).
 
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        use clap::builder::PossibleValue;
-        Some(match self {
-            tidy::Format::Csv => PossibleValue::new("csv").help("CSV with a header line"),
-            tidy::Format::Jsonl => {
-                PossibleValue::new("jsonl").help("One JSON object per line, no header")
-            }
-        })
+/// Formats of a tidy table (`sweep`, `batch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TableFormat {
+    /// CSV with a header line.
+    #[default]
+    Csv,
+    /// One JSON object per line, no header.
+    Jsonl,
+}
+
+impl From<TableFormat> for tidy::Format {
+    fn from(f: TableFormat) -> Self {
+        match f {
+            TableFormat::Csv => tidy::Format::Csv,
+            TableFormat::Jsonl => tidy::Format::Jsonl,
+        }
     }
 }
 
-impl ValueEnum for Method {
-    fn value_variants<'a>() -> &'a [Self] {
-        &[Method::Oat, Method::Sobol]
-    }
+/// Methods of `sensitivity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MethodArg {
+    /// One factor at a time (tornado).
+    #[default]
+    Oat,
+    /// Variance-based first- and total-order indices.
+    Sobol,
+}
 
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        use clap::builder::PossibleValue;
-        Some(match self {
-            Method::Oat => PossibleValue::new("oat").help("One factor at a time (tornado)"),
-            Method::Sobol => {
-                PossibleValue::new("sobol").help("Variance-based first- and total-order indices")
-            }
-        })
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Self {
+        match m {
+            MethodArg::Oat => Method::Oat,
+            MethodArg::Sobol => Method::Sobol,
+        }
     }
 }
 

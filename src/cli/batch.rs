@@ -3,14 +3,14 @@
 use super::args::*;
 use super::interrupted_items;
 use super::sweep::new_table;
-use crate::engine::montecarlo::Control;
-use crate::error::InputError;
-use crate::interrupt;
-use crate::output::{self, Target};
-use crate::progress::{self, Progress};
-use crate::request::{load_scenario, with_threads};
-use crate::study::batch::{self, Job};
-use crate::study::tidy::Layout;
+use negsim::engine::montecarlo::Control;
+use negsim::error::InputError;
+use negsim::interrupt;
+use negsim::output::{self, Target};
+use negsim::progress::{self, Progress};
+use negsim::request::{load_scenario, with_threads};
+use negsim::study::batch::{self, Job};
+use negsim::study::tidy::Layout;
 
 pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
     let mut jobs = Vec::new();
@@ -32,7 +32,7 @@ pub(super) fn cmd_batch(a: &BatchArgs) -> anyhow::Result<()> {
         }
     }
     let layout = Layout {
-        format: a.table.format,
+        format: a.table.format.into(),
         keys: batch::KEYS.iter().map(|k| k.to_string()).collect(),
         worlds: None,
     };

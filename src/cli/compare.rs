@@ -1,10 +1,10 @@
 //! `negsim run A --compare B`: two scenarios run by run under common random numbers.
 
 use super::args::*;
-use crate::engine::montecarlo::Control;
-use crate::request::{ResolvedSim, load_source, refuse_if_too_long};
-use crate::scenario::Scenario;
-use crate::study::compare::compare;
+use negsim::engine::montecarlo::Control;
+use negsim::request::{ResolvedSim, load_source, refuse_if_too_long};
+use negsim::scenario::Scenario;
+use negsim::study::compare::compare;
 use std::path::Path;
 
 pub(super) fn cmd_compare(
@@ -21,7 +21,7 @@ pub(super) fn cmd_compare(
         refuse_if_too_long(&b, sim, &b_origin)?;
     }
     let control = Control::default();
-    let cmp = crate::interrupt::forward_to(&control.cancel, || {
+    let cmp = negsim::interrupt::forward_to(&control.cancel, || {
         compare(sc, &b, sim, &b_origin, &control)
     })?;
     let text = match a.format.unwrap_or_default() {

@@ -1,7 +1,7 @@
 //! `negsim import`: GENIUS and GeniusWeb domains into a scenario.
 
 use super::args::*;
-use crate::output::{self, Target};
+use negsim::output::{self, Target};
 
 use super::emit;
 use std::path::PathBuf;
@@ -10,10 +10,10 @@ pub(super) fn cmd_import(a: &ImportArgs) -> anyhow::Result<()> {
     let mut inputs: Vec<&std::path::Path> = vec![&a.domain];
     inputs.extend(a.profiles.iter().map(PathBuf::as_path));
     output::refuse_if_input(&Target::of(a.output.as_deref()), "--output", &inputs)?;
-    let opts = crate::tools::import::ImportOptions {
+    let opts = negsim::tools::import::ImportOptions {
         ignore_discount: a.ignore_discount,
     };
-    let imported = crate::tools::import::import_files(&a.domain, &a.profiles, opts)?;
+    let imported = negsim::tools::import::import_files(&a.domain, &a.profiles, opts)?;
     for w in &imported.warnings {
         eprintln!("warning: {w}");
     }

@@ -2,33 +2,33 @@
 
 use super::args::*;
 use super::emit;
-use crate::error::InputError;
-use crate::request::load_scenario;
-use crate::scenario::MAX_DEADLINE;
+use negsim::error::InputError;
+use negsim::request::load_scenario;
+use negsim::scenario::MAX_DEADLINE;
 
 pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let mut text = crate::study::check::summary(&sc);
+    let mut text = negsim::study::check::summary(&sc);
     if !a.no_look {
-        if a.worlds > crate::scenario::MAX_WORLDS {
+        if a.worlds > negsim::scenario::MAX_WORLDS {
             return Err(
                 InputError::new("--worlds", format!("{} worlds is too many", a.worlds))
                     .with_help(format!(
                         "give at most {} worlds",
-                        crate::scenario::thousands(crate::scenario::MAX_WORLDS)
+                        negsim::scenario::thousands(negsim::scenario::MAX_WORLDS)
                     ))
                     .into(),
             );
         }
         // `--threads` is checked as every simulating command checks it.
-        let sim = crate::request::Overrides {
+        let sim = negsim::request::Overrides {
             threads: a.threads,
             worlds: Some(0),
             ..Default::default()
         }
         .resolve(&sc)?;
-        let look = crate::request::with_threads(sim.threads, || {
-            crate::study::check::hangs_on::hangs_on(&sc, a.worlds)
+        let look = negsim::request::with_threads(sim.threads, || {
+            negsim::study::check::hangs_on::hangs_on(&sc, a.worlds)
         })?;
         text.push_str(&look.to_text(&sc.simulation.round_label));
     }
@@ -46,6 +46,6 @@ pub(super) fn cmd_trace(a: &TraceArgs) -> anyhow::Result<()> {
         .into());
     }
     let seed = a.seed.unwrap_or(sc.simulation.seed);
-    let text = crate::tools::trace::transcript(&sc, seed, a.run, a.deadline);
+    let text = negsim::tools::trace::transcript(&sc, seed, a.run, a.deadline);
     emit(None, &text)
 }

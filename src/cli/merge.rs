@@ -3,19 +3,19 @@
 use super::args::*;
 use super::emit;
 use super::run::render;
-use crate::error::InputError;
-use crate::output::{self, Target};
-use crate::study::tidy::{self};
+use negsim::error::InputError;
+use negsim::output::{self, Target};
+use negsim::study::tidy::{self};
 use std::path::PathBuf;
 
 pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
-    use crate::study::shard::{Partial, SweepPart};
+    use negsim::study::shard::{Partial, SweepPart};
     let parts: Vec<&std::path::Path> = a.parts.iter().map(PathBuf::as_path).collect();
     output::refuse_if_input(&Target::of(a.output.as_deref()), "--output", &parts)?;
     let mut texts = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
-        let bytes = crate::error::read_input(
+        let bytes = negsim::error::read_input(
             p,
             &name,
             "the part file",
@@ -24,7 +24,7 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
                 "a part file holds counts, a few kilobytes per deadline or point",
             ],
         )?;
-        let text = crate::error::utf8_text(bytes, &name, "give part files as negsim wrote them")?;
+        let text = negsim::error::utf8_text(bytes, &name, "give part files as negsim wrote them")?;
         texts.push((name, text));
     }
     let sweeps = texts.iter().filter(|(_, t)| SweepPart::sniff(t)).count();
@@ -41,7 +41,7 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
         for (name, text) in &texts {
             parts.push((name.clone(), SweepPart::from_jsonl(text, name)?));
         }
-        let merged = crate::study::shard::merge_sweep(parts)?;
+        let merged = negsim::study::shard::merge_sweep(parts)?;
         let text = match a.format.unwrap_or(MergeFormat::Csv) {
             MergeFormat::Part => merged.to_jsonl(),
             MergeFormat::Csv => merged.table(tidy::Format::Csv)?,
@@ -64,7 +64,7 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     for (name, text) in &texts {
         parts.push((name.clone(), Partial::from_json(text, name)?));
     }
-    let merged = crate::study::shard::merge(parts)?;
+    let merged = negsim::study::shard::merge(parts)?;
     let format = match a.format.unwrap_or_default() {
         MergeFormat::Part => return emit(a.output.as_deref(), &merged.to_json()),
         MergeFormat::Table => Format::Table,
@@ -82,6 +82,6 @@ pub(super) fn cmd_merge(a: &MergeArgs) -> anyhow::Result<()> {
     let (model, report) = merged.into_report("merge")?;
     emit(
         a.output.as_deref(),
-        &render(&report, &model, format, &crate::report::View::default()),
+        &render(&report, &model, format, &negsim::report::View::default()),
     )
 }

@@ -18,14 +18,10 @@ mod serve;
 mod sweep;
 mod validate;
 
-use crate::error::{Error, InputError};
-use crate::interrupt;
-use crate::output::{self, Target};
-pub use crate::request::{
-    Overrides, ResolvedSim, load_scenario, load_source, refuse_if_too_long, simulate_outcome,
-    simulate_report, with_threads,
-};
-use crate::scenario;
+use negsim::error::{Error, InputError};
+use negsim::interrupt;
+use negsim::output::{self, Target};
+use negsim::scenario;
 pub use args::*;
 use clap::Parser;
 use std::path::{Path, PathBuf};
@@ -111,7 +107,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// The name messages give the scenario at `path` (or the bundled one).
 fn origin_of(path: Option<&Path>) -> String {
     path.map_or_else(
-        || crate::scenario::BUNDLED_NAME.to_string(),
+        || negsim::scenario::BUNDLED_NAME.to_string(),
         |p| p.display().to_string(),
     )
 }
@@ -138,7 +134,7 @@ pub fn interrupted(output: Option<&Path>, done: u64, requested: u64) -> anyhow::
 #[derive(Debug, thiserror::Error)]
 #[error("interrupted")]
 pub struct Interrupted;
-/// Writes `text` whole to `--output` (see [`crate::output`]: `-` or none is stdout).
+/// Writes `text` whole to `--output` (see [`negsim::output`]: `-` or none is stdout).
 pub fn emit(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     output::write_whole(&Target::of(path), text.as_bytes())?;
     Ok(())

@@ -1,18 +1,18 @@
 //! `negsim play`: play one agent in the terminal, or several taking turns (hot-seat).
 
 use super::args::*;
-use crate::engine::model::Model;
-use crate::error::InputError;
-use crate::request::load_scenario;
+use negsim::engine::model::Model;
+use negsim::error::InputError;
+use negsim::request::load_scenario;
 
 pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let seats = crate::tools::play::seats_of(&sc, &a.agent, "--as")?;
+    let seats = negsim::tools::play::seats_of(&sc, &a.agent, "--as")?;
     let sim = SimArgs {
         runs: a.runs,
         seed: a.seed,
         deadlines: Some(vec![a.deadline.unwrap_or_else(|| {
-            crate::tools::play::default_deadline(&sc.simulation.deadlines)
+            negsim::tools::play::default_deadline(&sc.simulation.deadlines)
         })]),
         threads: None,
         quiet: true,
@@ -29,7 +29,7 @@ pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
         }
     })?;
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let opts = crate::tools::play::PlayOptions {
+    let opts = negsim::tools::play::PlayOptions {
         seats,
         deadline: sim.deadlines[0],
         seed: sim.seed,
@@ -42,6 +42,6 @@ pub(super) fn cmd_play(a: &PlayArgs) -> anyhow::Result<()> {
     };
     let model = Model::new(&sc);
     let stdin = std::io::stdin();
-    crate::tools::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
+    negsim::tools::play::play_game(&model, &opts, stdin.lock(), std::io::stdout().lock())?;
     Ok(())
 }

@@ -2,27 +2,27 @@
 
 use super::args::*;
 use super::command_line;
-use crate::engine::montecarlo::Control;
-use crate::output::{self, Target};
-use crate::report::Report;
-use crate::request::{ResolvedSim, load_scenario, simulate_outcome, with_threads};
-use crate::scenario::Scenario;
-use crate::study::sensitivity::{self, Method};
+use negsim::engine::montecarlo::Control;
+use negsim::output::{self, Target};
+use negsim::report::Report;
+use negsim::request::{ResolvedSim, load_scenario, simulate_outcome, with_threads};
+use negsim::scenario::Scenario;
+use negsim::study::sensitivity::{self, Method};
 use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let sim = crate::request::Overrides {
+    let sim = negsim::request::Overrides {
         worlds: a.answer.worlds,
         ..a.sim.overrides()
     }
     .resolve(&sc)?;
     let view =
-        crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
+        negsim::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
     if !a.force {
-        crate::request::refuse_if_too_long(&sc, &sim, &super::origin_of(a.scenario.as_deref()))?;
+        negsim::request::refuse_if_too_long(&sc, &sim, &super::origin_of(a.scenario.as_deref()))?;
     }
-    let axes = crate::report::html::run::resolve_axes(&sc, a.axes.as_deref())?;
+    let axes = negsim::report::html::run::resolve_axes(&sc, a.axes.as_deref())?;
     let target = Target::of(Some(&a.output));
     let scenario: Vec<&Path> = a.scenario.iter().map(PathBuf::as_path).collect();
     output::refuse_if_input(&target, "--output", &scenario)?;
@@ -30,9 +30,9 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     let page = output::prepare(&target)?;
     let control = Control::default();
     let (model, outcome, report, analysis) = if sim.worlds.is_some() {
-        let model = crate::engine::model::Model::new(&sc);
-        let worlds = crate::request::play_worlds(&model, &sim, &control)?;
-        let analysis = crate::engine::analysis::Analysis::new(&model);
+        let model = negsim::engine::model::Model::new(&sc);
+        let worlds = negsim::request::play_worlds(&model, &sim, &control)?;
+        let analysis = negsim::engine::analysis::Analysis::new(&model);
         let report = Report::of_worlds_with_analysis(
             &model,
             sim.seed,
@@ -43,7 +43,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
         (model, worlds.pooled_outcome(), report, analysis)
     } else {
         let (model, outcome) = simulate_outcome(&sc, &sim, &control)?;
-        let analysis = crate::engine::analysis::Analysis::new(&model);
+        let analysis = negsim::engine::analysis::Analysis::new(&model);
         let report = Report::with_analysis(&model, sim.seed, sim.runs, &outcome, analysis.as_ref());
         (model, outcome, report, analysis)
     };
@@ -67,7 +67,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     } else {
         None
     };
-    let html = crate::report::html::run::render(&crate::report::html::run::HtmlInput {
+    let html = negsim::report::html::run::render(&negsim::report::html::run::HtmlInput {
         model: &model,
         report: &report,
         outcome: &outcome,
@@ -80,7 +80,7 @@ pub(super) fn cmd_report(a: &ReportArgs) -> anyhow::Result<()> {
     page.commit(html.as_bytes())?;
     eprintln!("wrote {}", target.name());
     if let Some(dir) = &a.svg_dir {
-        let files = crate::report::charts::standalone::write_all(&html, dir)?;
+        let files = negsim::report::charts::standalone::write_all(&html, dir)?;
         eprintln!("wrote {} charts into {}", files.len(), dir.display());
     }
     Ok(())

@@ -3,21 +3,21 @@
 use super::args::*;
 
 use super::interrupted;
-use crate::engine::model::Model;
-use crate::engine::montecarlo::Control;
-use crate::error::InputError;
-use crate::interrupt;
-use crate::output::{self, Target};
-use crate::progress::{self, Progress};
-use crate::report::Report;
-use crate::request::{ResolvedSim, load_source, refuse_if_too_long, simulate_report, with_threads};
-use crate::scenario::Scenario;
+use negsim::engine::model::Model;
+use negsim::engine::montecarlo::Control;
+use negsim::error::InputError;
+use negsim::interrupt;
+use negsim::output::{self, Target};
+use negsim::progress::{self, Progress};
+use negsim::report::Report;
+use negsim::request::{ResolvedSim, load_source, refuse_if_too_long, simulate_report, with_threads};
+use negsim::scenario::Scenario;
 use std::path::PathBuf;
 
 pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
     let (src, origin) = load_source(a.scenario.as_deref())?;
     let sc = Scenario::from_toml_str(&src, &origin)?;
-    let sim = crate::request::Overrides {
+    let sim = negsim::request::Overrides {
         worlds: a.answer.worlds,
         ..a.sim.overrides()
     }
@@ -32,7 +32,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         return super::compare::cmd_compare(a, &sc, &origin, &sim, b);
     }
     let mut view =
-        crate::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
+        negsim::report::View::new(&sc, &sim.deadlines, a.answer.detail, a.answer.all_deadlines)?;
     let to_stdout = a.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
     view.width = super::terminal_width(to_stdout);
     if sim.worlds.is_some() && a.per_run.is_some() {
@@ -48,7 +48,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let control = Control::default();
-    let job = crate::study::shard::Job {
+    let job = negsim::study::shard::Job {
         source: &src,
         origin: &origin,
         scenario: &sc,
@@ -92,7 +92,7 @@ pub(super) fn cmd_run(a: &RunArgs) -> anyhow::Result<()> {
         let part = interrupt::forward_to(&control.cancel, || {
             progress.run(|| {
                 with_threads(sim.threads, || {
-                    crate::study::shard::run_shard(&job, shard, &control)
+                    negsim::study::shard::run_shard(&job, shard, &control)
                 })
             })
         })?;
@@ -132,7 +132,7 @@ fn per_run_report(
     path: &std::path::Path,
     control: &Control,
 ) -> anyhow::Result<(Model, Report)> {
-    let table = crate::study::per_run::PerRun::new(sc, sim.settings());
+    let table = negsim::study::per_run::PerRun::new(sc, sim.settings());
     let outcome = with_threads(sim.threads, || table.write_file(path, control))??;
     let model = table.model().clone();
     let report = Report::new(&model, sim.seed, sim.runs, &outcome);
@@ -144,7 +144,7 @@ pub(super) fn render(
     report: &Report,
     model: &Model,
     format: Format,
-    view: &crate::report::View,
+    view: &negsim::report::View,
 ) -> String {
     match format {
         Format::Table => report.to_table_view(model, view),

@@ -2,15 +2,15 @@
 
 use super::args::*;
 use super::{emit, shell_quote};
-use crate::error::Error;
+use negsim::error::Error;
 
 pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
     let text = if a.bundled {
-        crate::scenario::BUNDLED
+        negsim::scenario::BUNDLED
     } else {
-        crate::tools::init::STARTER
+        negsim::tools::init::STARTER
     };
-    match crate::tools::init::write_new(&a.path, a.force, text) {
+    match negsim::tools::init::write_new(&a.path, a.force, text) {
         // The input error itself, so that its message is printed once.
         Err(Error::Input(e)) => return Err(e.into()),
         r => r?,
@@ -31,7 +31,7 @@ pub(super) fn cmd_init(a: &InitArgs) -> anyhow::Result<()> {
 
 pub(super) fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
     let shape =
-        crate::tools::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
+        negsim::tools::generate::Shape::new(a.terms, &a.options, a.agents, a.opposition, a.seed)?;
     let options: Vec<String> = a.options.iter().map(usize::to_string).collect();
     let command = format!(
         "negsim generate --terms {} --options {} --agents {} --opposition {} --seed {}",
@@ -43,6 +43,6 @@ pub(super) fn cmd_generate(a: &GenerateArgs) -> anyhow::Result<()> {
     );
     emit(
         a.output.as_deref(),
-        &crate::tools::generate::scenario_toml(&shape, &command),
+        &negsim::tools::generate::scenario_toml(&shape, &command),
     )
 }

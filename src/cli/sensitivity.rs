@@ -2,11 +2,11 @@
 
 use super::args::*;
 use super::command_line;
-use crate::error::InputError;
-use crate::output::{self, Target};
-use crate::request::{load_scenario, with_threads};
-use crate::scenario::MAX_DEADLINE;
-use crate::study::sensitivity::{self, Method};
+use negsim::error::InputError;
+use negsim::output::{self, Target};
+use negsim::request::{load_scenario, with_threads};
+use negsim::scenario::MAX_DEADLINE;
+use negsim::study::sensitivity::{self, Method};
 use std::path::{Path, PathBuf};
 
 pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
@@ -25,7 +25,7 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
                 .into(),
         );
     }
-    let opts = sensitivity::resolve_options(&sc, a.method, a.deadline, a.samples, a.runs, a.seed)?;
+    let opts = sensitivity::resolve_options(&sc, a.method.into(), a.deadline, a.samples, a.runs, a.seed)?;
     // Reuse the shared validation of runs, seed and threads.
     let sim = SimArgs {
         runs: Some(opts.runs),
@@ -49,11 +49,11 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
     let evals = sensitivity::evaluations(opts.method, factors.len(), opts.samples);
     if !a.force {
         // Every evaluation plays `runs` runs of the scenario at the one deadline.
-        let all = crate::request::ResolvedSim {
+        let all = negsim::request::ResolvedSim {
             runs: sim.runs.saturating_mul(evals),
             ..sim.clone()
         };
-        crate::request::refuse_if_too_long(&sc, &all, &super::origin_of(a.scenario.as_deref()))?;
+        negsim::request::refuse_if_too_long(&sc, &all, &super::origin_of(a.scenario.as_deref()))?;
     }
     eprintln!(
         "sensitivity: {}",
@@ -90,7 +90,7 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
             words.extend(["--param".into(), p.clone()]);
         }
         words.extend(["--report".into(), path.display().to_string()]);
-        let html = crate::report::html::sensitivity::page(&report, &command_line(&words));
+        let html = negsim::report::html::sensitivity::page(&report, &command_line(&words));
         page.commit(html.as_bytes())?;
         eprintln!("wrote {}", path.display());
     }

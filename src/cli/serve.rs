@@ -1,9 +1,9 @@
 //! `negsim serve`: the classroom page on a local port.
 
 use super::args::*;
-use crate::request::load_source;
-use crate::scenario::Scenario;
-use crate::serve::{Server, api::State};
+use negsim::request::load_source;
+use negsim::scenario::Scenario;
+use negsim::serve::{Server, api::State};
 
 pub(super) fn cmd_serve(a: &ServeArgs) -> anyhow::Result<()> {
     let (source, origin) = load_source(a.scenario.as_deref())?;

@@ -3,14 +3,14 @@
 use super::args::*;
 
 use super::{command_line, interrupted_items, write_atomic};
-use crate::engine::montecarlo::Control;
-use crate::error::InputError;
-use crate::interrupt;
-use crate::output::{self, Target};
-use crate::progress::{self, Progress};
-use crate::request::{ResolvedSim, load_source, refuse_if_too_long, with_threads};
-use crate::study::sweep::Sweep;
-use crate::study::tidy::{self, Layout, Output};
+use negsim::engine::montecarlo::Control;
+use negsim::error::InputError;
+use negsim::interrupt;
+use negsim::output::{self, Target};
+use negsim::progress::{self, Progress};
+use negsim::request::{ResolvedSim, load_source, refuse_if_too_long, with_threads};
+use negsim::study::sweep::Sweep;
+use negsim::study::tidy::{Layout, Output};
 use std::path::Path;
 
 /// A fresh table on stdout or in a new file, its header written.
@@ -46,7 +46,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     )?;
     let (src, origin) = load_source(Some(&a.scenario))?;
     let sweep = Sweep::new(&src, &origin, &a.params)?;
-    let sim = crate::request::Overrides {
+    let sim = negsim::request::Overrides {
         worlds: Some(a.worlds.unwrap_or(0)),
         ..a.sim.overrides()
     }
@@ -64,17 +64,17 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     }
     // With worlds, the runs the worlds leave over (runs not divisible by K) are not played,
     // as in `run --worlds`.
-    let settings = crate::engine::montecarlo::Settings {
+    let settings = negsim::engine::montecarlo::Settings {
         runs: 0..sim.total_runs(),
         ..sim.settings()
     };
     let layout = Layout {
-        format: a.table.format,
+        format: a.table.format.into(),
         keys: sweep.columns(),
         worlds: sim.worlds,
     };
     let mut chart = match &a.report {
-        Some(r) => Some(crate::study::sweep::chart::SweepRows::prepare(
+        Some(r) => Some(negsim::study::sweep::chart::SweepRows::prepare(
             r,
             a.table.output.as_deref(),
             &a.scenario,
@@ -88,10 +88,10 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
     // A shard writes its part and nothing else (no table header first: the part on stdout
     // must stay mergeable), so it opens its output before, and instead of, the table.
     if let Some(shard) = a.shard {
-        let header = crate::study::shard::SweepHeader {
-            format: crate::provenance::SWEEP_FORMAT.to_string(),
-            negsim_version: crate::provenance::VERSION.to_string(),
-            negsim_partial: crate::study::shard::FORMAT_VERSION,
+        let header = negsim::study::shard::SweepHeader {
+            format: negsim::provenance::SWEEP_FORMAT.to_string(),
+            negsim_version: negsim::provenance::VERSION.to_string(),
+            negsim_partial: negsim::study::shard::FORMAT_VERSION,
             kind: "sweep".into(),
             scenario_source: src.clone(),
             scenario_origin: origin.clone(),
@@ -110,7 +110,7 @@ pub(super) fn cmd_sweep(a: &SweepArgs) -> anyhow::Result<()> {
         let complete = interrupt::forward_to(&control.cancel, || {
             progress.run(|| {
                 with_threads(sim.threads, || {
-                    crate::study::shard::run_sweep_shard(
+                    negsim::study::shard::run_sweep_shard(
                         &sweep, &header, shard, &settings, &mut out, &control, &progress,
                     )
                 })
@@ -171,7 +171,7 @@ fn write_sweep_report(
     path: &Path,
     sweep: &Sweep,
     sim: &ResolvedSim,
-    rows: crate::study::sweep::chart::SweepRows,
+    rows: negsim::study::sweep::chart::SweepRows,
 ) -> anyhow::Result<()> {
     let mut words = vec![
         "negsim".to_string(),
@@ -182,7 +182,7 @@ fn write_sweep_report(
         words.extend(["--param".into(), p.clone()]);
     }
     words.extend(sim.flags());
-    if a.table.format != tidy::Format::Csv {
+    if a.table.format != TableFormat::Csv {
         words.extend(["--format".into(), "jsonl".into()]);
     }
     if let Some(o) = &a.table.output {
@@ -194,10 +194,10 @@ fn write_sweep_report(
         .output
         .as_ref()
         .map_or("stdout".to_string(), |o| o.display().to_string());
-    let html = crate::report::html::sweep::render(
+    let html = negsim::report::html::sweep::render(
         sweep,
         &rows,
-        &crate::report::html::sweep::PageInfo {
+        &negsim::report::html::sweep::PageInfo {
             runs: sim.runs,
             seed: sim.seed,
             source: &a.scenario.display().to_string(),

@@ -3,8 +3,8 @@
 use super::emit;
 
 pub(super) fn cmd_validate() -> anyhow::Result<()> {
-    let rows = crate::study::validate::rows()?;
-    emit(None, &crate::study::validate::table(&rows))?;
+    let rows = negsim::study::validate::rows()?;
+    emit(None, &negsim::study::validate::table(&rows))?;
     let failed = rows.iter().filter(|r| !r.pass).count();
     if failed > 0 {
         anyhow::bail!("{failed} of {} validation rows failed", rows.len());

@@ -2,9 +2,16 @@
 //! ends quietly, and absurd requests are refused before they start.
 
 use crate::common::{negsim, stderr, temp_dir};
-use negsim::cli::write_atomic;
+use negsim::output::{Target, write_whole};
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use std::path::Path;
+
+/// Writes a whole file the way `--output` does (the library's service the command line calls).
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), negsim::Error> {
+    write_whole(&Target::of(Some(path)), bytes)
+}
 
 fn leftovers(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)

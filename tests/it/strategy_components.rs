@@ -524,8 +524,8 @@ fn frequency_estimates_learn_within_a_run_reproducibly_and_need_offers() {
     let (_, r) = report_of(&src);
     let d = &r.deadlines[0];
     assert_eq!(d.agreements + d.walkouts + d.expired, d.runs);
-    let one = negsim::cli::with_threads(Some(1), || report_of(&src).1.to_json()).unwrap();
-    let two = negsim::cli::with_threads(Some(2), || report_of(&src).1.to_json()).unwrap();
+    let one = negsim::request::with_threads(Some(1), || report_of(&src).1.to_json()).unwrap();
+    let two = negsim::request::with_threads(Some(2), || report_of(&src).1.to_json()).unwrap();
     assert_eq!(one, two);
     // The model learns from what y offers: x's offers are not those of its noisy estimates.
     let noisy = src.replace("estimates = \"frequency\"", "estimates = \"noisy\"");
