@@ -1,12 +1,12 @@
 //! The flags of every command, as clap parses them: raw values only; the commands validate
 //! them and call the library.
 
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use negsim::error::InputError;
 use negsim::request::{Overrides, ResolvedSim};
 use negsim::scenario::Scenario;
 use negsim::study::sensitivity::Method;
 use negsim::study::tidy;
-use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// negsim: how likely is a deal, and by when? Monte Carlo simulation of negotiations.

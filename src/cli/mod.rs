@@ -18,12 +18,12 @@ mod serve;
 mod sweep;
 mod validate;
 
+pub use args::*;
+use clap::Parser;
 use negsim::error::{Error, InputError};
 use negsim::interrupt;
 use negsim::output::{self, Target};
 use negsim::scenario;
-pub use args::*;
-use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -10,7 +10,9 @@ use negsim::interrupt;
 use negsim::output::{self, Target};
 use negsim::progress::{self, Progress};
 use negsim::report::Report;
-use negsim::request::{ResolvedSim, load_source, refuse_if_too_long, simulate_report, with_threads};
+use negsim::request::{
+    ResolvedSim, load_source, refuse_if_too_long, simulate_report, with_threads,
+};
 use negsim::scenario::Scenario;
 use std::path::PathBuf;
 

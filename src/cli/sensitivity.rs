@@ -25,7 +25,8 @@ pub(super) fn cmd_sensitivity(a: &SensitivityArgs) -> anyhow::Result<()> {
                 .into(),
         );
     }
-    let opts = sensitivity::resolve_options(&sc, a.method.into(), a.deadline, a.samples, a.runs, a.seed)?;
+    let opts =
+        sensitivity::resolve_options(&sc, a.method.into(), a.deadline, a.samples, a.runs, a.seed)?;
     // Reuse the shared validation of runs, seed and threads.
     let sim = SimArgs {
         runs: Some(opts.runs),

@@ -4,9 +4,9 @@
 use crate::common::{negsim, stderr, temp_dir};
 use negsim::output::{Target, write_whole};
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use std::path::Path;
 
 /// Writes a whole file the way `--output` does (the library's service the command line calls).
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), negsim::Error> {

@@ -14,10 +14,8 @@
 //! under alternating offers; a stationary agent follows [`crate::engine::stationary`]. As under
 //! unanimity, no proposer offers an option a signatory red-lines.
 
-use super::{
-    End, Marker, Observer, RunResult, Workspace, answers, proposer_targets, record_received,
-    walk_outs,
-};
+use super::rounds::{Rules, rounds};
+use super::{Marker, Observer, RunResult, Workspace, proposer_targets};
 use crate::engine::model::{Instance, Model};
 use crate::engine::offer::quota::QuotaSearch;
 use crate::engine::rng::{RunRng, choice_rng, coalition_rng, recognition_rng, uniform01};
@@ -74,50 +72,50 @@ pub fn recognized(probs: &[f64], u: f64) -> usize {
     probs.iter().rposition(|&p| p > 0.0).unwrap_or(0)
 }
 
-/// Plays one legislative negotiation of at most `deadline` rounds.
-pub(super) fn legislative<O: Observer>(
-    model: &Model,
-    inst: &Instance,
-    ws: &mut Workspace,
-    deadline: u32,
-    rng: &mut RunRng,
-    obs: &mut O,
-    marker: &mut Marker,
-) -> RunResult {
-    let n = model.n_agents();
-    let sim = &model.scenario.simulation;
-    let quota = sim.quota;
-    let mut choices = model
-        .scenario
-        .agents
-        .iter()
-        .any(|a| a.offer == OfferRule::RandomAbove)
-        .then(|| choice_rng(rng));
-    let mut recognition = recognition_rng(rng);
-    let mut coalitions = coalition_rng(rng);
-    ws.best_seen.clear();
-    ws.best_seen.resize(n, f64::NEG_INFINITY);
-    crate::engine::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
-    let mut departed = 0u64;
-    let mut last_rejecters = 0u64;
-    let mut last = Vec::new();
-    for round in 1..=deadline {
-        marker.before(round, &last, last_rejecters);
-        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
-            return RunResult {
-                end: End::WalkOut { round, agent },
-                package: last,
-                last_rejecters,
-            };
-        }
-        // Only signatories are recognized, and a signatory's departure ended the talks above,
-        // so the recognized agent is present.
-        let p = recognized(&sim.recognition, uniform01(&mut recognition));
+/// The legislative protocol's part of a round: the recognition draw picks the proposer, and
+/// a proposal passes with `quota` votes.
+struct Legislative<'a> {
+    /// Recognition probabilities, one per agent.
+    recognition_probs: &'a [f64],
+    /// Signatories whose acceptance passes a proposal.
+    quota: u32,
+    /// The word range of the play stream that random offer choices read, when some agent
+    /// chooses at random.
+    choices: Option<RunRng>,
+    /// The run's recognition stream.
+    recognition: RunRng,
+    /// The stationary proposers' coalition draws.
+    coalitions: RunRng,
+}
+
+impl Rules for Legislative<'_> {
+    #[inline]
+    fn chair(&mut self, _model: &Model, _round: u32, _departed: u64) -> Option<usize> {
+        // Only signatories are recognized, and a signatory's departure ended the talks
+        // before this is asked, so the recognized agent is present.
+        Some(recognized(
+            self.recognition_probs,
+            uniform01(&mut self.recognition),
+        ))
+    }
+
+    // Once per round in the hot loop: inlined into it (measured: +2.6% instructions on the
+    // bilateral reference when left to a call).
+    #[inline(always)]
+    fn table(
+        &mut self,
+        model: &Model,
+        inst: &Instance,
+        ws: &mut Workspace,
+        p: usize,
+        round: u32,
+        deadline: u32,
+    ) -> Option<Option<(usize, f64)>> {
         let equilibrium = model.equilibrium & (1 << p) != 0;
         let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
-        let found = match (model.scenario.agents[p].offer, choices.as_mut()) {
+        let found = match (model.scenario.agents[p].offer, self.choices.as_mut()) {
             _ if equilibrium => {
-                ws.plans[p].stationary_offer(model, quota, &mut coalitions, &mut ws.offer)
+                ws.plans[p].stationary_offer(model, self.quota, &mut self.coalitions, &mut ws.offer)
             }
             (OfferRule::RandomAbove, Some(c)) => {
                 let mut pkg = std::mem::take(&mut ws.offer);
@@ -130,27 +128,41 @@ pub(super) fn legislative<O: Observer>(
                 .is_some(),
             _ => ws.searches[p].search(own_tgt, &mut ws.offer).is_some(),
         };
-        if !found {
-            obs.no_offer(round, p);
-            continue;
-        }
-        obs.offer(round, p, &ws.offer);
-        let rejecters = answers(model, inst, ws, round, deadline, Some((p, tgt)), obs);
-        record_received(model, inst, ws, p);
-        last.clone_from(&ws.offer);
-        last_rejecters = rejecters;
-        let votes = (model.signatory_mask & !rejecters).count_ones();
-        if votes >= quota {
-            return RunResult {
-                end: End::Agreement { round },
-                package: last,
-                last_rejecters,
-            };
-        }
+        found.then_some(Some((p, tgt)))
     }
-    RunResult {
-        end: End::Expired,
-        package: last,
-        last_rejecters,
+
+    #[inline]
+    fn passes(&self, model: &Model, rejecters: u64) -> bool {
+        (model.signatory_mask & !rejecters).count_ones() >= self.quota
     }
+}
+
+/// Plays one legislative negotiation of at most `deadline` rounds.
+pub(super) fn legislative<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+    marker: &mut Marker,
+) -> RunResult {
+    let sim = &model.scenario.simulation;
+    let choices = model
+        .scenario
+        .agents
+        .iter()
+        .any(|a| a.offer == OfferRule::RandomAbove)
+        .then(|| choice_rng(rng));
+    let recognition = recognition_rng(rng);
+    let coalitions = coalition_rng(rng);
+    crate::engine::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
+    let mut rules = Legislative {
+        recognition_probs: &sim.recognition,
+        quota: sim.quota,
+        choices,
+        recognition,
+        coalitions,
+    };
+    rounds(model, inst, ws, deadline, rng, obs, marker, &mut rules)
 }

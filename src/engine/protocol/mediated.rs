@@ -1,6 +1,7 @@
 //! The mediated protocol: a mediator drafts a single text, re-weighting the parties by
 //! their rejections, and the signatories answer it.
 
+use super::rounds::{Rules, rounds};
 use super::*;
 
 /// The mediator's single negotiating text for `round`, written to `out`: term by term, the
@@ -216,6 +217,52 @@ impl MediatorState {
     }
 }
 
+/// The mediated protocol's part of a round: the mediator tables its text, which passes
+/// when every signatory accepts it, and learns from the answers.
+struct Mediated {
+    /// The mediator.
+    m: usize,
+    /// Its memory over the negotiation (the workspace's, taken for the negotiation).
+    med: MediatorState,
+}
+
+impl Rules for Mediated {
+    #[inline]
+    fn chair(&mut self, _model: &Model, _round: u32, _departed: u64) -> Option<usize> {
+        // The mediator's departure ended the talks before this is asked.
+        Some(self.m)
+    }
+
+    // Once per round in the hot loop: inlined into it (measured: +2.6% instructions on the
+    // bilateral reference when left to a call).
+    #[inline(always)]
+    fn table(
+        &mut self,
+        model: &Model,
+        inst: &Instance,
+        ws: &mut Workspace,
+        _chair: usize,
+        round: u32,
+        deadline: u32,
+    ) -> Option<Option<(usize, f64)>> {
+        // The mediator is no signatory: no answer's target is known in advance.
+        self.med
+            .text(model, inst, round, deadline, &mut ws.offer)
+            .then_some(None)
+    }
+
+    #[inline]
+    fn passes(&self, _model: &Model, rejecters: u64) -> bool {
+        rejecters == 0
+    }
+
+    #[inline]
+    fn rejected(&mut self, model: &Model, inst: &Instance, text: &[u8], rejecters: u64) {
+        self.med.answered(model, inst, text, rejecters);
+    }
+}
+
+/// Plays one negotiation under the mediated protocol.
 pub(super) fn mediated<O: Observer>(
     model: &Model,
     inst: &Instance,
@@ -228,40 +275,10 @@ pub(super) fn mediated<O: Observer>(
     let m = model
         .mediator
         .expect("validated: mediated protocol has a mediator");
-    let na = model.n_agents();
     let mut med = std::mem::take(&mut ws.mediator);
     med.reset(model, inst);
-    ws.best_seen.clear();
-    ws.best_seen.resize(na, f64::NEG_INFINITY);
-    let mut departed = 0u64;
-    let mut last_rejecters = 0u64;
-    let mut last = Vec::new();
-    let mut end = End::Expired;
-    for round in 1..=deadline {
-        marker.before(round, &last, last_rejecters);
-        if let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
-            end = End::WalkOut { round, agent };
-            break;
-        }
-        if !med.text(model, inst, round, deadline, &mut ws.offer) {
-            obs.no_offer(round, m);
-            continue;
-        }
-        obs.offer(round, m, &ws.offer);
-        let rejecters = answers(model, inst, ws, round, deadline, None, obs);
-        record_received(model, inst, ws, m);
-        last.clone_from(&ws.offer);
-        last_rejecters = rejecters;
-        if rejecters == 0 {
-            end = End::Agreement { round };
-            break;
-        }
-        med.answered(model, inst, &ws.offer, rejecters);
-    }
-    ws.mediator = med;
-    RunResult {
-        end,
-        package: last,
-        last_rejecters,
-    }
+    let mut rules = Mediated { m, med };
+    let res = rounds(model, inst, ws, deadline, rng, obs, marker, &mut rules);
+    ws.mediator = rules.med;
+    res
 }

@@ -20,6 +20,7 @@ mod alternating;
 mod concession;
 pub mod legislative;
 mod mediated;
+mod rounds;
 mod workspace;
 
 use alternating::alternating;

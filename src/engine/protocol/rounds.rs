@@ -1,0 +1,103 @@
+//! The round loop every protocol shares, written once: checkpoints, walk-outs, a text on the
+//! table, every signatory's answer, and the end. What differs between protocols (who tables,
+//! what, and what passes) is a [`Rules`] implementation in the protocol's own file.
+
+use super::*;
+
+/// What a protocol decides within the shared round loop ([`rounds`]).
+pub(super) trait Rules {
+    /// Who tables a text in `round`, given the agents who have left (`departed`, a bit mask);
+    /// `None` when nobody can, which ends the talks as expired.
+    fn chair(&mut self, model: &Model, round: u32, departed: u64) -> Option<usize>;
+
+    /// Writes `chair`'s text for `round` to `ws.offer`, whole. `None` when it has none; else
+    /// the target already computed for the answers (the proposer's), if any.
+    fn table(
+        &mut self,
+        model: &Model,
+        inst: &Instance,
+        ws: &mut Workspace,
+        chair: usize,
+        round: u32,
+        deadline: u32,
+    ) -> Option<Option<(usize, f64)>>;
+
+    /// `chair`'s text is on the table in `ws.offer`, before the answers (what learners see).
+    #[inline]
+    fn offered(&mut self, _model: &Model, _ws: &mut Workspace, _chair: usize) {}
+
+    /// Whether the text passes with these rejecters (a bit mask of signatories).
+    fn passes(&self, model: &Model, rejecters: u64) -> bool;
+
+    /// The text on the table was turned down by `rejecters`.
+    #[inline]
+    fn rejected(&mut self, _model: &Model, _inst: &Instance, _text: &[u8], _rejecters: u64) {}
+}
+
+/// Plays one negotiation of at most `deadline` rounds under `rules`.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rounds<O: Observer, R: Rules>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    rng: &mut RunRng,
+    obs: &mut O,
+    marker: &mut Marker,
+    rules: &mut R,
+) -> RunResult {
+    let n = model.n_agents();
+    ws.best_seen.clear();
+    ws.best_seen.resize(n, f64::NEG_INFINITY);
+    // What the rounds would otherwise ask of the model every round, asked once: whether
+    // anyone can walk out (else `walk_outs` draws nothing) and whether anyone keeps the best
+    // offer received (AC_combi, else `record_received` does nothing).
+    let can_walk = !inst.walk_away.iter().all(|&w| w <= 0.0);
+    let keeps_best = (0..n).any(|s| {
+        model.signatory[s] && matches!(model.scenario.agents[s].accept, AcceptRule::Combi(_))
+    });
+    let mut departed = 0u64;
+    let mut last_rejecters = 0u64;
+    let mut last = Vec::new();
+    for round in 1..=deadline {
+        marker.before(round, &last, last_rejecters);
+        if can_walk && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
+            return RunResult {
+                end: End::WalkOut { round, agent },
+                package: last,
+                last_rejecters,
+            };
+        }
+        let Some(chair) = rules.chair(model, round, departed) else {
+            break;
+        };
+        let Some(known) = rules.table(model, inst, ws, chair, round, deadline) else {
+            obs.no_offer(round, chair);
+            continue;
+        };
+        obs.offer(round, chair, &ws.offer);
+        rules.offered(model, ws, chair);
+        let rejecters = answers(model, inst, ws, round, deadline, known, obs);
+        if keeps_best {
+            record_received(model, inst, ws, chair);
+        }
+        // The text moves to the table rather than being copied: every `table` writes
+        // `ws.offer` whole before a text is offered.
+        std::mem::swap(&mut last, &mut ws.offer);
+        last_rejecters = rejecters;
+        if rules.passes(model, rejecters) {
+            return RunResult {
+                end: End::Agreement { round },
+                package: last,
+                last_rejecters,
+            };
+        }
+        rules.rejected(model, inst, &last, rejecters);
+    }
+    RunResult {
+        end: End::Expired,
+        package: last,
+        last_rejecters,
+    }
+}
