@@ -116,7 +116,7 @@ pub struct Answer {
 
 /// "by week 26" or "with a deadline of 26 weeks".
 fn by(report: &Report, d: u32) -> String {
-    super::caveat::at_deadline(report.horizon.is_some(), &report.round_label, d)
+    crate::study::caveat::at_deadline(report.horizon.is_some(), &report.round_label, d)
 }
 
 fn pct(x: f64) -> String {
@@ -167,7 +167,7 @@ impl Answer {
                 }
             });
             if range > 4.0 * half.max(0.005) {
-                caveats.extend(super::caveat::worlds_spread(&at, w.p05, w.p95));
+                caveats.extend(crate::study::caveat::worlds_spread(&at, w.p05, w.p95));
                 format!(
                     "What we don't know dominates: across worlds P {at} spans {:.2} to {:.2} (5th to 95th percentile){noise}; the Monte Carlo error is ±{half:.2}.",
                     w.p05, w.p95

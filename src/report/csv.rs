@@ -2,6 +2,7 @@
 //! tables share (as CSV or as JSON lines).
 
 use super::*;
+use serde::Serialize;
 
 impl Report {
     /// The CSV header line (without newline).

@@ -1,6 +1,9 @@
 //! The run report as text for a terminal: the answer first, then the details.
 
 use super::*;
+use crate::engine::model::Model;
+use crate::scenario::thousands;
+use std::fmt::Write as _;
 
 impl Report {
     /// Renders as a readable report for a terminal, 80 columns wide, detailing the middle

@@ -4,8 +4,8 @@
 use crate::engine::analysis::Analysis;
 use crate::engine::model::Model;
 use crate::engine::offer::for_each_package;
-use crate::report::package_string;
 use crate::scenario::{Scenario, describe_param, fmt_num};
+use crate::study::run::package_string;
 use std::fmt::Write as _;
 
 pub mod hangs_on;

@@ -9,8 +9,8 @@ use crate::engine::montecarlo::{self, Control, Outcome, Settings};
 use crate::error::{Error, InputError};
 use crate::progress::Progress;
 use crate::provenance::{self, Provenance};
-use crate::report::{DeadlineReport, Report};
 use crate::scenario::Scenario;
+use crate::study::run::{DeadlineReport, Report};
 use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -334,7 +334,7 @@ fn world_rows(
     };
     let out = crate::engine::worlds::simulate_worlds(model, &s, 0..k, control);
     let mut rows = row_reports(model, &out.pooled_outcome());
-    crate::report::set_worlds(&mut rows, model, &out);
+    crate::study::run::set_worlds(&mut rows, model, &out);
     (out.partial, rows)
 }
 

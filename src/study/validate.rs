@@ -5,7 +5,7 @@
 use crate::engine::montecarlo::{Control, Settings, simulate};
 use crate::engine::stats::{Z95, wilson};
 use crate::error::InputError;
-use crate::report::{DeadlineReport, Report};
+use crate::study::run::{DeadlineReport, Report};
 use crate::{Model, Scenario};
 
 /// The shipped validation scenarios: file name and text.

@@ -56,3 +56,35 @@ fn no_source_file_is_over_650_lines() {
         );
     }
 }
+
+/// The studies build their results from the engine; the report renders them. A study that
+/// reached into the report (as sweeps, shards and `check` once did for the run's summary) would
+/// make the two one layer.
+#[test]
+fn studies_do_not_depend_on_the_report_or_the_front_ends() {
+    depends_only_downwards("src/study", &["report", "tools", "cli", "serve"]);
+    depends_only_downwards("src/report", &["tools", "cli", "serve"]);
+}
+
+/// The command line is the binary's (src/main.rs declares it), so it can use only what the
+/// library makes public, as the Python package and the web page do.
+#[test]
+fn the_command_line_is_not_part_of_the_library() {
+    let lib = std::fs::read_to_string("src/lib.rs").unwrap();
+    assert!(
+        !lib.lines()
+            .any(|l| l.trim_start().starts_with("pub mod cli")
+                || l.trim_start().starts_with("mod cli")),
+        "src/lib.rs declares cli"
+    );
+    let main = std::fs::read_to_string("src/main.rs").unwrap();
+    assert!(main.contains("mod cli;"), "src/main.rs should declare cli");
+    for f in files("src/cli") {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(
+            !text.contains("negsim::cli"),
+            "{} reaches the command line through the library",
+            f.display()
+        );
+    }
+}

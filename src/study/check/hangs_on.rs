@@ -1,12 +1,12 @@
 //! What the result hangs on: `check`'s quick look at the two uncertainties before a long run.
 //! A few worlds show how far P moves over what we don't know, and a coarse one-at-a-time pass
 //! names the assumption that moves it most, so that the caveats of the report
-//! ([`crate::report::caveat`]) are visible before anything is run for real.
+//! ([`crate::study::caveat`]) are visible before anything is run for real.
 
 use crate::engine::model::Model;
 use crate::engine::montecarlo::Control;
 use crate::engine::worlds::simulate_worlds;
-use crate::report::caveat;
+use crate::study::caveat;
 use crate::study::estimate;
 use crate::study::sensitivity::{self, Method, factors::scenario_factors};
 use std::fmt::Write as _;

@@ -180,7 +180,7 @@ pub struct SensitivityReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sobol: Option<Sobol>,
     /// The caveat when one factor decides P mostly on its own (a tornado swing or a total
-    /// index above [`crate::report::caveat::ONE_ASSUMPTION`]), else null.
+    /// index above [`crate::study::caveat::ONE_ASSUMPTION`]), else null.
     pub caveat: Option<String>,
 }
 
@@ -312,7 +312,7 @@ pub fn analyze(sc: &Scenario, factors: &[Factor], opts: &Options) -> Sensitivity
         Method::Oat => (Some(ev.oat()), None),
         Method::Sobol => (None, Some(ev.sobol(opts.samples, opts.bootstrap))),
     };
-    let at = crate::report::caveat::at_deadline(
+    let at = crate::study::caveat::at_deadline(
         sc.simulation.open_ended(),
         &sc.simulation.round_label,
         opts.deadline,
@@ -321,11 +321,11 @@ pub fn analyze(sc: &Scenario, factors: &[Factor], opts: &Options) -> Sensitivity
         (Some(o), _) => o
             .rows
             .first()
-            .and_then(|r| crate::report::caveat::tornado_swing(&at, &r.label, r.p_high - r.p_low)),
+            .and_then(|r| crate::study::caveat::tornado_swing(&at, &r.label, r.p_high - r.p_low)),
         (_, Some(s)) => s
             .rows
             .first()
-            .and_then(|r| crate::report::caveat::total_index(&at, &r.label, r.st)),
+            .and_then(|r| crate::study::caveat::total_index(&at, &r.label, r.st)),
         _ => None,
     };
     SensitivityReport {

@@ -10,7 +10,7 @@
 
 use super::Sweep;
 use crate::error::{Error, InputError};
-use crate::report::DeadlineReport;
+use crate::study::run::DeadlineReport;
 use crate::study::tidy::{Cell, Format, Layout};
 use std::io::{BufRead, BufReader};
 use std::path::Path;

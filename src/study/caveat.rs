@@ -14,7 +14,10 @@ pub fn at_deadline(open_ended: bool, round_label: &str, d: u32) -> String {
     if open_ended {
         format!("by {round_label} {d}")
     } else {
-        format!("with a deadline of {d} {}", super::plural(round_label, d))
+        format!(
+            "with a deadline of {d} {}",
+            crate::study::run::plural(round_label, d)
+        )
     }
 }
 
