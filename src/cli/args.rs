@@ -249,6 +249,20 @@ pub struct CheckArgs {
     /// Worker threads of the quick look (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CheckFormat {
+    /// A readable summary for a terminal.
+    #[default]
+    Table,
+    /// One JSON object: `summary` (the scenario, its zone of agreement and outcome space) and
+    /// `hangs_on` (the quick look, or null under `--no-look`).
+    Json,
 }
 
 /// `negsim trace`.

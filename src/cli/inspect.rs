@@ -8,7 +8,8 @@ use negsim::scenario::MAX_DEADLINE;
 
 pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
     let sc = load_scenario(a.scenario.as_deref())?;
-    let mut text = negsim::study::check::summary(&sc);
+    let summary = negsim::study::check::Summary::of(&sc);
+    let mut hangs_on = None;
     if !a.no_look {
         if a.worlds > negsim::scenario::MAX_WORLDS {
             return Err(
@@ -30,8 +31,13 @@ pub(super) fn cmd_check(a: &CheckArgs) -> anyhow::Result<()> {
         let look = negsim::request::with_threads(sim.threads, || {
             negsim::study::check::hangs_on::hangs_on(&sc, a.worlds)
         })?;
-        text.push_str(&look.to_text(&sc.simulation.round_label));
+        hangs_on = Some(look);
     }
+    let check = negsim::study::check::Check { summary, hangs_on };
+    let text = match a.format {
+        CheckFormat::Table => check.to_text(),
+        CheckFormat::Json => check.to_json(),
+    };
     emit(None, &text)
 }
 

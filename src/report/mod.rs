@@ -7,6 +7,7 @@ pub mod charts;
 pub mod html;
 
 pub mod answer;
+mod check;
 mod csv;
 mod text;
 pub use crate::study::run::*;

@@ -1,12 +1,13 @@
-//! `negsim check`: a validated scenario summarized, with the zone of possible agreement at
-//! mean parameters.
+//! `negsim check`: a validated scenario summarized, with the zone of possible agreement and
+//! the outcome-space analysis at mean parameters, built once as data ([`Summary`], with the
+//! quick look of [`hangs_on`]) and rendered by `crate::report::check` as text or as JSON.
 
 use crate::engine::analysis::Analysis;
 use crate::engine::model::Model;
 use crate::engine::offer::for_each_package;
-use crate::scenario::{Scenario, describe_param, fmt_num};
+use crate::scenario::{Scenario, describe_param};
 use crate::study::run::package_string;
-use std::fmt::Write as _;
+use serde::Serialize;
 
 pub mod hangs_on;
 
@@ -14,7 +15,7 @@ pub mod hangs_on;
 pub const ENUMERATION_LIMIT: u128 = 5_000_000;
 
 /// The zone of possible agreement at mean parameters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Zopa {
     /// Packages in the outcome space.
     pub total: u128,
@@ -67,210 +68,252 @@ pub fn zopa(sc: &Scenario) -> Option<Zopa> {
     })
 }
 
-/// The text printed by `negsim check`.
-pub fn summary(sc: &Scenario) -> String {
-    let mut s = String::new();
-    let sim = &sc.simulation;
-    let _ = writeln!(s, "Scenario: {}", sc.name);
-    if !sc.description.is_empty() {
-        let _ = writeln!(s, "  {}", sc.description.trim());
-    }
-    let mediator = sim
-        .mediator
-        .map(|m| format!(" (mediator: {})", sc.agents[m].id))
-        .unwrap_or_default();
-    let list = sim
-        .deadlines
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let time = match sim.horizon {
-        Some(h) => format!(
-            "open-ended talks of up to {h} {}s, read at {list}",
-            sim.round_label
-        ),
-        None => format!("deadlines: {list} {}s", sim.round_label),
-    };
-    let _ = writeln!(
-        s,
-        "Protocol: {}{mediator}; {time}; {} runs per deadline; seed {}",
-        sim.protocol.as_str(),
-        sim.runs,
-        sim.seed
-    );
-    let _ = writeln!(s);
-    let total = sc.outcome_space_size();
-    let _ = writeln!(
-        s,
-        "Terms: {} ({} packages in the outcome space)",
-        sc.terms.len(),
-        if total == u128::MAX {
-            "more than 10^38".to_string()
-        } else {
-            total.to_string()
-        }
-    );
-    for t in &sc.terms {
-        let _ = writeln!(s, "  {:<20} {}: {}", t.id, t.name, t.options.join(" | "));
-    }
-    let _ = writeln!(s);
-    let _ = writeln!(s, "Agents (weights at their means, normalized to sum 1):");
-    for a in &sc.agents {
-        let _ = writeln!(
-            s,
-            "  {} ({}){}",
-            a.id,
-            a.name,
-            if a.signatory {
-                ", signatory"
-            } else {
-                ", not a signatory"
-            }
-        );
-        let clock = match a.clock {
-            crate::scenario::Clock::Deadline => {
-                format!("deadline belief {}", describe_param(&a.deadline_belief))
-            }
-            c => format!("clock {} {}s", c.label(), sim.round_label),
-        };
-        let delay = if a.delay_cost.mean() > 0.0 || a.delay_cost.is_uncertain() {
-            format!(
-                ", delay cost {} per {}",
-                describe_param(&a.delay_cost),
-                sim.round_label
-            )
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            s,
-            "    reservation {}, strategy {}, walk-out {} per {}, {clock}{delay}",
-            describe_param(&a.reservation),
-            a.strategy.label(),
-            describe_param(&a.walk_away),
-            sim.round_label,
-        );
-        let w: Vec<String> = sc
-            .terms
-            .iter()
-            .zip(a.mean_weights())
-            .filter(|(_, w)| *w > 0.0)
-            .map(|(t, w)| format!("{} {}", t.id, fmt_num(w)))
-            .collect();
-        let _ = writeln!(s, "    weights: {}", w.join(", "));
-        let red: Vec<String> = sc
-            .terms
-            .iter()
-            .zip(&a.red_lines)
-            .flat_map(|(t, r)| {
-                r.iter()
-                    .enumerate()
-                    .filter(|(_, x)| **x)
-                    .map(move |(o, _)| format!("{}={}", t.id, t.options[o]))
-            })
-            .collect();
-        if !red.is_empty() {
-            let _ = writeln!(s, "    red lines: {}", red.join(", "));
-        }
-    }
-    let uncertain = crate::study::sensitivity::factors::scenario_factors(sc).len();
-    let _ = writeln!(
-        s,
-        "  {uncertain} uncertain parameters (distributions), sampled afresh in every run"
-    );
-    let _ = writeln!(s);
-    for (t, allowed) in sc.terms.iter().zip(sc.publicly_allowed()) {
-        if !allowed.iter().any(|a| *a) {
-            let _ = writeln!(
-                s,
-                "warning: every option of term `{}` is a signatory's red line: no agreement is possible",
-                t.id
-            );
-        }
-    }
-    match zopa(sc) {
-        None => {
-            let _ = writeln!(
-                s,
-                "Zone of possible agreement: not computed (the outcome space has more than {ENUMERATION_LIMIT} packages)"
-            );
-        }
-        Some(z) => {
-            let model = Model::new(sc);
-            let _ = writeln!(
-                s,
-                "Zone of possible agreement at mean parameters: {} of {} packages ({:.1}%) are acceptable to every signatory",
-                z.acceptable,
-                z.total,
-                100.0 * z.acceptable as f64 / z.total as f64
-            );
-            let _ = writeln!(
-                s,
-                "  (utility at least the reservation value, no red line crossed)"
-            );
-            if !z.best.is_empty() {
-                let _ = writeln!(s, "  largest product of the signatories' gains:");
-                for (pkg, prod) in &z.best {
-                    let _ = writeln!(s, "    {:.4}  {}", prod, package_string(&model, pkg));
-                }
-            }
-        }
-    }
-    let _ = writeln!(s);
-    s.push_str(&outcome_analysis(&Model::new(sc)));
-    s
+/// Everything `negsim check` says: the scenario summarized and, unless skipped, the quick look.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// The scenario, its zone of agreement and its outcome space.
+    pub summary: Summary,
+    /// What the result hangs on (`None` under `--no-look`).
+    pub hangs_on: Option<hangs_on::HangsOn>,
 }
 
-/// The outcome-space analysis as printed by `check`: frontier size and the Nash,
-/// Kalai–Smorodinsky and maximum-welfare packages with the signatories' utilities.
-pub fn outcome_analysis(model: &Model) -> String {
-    let mut s = String::new();
-    let sc = &model.scenario;
-    let a = match Analysis::new(model) {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = writeln!(s, "Outcome-space analysis: {e}");
-            return s;
-        }
-    };
-    let ids: Vec<&str> = a.agents.iter().map(|&i| sc.agents[i].id.as_str()).collect();
-    let _ = writeln!(
-        s,
-        "Outcome-space analysis at mean parameters (utilities of {}; reservation {}):",
-        ids.join(", "),
-        a.reservation
+/// A scenario as `check` summarizes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The scenario's name.
+    pub name: String,
+    /// Its description (trimmed; empty when it has none).
+    pub description: String,
+    /// The protocol's name in the file's words.
+    pub protocol: String,
+    /// The mediator's id, under the mediated protocol.
+    pub mediator: Option<String>,
+    /// What a round is called ("week").
+    pub round_label: String,
+    /// The deadlines (or, in open-ended talks, the checkpoints) in rounds.
+    pub deadlines: Vec<u32>,
+    /// The horizon of open-ended talks, in rounds.
+    pub horizon: Option<u32>,
+    /// Runs per deadline.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Packages in the outcome space; `None` when there are more than 10^38.
+    pub packages: Option<u128>,
+    /// The terms with their options.
+    pub terms: Vec<TermSummary>,
+    /// The agents.
+    pub agents: Vec<AgentSummary>,
+    /// Parameters given as distributions (each sampled afresh in every run).
+    pub uncertain: usize,
+    /// Terms whose every option is some signatory's red line (no agreement is possible).
+    pub impossible_terms: Vec<String>,
+    /// The zone of possible agreement at mean parameters; `None` when the outcome space is
+    /// larger than [`ENUMERATION_LIMIT`].
+    pub zopa: Option<ZopaSummary>,
+    /// The outcome-space analysis at mean parameters.
+    pub analysis: AnalysisSummary,
+}
+
+/// A term and its options.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermSummary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its options, in order.
+    pub options: Vec<String>,
+}
+
+/// An agent as `check` describes it (uncertain numbers as their distributions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentSummary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether its acceptance is needed.
+    pub signatory: bool,
+    /// Its reservation value.
+    pub reservation: String,
+    /// Its strategy's name.
+    pub strategy: String,
+    /// Its chance of walking out per round.
+    pub walk_away: String,
+    /// Its clock: the deadline belief, or another clock with its pace.
+    pub clock: String,
+    /// Its delay cost per round, when it has one.
+    pub delay_cost: Option<String>,
+    /// Its weights at their means, normalized to sum 1 (terms of weight 0 left out).
+    pub weights: Vec<(String, f64)>,
+    /// Its red lines as `term=option`.
+    pub red_lines: Vec<String>,
+}
+
+/// The zone of possible agreement at mean parameters, as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZopaSummary {
+    /// Packages in the outcome space.
+    pub total: u128,
+    /// Packages every signatory accepts at its reservation value.
+    pub acceptable: u64,
+    /// Up to five acceptable packages with the largest product of gains: the product and
+    /// the package as `term=option` pairs.
+    pub best: Vec<(f64, String)>,
+}
+
+/// The outcome-space analysis at mean parameters, as `check` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalysisSummary {
+    /// Why it was not computed (the outcome space is too large), if so.
+    pub skipped: Option<String>,
+    /// The signatories' ids: the axes of the utility space.
+    pub signatories: Vec<String>,
+    /// Their mean reservation values.
+    pub reservation: Vec<f64>,
+    /// Pareto-optimal agreeable packages (one per distinct utility vector).
+    pub pareto_size: usize,
+    /// The Nash, Kalai–Smorodinsky and maximum-welfare points, in that order.
+    pub points: Vec<NamedPoint>,
+}
+
+/// A package the analysis singles out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedPoint {
+    /// What it is ("Nash point (largest product of gains)").
+    pub label: String,
+    /// The signatories' utilities and the package as `term=option` pairs; `None` when no
+    /// package gives every signatory its reservation value.
+    pub point: Option<(Vec<f64>, String)>,
+}
+
+impl Summary {
+    /// Summarizes a validated scenario (enumerating its zone of agreement when the outcome
+    /// space is small enough, and analysing its outcome space).
+    pub fn of(sc: &Scenario) -> Summary {
+        let sim = &sc.simulation;
+        let model = Model::new(sc);
+        let total = sc.outcome_space_size();
+        let agents = sc
+            .agents
             .iter()
-            .map(|r| format!("{r:.3}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let _ = writeln!(
-        s,
-        "  Pareto frontier: {} packages (none crossing a signatory's red line)",
-        a.frontier.len()
-    );
-    for (label, p) in [
-        ("Nash point (largest product of gains)", &a.nash),
-        (
-            "Kalai-Smorodinsky point (largest smallest normalized gain)",
-            &a.kalai_smorodinsky,
-        ),
-        ("maximum social welfare (largest sum)", &a.max_welfare),
-    ] {
-        match p {
-            None => {
-                let _ = writeln!(
-                    s,
-                    "  {label}: none (no package gives every signatory its reservation value)"
-                );
-            }
-            Some(p) => {
-                let u: Vec<String> = p.utility.iter().map(|u| format!("{u:.3}")).collect();
-                let _ = writeln!(s, "  {label}: utilities {}", u.join(", "));
-                let _ = writeln!(s, "    {}", package_string(model, &p.package));
-            }
+            .map(|a| AgentSummary {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                signatory: a.signatory,
+                reservation: describe_param(&a.reservation),
+                strategy: a.strategy.label(),
+                walk_away: describe_param(&a.walk_away),
+                clock: match a.clock {
+                    crate::scenario::Clock::Deadline => {
+                        format!("deadline belief {}", describe_param(&a.deadline_belief))
+                    }
+                    c => format!("clock {} {}s", c.label(), sim.round_label),
+                },
+                delay_cost: (a.delay_cost.mean() > 0.0 || a.delay_cost.is_uncertain())
+                    .then(|| describe_param(&a.delay_cost)),
+                weights: sc
+                    .terms
+                    .iter()
+                    .zip(a.mean_weights())
+                    .filter(|(_, w)| *w > 0.0)
+                    .map(|(t, w)| (t.id.clone(), w))
+                    .collect(),
+                red_lines: sc
+                    .terms
+                    .iter()
+                    .zip(&a.red_lines)
+                    .flat_map(|(t, r)| {
+                        r.iter()
+                            .enumerate()
+                            .filter(|(_, x)| **x)
+                            .map(move |(o, _)| format!("{}={}", t.id, t.options[o]))
+                    })
+                    .collect(),
+            })
+            .collect();
+        Summary {
+            name: sc.name.clone(),
+            description: sc.description.trim().to_string(),
+            protocol: sim.protocol.as_str().to_string(),
+            mediator: sim.mediator.map(|m| sc.agents[m].id.clone()),
+            round_label: sim.round_label.clone(),
+            deadlines: sim.deadlines.clone(),
+            horizon: sim.horizon,
+            runs: sim.runs,
+            seed: sim.seed,
+            packages: (total != u128::MAX).then_some(total),
+            terms: sc
+                .terms
+                .iter()
+                .map(|t| TermSummary {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    options: t.options.clone(),
+                })
+                .collect(),
+            agents,
+            uncertain: crate::study::sensitivity::factors::scenario_factors(sc).len(),
+            impossible_terms: sc
+                .terms
+                .iter()
+                .zip(sc.publicly_allowed())
+                .filter(|(_, allowed)| !allowed.iter().any(|a| *a))
+                .map(|(t, _)| t.id.clone())
+                .collect(),
+            zopa: zopa(sc).map(|z| ZopaSummary {
+                total: z.total,
+                acceptable: z.acceptable,
+                best: z
+                    .best
+                    .iter()
+                    .map(|(pkg, prod)| (*prod, package_string(&model, pkg)))
+                    .collect(),
+            }),
+            analysis: AnalysisSummary::of(&model),
         }
     }
-    s
+}
+
+impl AnalysisSummary {
+    /// The outcome-space analysis of `model` at mean parameters.
+    pub fn of(model: &Model) -> AnalysisSummary {
+        let sc = &model.scenario;
+        let a = match Analysis::new(model) {
+            Ok(a) => a,
+            Err(e) => {
+                return AnalysisSummary {
+                    skipped: Some(e.to_string()),
+                    signatories: Vec::new(),
+                    reservation: Vec::new(),
+                    pareto_size: 0,
+                    points: Vec::new(),
+                };
+            }
+        };
+        let points = [
+            ("Nash point (largest product of gains)", &a.nash),
+            (
+                "Kalai-Smorodinsky point (largest smallest normalized gain)",
+                &a.kalai_smorodinsky,
+            ),
+            ("maximum social welfare (largest sum)", &a.max_welfare),
+        ]
+        .into_iter()
+        .map(|(label, p)| NamedPoint {
+            label: label.to_string(),
+            point: p
+                .as_ref()
+                .map(|p| (p.utility.clone(), package_string(model, &p.package))),
+        })
+        .collect();
+        AnalysisSummary {
+            skipped: None,
+            signatories: a.agents.iter().map(|&i| sc.agents[i].id.clone()).collect(),
+            reservation: a.reservation.clone(),
+            pareto_size: a.frontier.len(),
+            points,
+        }
+    }
 }

@@ -177,3 +177,52 @@ fn no_caveat_when_no_assumption_decides() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stdout(&o).contains("Caveat"), "{}", stdout(&o));
 }
+
+/// `check --format json` is the same view model as the text: the same numbers, the quick
+/// look's swings in the same order, and null for the look under `--no-look`.
+#[test]
+fn check_as_json_says_what_the_text_says() {
+    let path = deciding_file("check-json");
+    let v = json(&["check", &path, "--worlds", "60", "--format", "json"]);
+    let text = stdout(&negsim(&["check", &path, "--worlds", "60"]));
+    let s = &v["summary"];
+    assert_eq!(s["protocol"], "alternating");
+    assert_eq!(s["deadlines"], serde_json::json!([10, 20]));
+    let packages = s["packages"].as_u64().unwrap();
+    let options: u64 = s["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["options"].as_array().unwrap().len() as u64)
+        .product();
+    assert_eq!(packages, options);
+    let z = &s["zopa"];
+    assert!(
+        text.contains(&format!(
+            "{} of {} packages",
+            z["acceptable"].as_u64().unwrap(),
+            z["total"].as_u64().unwrap()
+        )),
+        "{text}"
+    );
+    assert_eq!(s["agents"][0]["id"], "a");
+    assert!(
+        s["agents"][0]["reservation"]
+            .as_str()
+            .unwrap()
+            .contains("uniform")
+    );
+    let look = &v["hangs_on"];
+    assert_eq!(look["kind"], "look");
+    assert_eq!(look["worlds"], 60);
+    assert_eq!(look["swings"][0][1], "agents.a.reservation");
+    let swing = look["swings"][0][2].as_f64().unwrap();
+    assert!(
+        text.contains(&format!("{swing:+.2}  a · reservation value")),
+        "{text}"
+    );
+    assert_eq!(look["caveats"].as_array().unwrap().len(), 2, "{v}");
+    let none = json(&["check", &path, "--no-look", "--format", "json"]);
+    assert!(none["hangs_on"].is_null());
+    assert_eq!(none["summary"], v["summary"]);
+}

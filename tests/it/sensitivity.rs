@@ -390,7 +390,11 @@ fn every_parameter_path_resolves_to_its_own_slot() {
     }
     // The paths of the uncertain ones are the factors, which `check` counts.
     assert_eq!(scenario_factors(&sc).len(), 48);
-    assert!(negsim::study::check::summary(&sc).contains("48 uncertain parameters"));
+    assert!(
+        negsim::study::check::Summary::of(&sc)
+            .to_text()
+            .contains("48 uncertain parameters")
+    );
 }
 
 /// `sensitivity --param` and `sweep --param` resolve paths separately (slots of the compiled

@@ -9,7 +9,7 @@ use crate::engine::worlds::simulate_worlds;
 use crate::study::caveat;
 use crate::study::estimate;
 use crate::study::sensitivity::{self, Method, factors::scenario_factors};
-use std::fmt::Write as _;
+use serde::Serialize;
 
 /// Runs each world plays in the quick look (enough to tell 0.2 from 0.8, not to report).
 pub const RUNS_PER_WORLD: u64 = 20;
@@ -24,7 +24,7 @@ pub const DEFAULT_WORLDS: u64 = 100;
 pub const BUDGET_SECONDS: f64 = 10.0;
 
 /// The spread across worlds at one deadline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpreadRow {
     /// Deadline in rounds.
     pub deadline: u32,
@@ -34,13 +34,18 @@ pub struct SpreadRow {
     pub percentiles: [f64; 3],
 }
 
-/// The quick look, built once as data and rendered by [`HangsOn::to_text`].
-#[derive(Debug, Clone, PartialEq)]
+/// The quick look, built once as data and rendered as text by `crate::report::check` (as
+/// JSON by serde: `{"kind": "look", ...}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HangsOn {
     /// Every number is fixed: there is one world, and only Monte Carlo noise.
     Certain,
-    /// Too slow for a quick look; the estimate in seconds.
-    TooSlow(f64),
+    /// Too slow for a quick look.
+    TooSlow {
+        /// The estimate in seconds.
+        seconds: f64,
+    },
     /// The look itself.
     Look {
         /// Worlds played.
@@ -90,7 +95,7 @@ pub fn hangs_on(sc: &crate::scenario::Scenario, worlds: u64) -> HangsOn {
     let secs = pilot.seconds(k * RUNS_PER_WORLD, &world_deadlines, threads)
         + pilot.seconds(oat_runs, &[longest], threads);
     if secs > BUDGET_SECONDS {
-        return HangsOn::TooSlow(secs);
+        return HangsOn::TooSlow { seconds: secs };
     }
     let settings = crate::engine::montecarlo::Settings {
         seed,
@@ -158,76 +163,5 @@ pub fn hangs_on(sc: &crate::scenario::Scenario, worlds: u64) -> HangsOn {
         oat_deadline: longest,
         swings,
         caveats,
-    }
-}
-
-impl HangsOn {
-    /// The look as a section of `check`'s text.
-    pub fn to_text(&self, round_label: &str) -> String {
-        let mut s = String::from(
-            "\nWhat the result hangs on (a quick look; `run` and `sensitivity` give the numbers):\n",
-        );
-        match self {
-            HangsOn::Certain => {
-                s.push_str("  every number is fixed: there is one world, and the intervals of `run` are Monte Carlo noise only\n");
-            }
-            HangsOn::TooSlow(secs) => {
-                let _ = writeln!(
-                    s,
-                    "  skipped: it would take about {} here; run `negsim run --worlds K` and `negsim sensitivity` for it",
-                    estimate::describe(*secs)
-                );
-            }
-            HangsOn::Look {
-                worlds,
-                seed,
-                spread,
-                zopa_share,
-                oat_deadline,
-                swings,
-                caveats,
-            } => {
-                let _ = writeln!(
-                    s,
-                    "  {worlds} worlds x {RUNS_PER_WORLD} runs (seed {seed}), each world one draw of every uncertain number:"
-                );
-                let _ = writeln!(
-                    s,
-                    "  {:>10}  {:>6}  across worlds: 5%  median  95%",
-                    round_label, "P"
-                );
-                for r in spread {
-                    let [a, b, c] = r.percentiles;
-                    let _ = writeln!(
-                        s,
-                        "  {:>10}  {:>6.2}                {a:>4.2}    {b:>4.2}  {c:>4.2}",
-                        r.deadline, r.pooled
-                    );
-                }
-                if let Some(z) = zopa_share {
-                    let _ = writeln!(
-                        s,
-                        "  a zone of agreement exists in {:.0}% of the worlds",
-                        100.0 * z
-                    );
-                }
-                let _ = writeln!(
-                    s,
-                    "  largest swings of P at {oat_deadline} across one factor's range ({OAT_RUNS} runs per end):"
-                );
-                for (label, path, swing) in swings {
-                    let _ = writeln!(s, "    {swing:+.2}  {label}  ({path})");
-                }
-                for c in caveats {
-                    let opts = textwrap::Options::new(80)
-                        .initial_indent("  Caveat: ")
-                        .subsequent_indent("    ");
-                    for line in textwrap::wrap(c, opts) {
-                        let _ = writeln!(s, "{line}");
-                    }
-                }
-            }
-        }
-        s
     }
 }
