@@ -1,6 +1,6 @@
 //! Alternating offers: the proposer rotates in file order, every other signatory answers.
 
-use super::rounds::{Rules, rounds};
+use super::rounds::{Rules, random_offer, rounds};
 use super::*;
 
 /// Alternating offers' part of a round: the rotating proposer, its offer rule, and the
@@ -41,12 +41,7 @@ impl Rules for Alternating {
         let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
         let found = match (model.scenario.agents[p].offer, self.choices.as_mut()) {
             _ if equilibrium => ws.plans[p].offer_into(round, &mut ws.offer),
-            (OfferRule::RandomAbove, Some(c)) => {
-                let mut pkg = std::mem::take(&mut ws.offer);
-                let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();
-                ws.offer = pkg;
-                found
-            }
+            (OfferRule::RandomAbove, Some(c)) => random_offer(ws, p, own_tgt, c),
             _ => {
                 if self.learners & (1 << p) != 0 {
                     refresh(model, inst, ws, p);

@@ -14,7 +14,7 @@
 //! under alternating offers; a stationary agent follows [`crate::engine::stationary`]. As under
 //! unanimity, no proposer offers an option a signatory red-lines.
 
-use super::rounds::{Rules, rounds};
+use super::rounds::{Rules, random_offer, rounds};
 use super::{Marker, Observer, RunResult, Workspace, proposer_targets};
 use crate::engine::model::{Instance, Model};
 use crate::engine::offer::quota::QuotaSearch;
@@ -117,12 +117,7 @@ impl Rules for Legislative<'_> {
             _ if equilibrium => {
                 ws.plans[p].stationary_offer(model, self.quota, &mut self.coalitions, &mut ws.offer)
             }
-            (OfferRule::RandomAbove, Some(c)) => {
-                let mut pkg = std::mem::take(&mut ws.offer);
-                let found = ws.random_above(p, own_tgt, c, &mut pkg).is_some();
-                ws.offer = pkg;
-                found
-            }
+            (OfferRule::RandomAbove, Some(c)) => random_offer(ws, p, own_tgt, c),
             (OfferRule::BestForOthers, _) => ws.legislative.quota[p]
                 .search(model, own_tgt, &mut ws.offer)
                 .is_some(),

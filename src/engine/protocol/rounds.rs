@@ -101,3 +101,18 @@ pub(super) fn rounds<O: Observer, R: Rules>(
         last_rejecters,
     }
 }
+
+/// Writes a `random_above` proposer's offer (an own utility of at least `own_target`, drawn
+/// from `choices`) to `ws.offer`; false when it has none.
+#[inline]
+pub(super) fn random_offer(
+    ws: &mut Workspace,
+    p: usize,
+    own_target: f64,
+    choices: &mut RunRng,
+) -> bool {
+    let mut pkg = std::mem::take(&mut ws.offer);
+    let found = ws.random_above(p, own_target, choices, &mut pkg).is_some();
+    ws.offer = pkg;
+    found
+}
