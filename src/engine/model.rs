@@ -4,7 +4,6 @@
 use crate::engine::dist::Param;
 use crate::engine::rng::{self, std_normal};
 use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
-use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
 #[derive(Debug, Clone)]
@@ -141,7 +140,8 @@ impl Model {
     /// weights, every option value of every term, reservation, walk-out chance, deadline belief
     /// and strategy exponent (two words each, see [`Param::sample`]); then for each observer
     /// and each other signatory, a normal draw per term (weight noise) and per option (value
-    /// noise).
+    /// noise), by [`std_normal`]'s ziggurat (one word for most draws, a few more for some);
+    /// then the parameters of time (two words each).
     pub fn sample_into(&self, seed: u64, run: u64, inst: &mut Instance) {
         let mut rng = rng::param_rng(seed, run);
         self.sample_with(&mut rng, inst, None);
@@ -324,10 +324,11 @@ impl Model {
                     continue;
                 }
                 if !proposes && !exact {
-                    // Nobody reads this observer's estimates: skip the normals (a logarithm
-                    // and a cosine each) but consume their words, so later draws stay put.
-                    for _ in 0..2 * (nt + no) {
-                        rng.next_u64();
+                    // Nobody reads this observer's estimates: draw their normals all the same
+                    // (a ziggurat draw takes a variable number of words), so later draws stay
+                    // put.
+                    for _ in 0..nt + no {
+                        std_normal(rng);
                     }
                     continue;
                 }
