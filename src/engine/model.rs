@@ -332,21 +332,28 @@ impl Model {
                     }
                     continue;
                 }
-                for (t, wt) in w.iter_mut().enumerate() {
+                for (wt, &true_w) in w.iter_mut().zip(&inst.weights[s * nt..(s + 1) * nt]) {
                     let z = if exact { 0.0 } else { std_normal(rng) };
-                    *wt = (inst.weights[s * nt + t] * (1.0 + sd * z)).max(0.0);
+                    *wt = (true_w * (1.0 + sd * z)).max(0.0);
                 }
                 let sum: f64 = w.iter().sum();
                 if sum > 0.0 {
                     w.iter_mut().for_each(|x| *x /= sum);
                 }
+                // The rows sliced once, the terms' options in flat order (the same draws and
+                // sums as indexing each option).
                 let base = (a * na + s) * no;
-                for (t, wt) in w.iter().enumerate() {
-                    for k in self.term_range(t) {
+                let est = &mut inst.est[base..base + no];
+                let others = &mut inst.est_others[a * no..(a + 1) * no];
+                let values = &inst.values[s * no..(s + 1) * no];
+                for (&wt, r) in w.iter().zip(self.offsets.windows(2)) {
+                    let opts = r[0]..r[1];
+                    let rows = est[opts.clone()].iter_mut().zip(&mut others[opts.clone()]);
+                    for ((e, o), &v) in rows.zip(&values[opts]) {
                         let z = if exact { 0.0 } else { std_normal(rng) };
-                        let e = wt * (inst.values[s * no + k] + sd * z).clamp(0.0, 1.0);
-                        inst.est[base + k] = e;
-                        inst.est_others[a * no + k] += e;
+                        let x = wt * (v + sd * z).clamp(0.0, 1.0);
+                        *e = x;
+                        *o += x;
                     }
                 }
             }
