@@ -4,7 +4,6 @@
 use crate::engine::dist::Param;
 use crate::engine::rng::{self, std_normal};
 use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
-use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
 #[derive(Debug, Clone)]
@@ -141,7 +140,8 @@ impl Model {
     /// weights, every option value of every term, reservation, walk-out chance, deadline belief
     /// and strategy exponent (two words each, see [`Param::sample`]); then for each observer
     /// and each other signatory, a normal draw per term (weight noise) and per option (value
-    /// noise).
+    /// noise), by [`std_normal`]'s ziggurat (one word for most draws, a few more for some);
+    /// then the parameters of time (two words each).
     pub fn sample_into(&self, seed: u64, run: u64, inst: &mut Instance) {
         let mut rng = rng::param_rng(seed, run);
         self.sample_with(&mut rng, inst, None);
@@ -324,28 +324,36 @@ impl Model {
                     continue;
                 }
                 if !proposes && !exact {
-                    // Nobody reads this observer's estimates: skip the normals (a logarithm
-                    // and a cosine each) but consume their words, so later draws stay put.
-                    for _ in 0..2 * (nt + no) {
-                        rng.next_u64();
+                    // Nobody reads this observer's estimates: draw their normals all the same
+                    // (a ziggurat draw takes a variable number of words), so later draws stay
+                    // put.
+                    for _ in 0..nt + no {
+                        std_normal(rng);
                     }
                     continue;
                 }
-                for (t, wt) in w.iter_mut().enumerate() {
+                for (wt, &true_w) in w.iter_mut().zip(&inst.weights[s * nt..(s + 1) * nt]) {
                     let z = if exact { 0.0 } else { std_normal(rng) };
-                    *wt = (inst.weights[s * nt + t] * (1.0 + sd * z)).max(0.0);
+                    *wt = (true_w * (1.0 + sd * z)).max(0.0);
                 }
                 let sum: f64 = w.iter().sum();
                 if sum > 0.0 {
                     w.iter_mut().for_each(|x| *x /= sum);
                 }
+                // The rows sliced once, the terms' options in flat order (the same draws and
+                // sums as indexing each option).
                 let base = (a * na + s) * no;
-                for (t, wt) in w.iter().enumerate() {
-                    for k in self.term_range(t) {
+                let est = &mut inst.est[base..base + no];
+                let others = &mut inst.est_others[a * no..(a + 1) * no];
+                let values = &inst.values[s * no..(s + 1) * no];
+                for (&wt, r) in w.iter().zip(self.offsets.windows(2)) {
+                    let opts = r[0]..r[1];
+                    let rows = est[opts.clone()].iter_mut().zip(&mut others[opts.clone()]);
+                    for ((e, o), &v) in rows.zip(&values[opts]) {
                         let z = if exact { 0.0 } else { std_normal(rng) };
-                        let e = wt * (inst.values[s * no + k] + sd * z).clamp(0.0, 1.0);
-                        inst.est[base + k] = e;
-                        inst.est_others[a * no + k] += e;
+                        let x = wt * (v + sd * z).clamp(0.0, 1.0);
+                        *e = x;
+                        *o += x;
                     }
                 }
             }

@@ -5,7 +5,8 @@ use crate::common::{negsim, stderr, temp_dir};
 use std::time::{Duration, Instant};
 
 /// A scenario whose offer search prunes badly: one round of one run took over 20 s, and
-/// SIGTERM was ignored until the search finished.
+/// SIGTERM was ignored until the search finished. At seed 1 (since the estimate noise's
+/// ziggurat, run 0 of seed 0 finishes its round in about a second; seeds 1 to 3 take over 15 s).
 fn slow_scenario(tag: &str) -> std::path::PathBuf {
     let o = negsim(&[
         "generate",
@@ -40,6 +41,8 @@ fn sigterm_stops_a_run_inside_one_huge_offer_search_within_a_second() {
             "--threads",
             "1",
             "--force",
+            "--seed",
+            "1",
         ])
         .args(["--format", "json", "--output"])
         .arg(&out)
@@ -114,7 +117,7 @@ fn a_cancelled_simulation_returns_within_a_second_from_inside_one_search() {
     .unwrap();
     let model = Model::new(&sc);
     let settings = Settings {
-        seed: 0,
+        seed: 1,
         deadlines: vec![1],
         runs: 0..1,
     };

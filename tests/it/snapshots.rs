@@ -102,7 +102,7 @@ const GOLDEN_TWO_PARTY: &[(u64, u64, u64)] = &[
     (10, 2000, 2000),
     (20, 2000, 2000),
 ];
-const GOLDEN_LABOUR: &[(u64, u64, u64)] = &[(3, 1921, 2000), (6, 1490, 2000), (12, 1685, 2000)];
+const GOLDEN_LABOUR: &[(u64, u64, u64)] = &[(3, 1921, 2000), (6, 1496, 2000), (12, 1692, 2000)];
 
 /// The 5th, 50th and 95th percentiles across worlds per deadline of `run FILE`.
 fn world_spread(file: &str) -> Vec<[f64; 3]> {
@@ -121,24 +121,26 @@ fn world_spread(file: &str) -> Vec<[f64; 3]> {
 
 #[test]
 fn golden_p_agreement_of_the_bundled_scenarios_at_their_seeds() {
-    // The numbers README publishes ("Reading the report": 0.286 by week 26, 0.673 by week 52,
-    // across worlds 0.00 / 0.07 / 0.82 and 0.48 / 0.68 / 0.84) and the extended edition's.
+    // The numbers README publishes ("Reading the report": 0.278 by week 26, 0.666 by week 52,
+    // across worlds 0.00 / 0.08 / 0.82 and 0.46 / 0.68 / 0.84) and the extended edition's.
+    // They moved once on purpose, when the estimate noise's normals became a ziggurat (the
+    // streams changed; see README, "Reproducibility").
     // Change them only on purpose, with the reason in the commit message.
     assert_eq!(
         agreements("scenarios/ukraine-peace-2025.toml"),
         [
             (4, 0, 10000),
             (12, 0, 10000),
-            (26, 2857, 10000),
-            (52, 6731, 10000)
+            (26, 2780, 10000),
+            (52, 6660, 10000)
         ]
     );
     let spread = world_spread("scenarios/ukraine-peace-2025.toml");
     let want = [
         [0.0, 0.0, 0.0],
         [0.0, 0.0, 0.0],
-        [0.0, 0.07, 0.82],
-        [0.479, 0.68, 0.84],
+        [0.0, 0.08, 0.82],
+        [0.458, 0.68, 0.84],
     ];
     for (got, want) in spread.iter().zip(want) {
         for (g, w) in got.iter().zip(want) {
@@ -149,9 +151,9 @@ fn golden_p_agreement_of_the_bundled_scenarios_at_their_seeds() {
         agreements("scenarios/ukraine-peace-2025-extended.toml"),
         [
             (4, 0, 10000),
-            (12, 0, 10000),
-            (26, 3205, 10000),
-            (52, 6960, 10000)
+            (12, 1, 10000),
+            (26, 3190, 10000),
+            (52, 6952, 10000)
         ]
     );
 }
