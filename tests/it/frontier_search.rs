@@ -115,3 +115,19 @@ fn the_fallback_caps_the_hardest_queries_of_20_terms_by_50_options() {
     let nodes: u64 = ws.searches.iter().map(OfferSearch::nodes_visited).sum();
     assert!(nodes < 2_000_000, "{nodes} nodes");
 }
+
+/// The time estimate's pilot: enough runs, and an upper bound on the runs it played.
+#[test]
+fn the_pilot_plays_enough_runs_and_its_estimate_bounds_their_cost() {
+    use negsim::study::estimate::{PILOT_MIN_RUNS, measure_runs, seconds_at};
+    let sc = generate(&Shape::new(6, &[4, 3, 4, 4, 3, 4], 2, 1.0, 1).unwrap());
+    let model = Model::new(&sc);
+    for deadlines in [vec![100], vec![10, 20, 50, 100], vec![1, 3, 400]] {
+        let (speed, runs) = measure_runs(&model, 1, &deadlines);
+        // A few hundred microseconds a run: far below the pilot's time cap.
+        assert!(runs.runs >= PILOT_MIN_RUNS, "{runs:?}");
+        // Every run counted as lasting until each deadline: at least what the runs took.
+        let est = seconds_at(speed, runs.runs, &deadlines, 1);
+        assert!(est >= runs.spent * (1.0 - 1e-9), "{est} < {runs:?}");
+    }
+}
