@@ -8,6 +8,13 @@
 //! scenarios of similar size, because the offer search prunes well or badly depending on the
 //! preferences (see README, "Refusing absurd requests"). Every run is counted as lasting until
 //! its deadline, so the estimate is an upper bound when deals come early.
+//!
+//! The pilot plays its runs as the request will, at every deadline of the request (each cut to
+//! [`PILOT_DEADLINE`] rounds), so that the work done once per run (the offer-search tables,
+//! built at the first query) is spread over the rounds it serves. It plays at least
+//! [`PILOT_MIN_RUNS`] runs when they take under [`PILOT_MAX_TIME`]: the cost of a run can vary
+//! by tens of times between runs (20 terms × 50 options: a median of 15–30 ms, some runs
+//! 0.2 s), and the one or two runs that fit in [`PILOT_TIME`] said a quarter of the time.
 
 use crate::engine::model::{Instance, Model};
 use crate::engine::protocol::{End, Workspace, play};
@@ -19,17 +26,23 @@ use std::time::{Duration, Instant};
 /// Requests estimated to take longer than this are refused unless forced.
 pub const LIMIT_SECONDS: f64 = 3600.0;
 
-/// The pilot stops after this much time (or [`PILOT_RUNS`] runs).
+/// The pilot stops after this much time (or [`PILOT_RUNS`] runs) once it has played
+/// [`PILOT_MIN_RUNS`] runs.
 const PILOT_TIME: Duration = Duration::from_millis(30);
 /// Most runs the pilot plays.
 const PILOT_RUNS: u64 = 64;
+/// Fewest runs the pilot plays, unless they take longer than [`PILOT_MAX_TIME`].
+pub const PILOT_MIN_RUNS: u64 = 16;
+/// The pilot stops after this much time even short of [`PILOT_MIN_RUNS`] runs (well within
+/// [`PILOT_TIMEOUT`]).
+const PILOT_MAX_TIME: Duration = Duration::from_millis(600);
 /// A pilot run slower than this is not waited for: the scenario is too slow to estimate, and
 /// the estimate becomes a lower bound. Why: a single round can take very long when the offer
 /// search prunes badly, and a time estimate must not itself hang.
 pub const PILOT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest deadline the pilot plays: long enough to reach late-round behaviour, short enough
 /// to stay quick.
-const PILOT_DEADLINE: u32 = 64;
+pub const PILOT_DEADLINE: u32 = 64;
 
 /// Measured costs of one scenario on this machine, on one thread.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,6 +51,15 @@ pub struct Speed {
     pub setup: f64,
     /// Seconds per round played.
     pub round: f64,
+}
+
+/// What the pilot's runs cost in all, beside the [`Speed`] measured from them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PilotRuns {
+    /// Runs played.
+    pub runs: u64,
+    /// Seconds they took (setting up and playing).
+    pub spent: f64,
 }
 
 /// What the pilot found.
@@ -108,36 +130,58 @@ fn pilot_deadline(deadlines: &[u32]) -> u32 {
         .clamp(1, PILOT_DEADLINE)
 }
 
+/// The deadlines a pilot run plays: every deadline of the request cut to [`PILOT_DEADLINE`]
+/// (open-ended talks: one negotiation, to the longest).
+pub fn pilot_deadlines(model: &Model, deadlines: &[u32]) -> Vec<u32> {
+    if model.scenario.simulation.open_ended() || deadlines.is_empty() {
+        return vec![pilot_deadline(deadlines)];
+    }
+    deadlines
+        .iter()
+        .map(|&d| d.clamp(1, PILOT_DEADLINE))
+        .collect()
+}
+
 /// Plays a few runs of `model` (seed `seed`) to measure its per-run and per-round costs.
 pub fn measure(model: &Model, seed: u64, deadlines: &[u32]) -> Speed {
-    let deadline = pilot_deadline(deadlines);
+    measure_runs(model, seed, deadlines).0
+}
+
+/// [`measure`], with what the pilot's runs cost in all.
+pub fn measure_runs(model: &Model, seed: u64, deadlines: &[u32]) -> (Speed, PilotRuns) {
+    let plays = pilot_deadlines(model, deadlines);
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
     let (mut setup, mut playing) = (Duration::ZERO, Duration::ZERO);
     let (mut runs, mut rounds) = (0u64, 0u64);
     let start = Instant::now();
     while runs < PILOT_RUNS
-        && (runs == 0 || start.elapsed() < PILOT_TIME)
+        && (runs < PILOT_MIN_RUNS || start.elapsed() < PILOT_TIME)
+        && (runs == 0 || start.elapsed() < PILOT_MAX_TIME)
         && !crate::engine::offer::stopped()
     {
         let t0 = Instant::now();
         model.sample_into(seed, runs, &mut inst);
         ws.prepare(model, &inst);
         let t1 = Instant::now();
-        let mut r = rng::play_rng(seed, runs);
-        let res = play(model, &inst, &mut ws, deadline, &mut r, &mut ());
+        for &deadline in &plays {
+            let mut r = rng::play_rng(seed, runs);
+            let res = play(model, &inst, &mut ws, deadline, &mut r, &mut ());
+            rounds += u64::from(match res.end {
+                End::Agreement { round } | End::WalkOut { round, .. } => round,
+                End::Expired => deadline,
+            });
+        }
         playing += t1.elapsed();
         setup += t1 - t0;
-        rounds += u64::from(match res.end {
-            End::Agreement { round } | End::WalkOut { round, .. } => round,
-            End::Expired => deadline,
-        });
         runs += 1;
     }
-    Speed {
+    let speed = Speed {
         setup: setup.as_secs_f64() / runs as f64,
         round: playing.as_secs_f64() / rounds.max(1) as f64,
-    }
+    };
+    let spent = (setup + playing).as_secs_f64();
+    (speed, PilotRuns { runs, spent })
 }
 
 /// Upper estimate of the wall-clock seconds to play `runs` runs at every deadline on `threads`

@@ -11,6 +11,7 @@ mod damaged_parts;
 mod engine;
 mod equilibrium;
 mod escaping;
+mod frontier_search;
 mod generate;
 mod honest_headlines;
 mod hostile_input;

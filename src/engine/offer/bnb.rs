@@ -109,6 +109,10 @@ impl OfferSearch {
     /// are added up again in file order before they are compared.
     pub(super) fn dfs(&mut self, d: usize, own: f64, gain: f64, target: f64) {
         self.nodes += 1;
+        if self.nodes >= self.budget {
+            self.over_budget = true;
+            self.halted = true;
+        }
         if self.nodes & STOP_CHECK_MASK == 0 && stop_requested() {
             self.halted = true;
         }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 mod bnb;
+mod frontier;
 pub mod quota;
 mod staircase;
 
@@ -91,6 +92,9 @@ pub enum Method {
     /// The whole staircase once per run, then a binary search per query (falls back to
     /// branch and bound when the staircase grows too large or a target is below the floor).
     Staircase,
+    /// Branch and bound that hands every query over to its frontier fallback at once (the
+    /// fallback otherwise answers only queries that take too many nodes; for tests).
+    Frontier,
 }
 
 /// Largest outcome space (packages of allowed options) that [`Method::Auto`] builds the
@@ -99,6 +103,11 @@ pub const STAIRCASE_MAX_OUTCOMES: f64 = 50_000.0;
 
 /// Most partial packages the staircase keeps at one term before giving up.
 const STAIRCASE_CAP: usize = 4096;
+
+/// Nodes a depth-first search may visit before the frontier fallback (`offer/frontier.rs`)
+/// answers instead. Why: most queries finish within a few thousand nodes, and then the
+/// search is cheaper; the few that do not can take it hundreds of millions.
+const DFS_BUDGET: u64 = 1 << 11;
 
 /// One candidate option of a term, as seen by the proposer.
 #[derive(Debug, Clone, Copy)]
@@ -179,6 +188,13 @@ pub struct OfferSearch {
     reused: u64,
     /// Whether the hull steps (branch-and-bound tables) exist for this run.
     bnb_ready: bool,
+    /// The node count at which the depth-first search hands over to the frontier fallback
+    /// (`u64::MAX`: never), and whether it did.
+    budget: u64,
+    over_budget: bool,
+    /// Whether this run's packages can be ranked for the fallback (`frontier.rs`).
+    frontier_ok: bool,
+    frontier: frontier::Frontier,
     method: Method,
     floor: f64,
     outcomes: f64,
@@ -233,6 +249,7 @@ impl OfferSearch {
             self.outcomes *= (self.cands.len() - s) as f64;
         }
         self.starts.push(self.cands.len());
+        self.frontier_ok = frontier::ranks_fit(&self.cands, &self.starts);
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
         self.term_own.clear();
@@ -302,7 +319,7 @@ impl OfferSearch {
     /// Whether the method calls for the staircase in this run.
     fn staircase_wanted(&self) -> bool {
         match self.method {
-            Method::BranchAndBound => false,
+            Method::BranchAndBound | Method::Frontier => false,
             Method::Staircase => true,
             Method::Auto => self.outcomes <= STAIRCASE_MAX_OUTCOMES,
         }
@@ -313,7 +330,22 @@ impl OfferSearch {
         if self.stair_ready.is_some() {
             return;
         }
-        // Gains may be any objective: scale the tie margin to their size.
+        let delta = self.stair_delta();
+        let ok = self.stair.build(
+            &self.cands,
+            &self.starts,
+            &self.suffix_own,
+            self.floor,
+            STAIRCASE_CAP,
+            delta,
+        );
+        self.stair_ready = Some(ok);
+        self.last_stair = None;
+    }
+
+    /// The gain margin beyond which rounding cannot turn a lead into a tie: the gains may be
+    /// any objective, so it is scaled to their size.
+    fn stair_delta(&self) -> f64 {
         let size: f64 = (0..self.starts.len() - 1)
             .map(|t| {
                 self.cands[self.starts[t]..self.starts[t + 1]]
@@ -322,16 +354,7 @@ impl OfferSearch {
                     .fold(0.0, f64::max)
             })
             .sum();
-        let ok = self.stair.build(
-            &self.cands,
-            &self.starts,
-            &self.suffix_own,
-            self.floor,
-            STAIRCASE_CAP,
-            PRUNE_EPS * (1.0 + size),
-        );
-        self.stair_ready = Some(ok);
-        self.last_stair = None;
+        PRUNE_EPS * (1.0 + size)
     }
 
     /// Answers from the staircase when the method and `target` allow; `None` to fall back.
@@ -398,7 +421,24 @@ impl OfferSearch {
         self.try_rounded_lp(target);
         self.cert = f64::NEG_INFINITY;
         self.halted = false;
+        self.over_budget = false;
+        self.budget = match self.method {
+            _ if !self.frontier_ok => u64::MAX,
+            Method::Frontier => self.nodes,
+            _ => self.nodes.saturating_add(DFS_BUDGET),
+        };
         self.dfs(0, 0.0, 0.0, target);
+        if self.over_budget {
+            // Too many nodes: the fallback answers from the incumbent found so far, or, if
+            // it keeps too many partial packages, the search runs on without a budget.
+            self.over_budget = false;
+            self.halted = false;
+            if !self.frontier_search(target) {
+                self.budget = u64::MAX;
+                self.cert = f64::NEG_INFINITY;
+                self.dfs(0, 0.0, 0.0, target);
+            }
+        }
         if self.halted {
             // Unfinished: neither an answer nor a proof to reuse.
             self.last = None;
