@@ -30,6 +30,7 @@ mod per_run;
 mod play;
 mod progress;
 mod properties;
+mod proposer_answer;
 mod reproducibility;
 mod schemas;
 mod sensitivity;

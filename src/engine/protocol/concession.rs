@@ -27,9 +27,42 @@ pub(super) struct Concession {
 }
 
 impl Concession {
+    /// Makes every agent's table ready for the run `inst` and `deadline`; once per
+    /// negotiation, before any [`Concession::factor`], so that the hot lookup need not check
+    /// what the table was filled for.
+    pub(super) fn prime(&mut self, inst: &Instance, deadline: u32) {
+        let n = inst.exponent.len();
+        if self.agents.len() < n {
+            self.agents.resize_with(n, AgentTable::default);
+        }
+        for (a, table) in self.agents.iter_mut().enumerate().take(n) {
+            let Some(e) = inst.exponent[a] else {
+                // No table: a hardliner's target is its best utility.
+                table.key = None;
+                continue;
+            };
+            let key = (
+                [
+                    e.to_bits(),
+                    inst.horizon[a].to_bits(),
+                    inst.belief[a].to_bits(),
+                ],
+                deadline,
+            );
+            if table.key != Some(key) {
+                table.key = Some(key);
+                table.factors.clear();
+                table
+                    .factors
+                    .resize((deadline as usize + 2).min(MAX_ROUNDS), f64::NAN);
+            }
+        }
+    }
+
     /// Agent `a`'s factor `1 - t^(1/e)` in `round` of a negotiation with `deadline` rounds,
-    /// `e` being its exponent (`inst.exponent[a]`).
-    #[inline]
+    /// `e` being its exponent (`inst.exponent[a]`). The table must have been primed for
+    /// `inst` and `deadline` ([`Concession::prime`]).
+    #[inline(always)]
     pub(super) fn factor(
         &mut self,
         inst: &Instance,
@@ -38,25 +71,13 @@ impl Concession {
         round: u32,
         deadline: u32,
     ) -> f64 {
-        if self.agents.len() <= a {
-            self.agents.resize_with(a + 1, AgentTable::default);
-        }
         let table = &mut self.agents[a];
-        let key = (
-            [
-                e.to_bits(),
-                inst.horizon[a].to_bits(),
-                inst.belief[a].to_bits(),
-            ],
-            deadline,
-        );
-        if table.key != Some(key) {
-            table.key = Some(key);
-            table.factors.clear();
+        debug_assert!(
             table
-                .factors
-                .resize((deadline as usize + 2).min(MAX_ROUNDS), f64::NAN);
-        }
+                .key
+                .is_some_and(|(k, d)| k[0] == e.to_bits() && d == deadline),
+            "the concession table is primed for this run"
+        );
         match table.factors.get_mut(round as usize) {
             Some(f) if !f.is_nan() => *f,
             slot => {

@@ -14,7 +14,7 @@
 //! under alternating offers; a stationary agent follows [`crate::engine::stationary`]. As under
 //! unanimity, no proposer offers an option a signatory red-lines.
 
-use super::rounds::{Rules, random_offer, rounds};
+use super::rounds::{Known, Rules, random_offer, rounds};
 use super::{Marker, Observer, RunResult, Workspace, proposer_targets};
 use crate::engine::model::{Instance, Model};
 use crate::engine::offer::quota::QuotaSearch;
@@ -110,20 +110,26 @@ impl Rules for Legislative<'_> {
         p: usize,
         round: u32,
         deadline: u32,
-    ) -> Option<Option<(usize, f64)>> {
+    ) -> Option<Option<Known>> {
         let equilibrium = model.equilibrium & (1 << p) != 0;
         let (tgt, own_tgt) = proposer_targets(model, ws, inst, p, round, deadline);
-        let found = match (model.scenario.agents[p].offer, self.choices.as_mut()) {
-            _ if equilibrium => {
-                ws.plans[p].stationary_offer(model, self.quota, &mut self.coalitions, &mut ws.offer)
-            }
-            (OfferRule::RandomAbove, Some(c)) => random_offer(ws, p, own_tgt, c),
+        // Every search's own utility is summed in file order (`Known::own`); a plan's offer
+        // does not come with one.
+        let own = match (model.scenario.agents[p].offer, self.choices.as_mut()) {
+            _ if equilibrium => ws.plans[p]
+                .stationary_offer(model, self.quota, &mut self.coalitions, &mut ws.offer)
+                .then_some(None),
+            (OfferRule::RandomAbove, Some(c)) => random_offer(ws, p, own_tgt, c).map(Some),
             (OfferRule::BestForOthers, _) => ws.legislative.quota[p]
                 .search(model, own_tgt, &mut ws.offer)
-                .is_some(),
-            _ => ws.searches[p].search(own_tgt, &mut ws.offer).is_some(),
-        };
-        found.then_some(Some((p, tgt)))
+                .map(Some),
+            _ => ws.searches[p].search(own_tgt, &mut ws.offer).map(Some),
+        }?;
+        Some(Some(Known {
+            by: p,
+            target: tgt,
+            own,
+        }))
     }
 
     #[inline]

@@ -1,7 +1,7 @@
 //! The mediated protocol: a mediator drafts a single text, re-weighting the parties by
 //! their rejections, and the signatories answer it.
 
-use super::rounds::{Rules, rounds};
+use super::rounds::{Known, Rules, rounds};
 use super::*;
 
 /// The mediator's single negotiating text for `round`, written to `out`: term by term, the
@@ -244,7 +244,7 @@ impl Rules for Mediated {
         _chair: usize,
         round: u32,
         deadline: u32,
-    ) -> Option<Option<(usize, f64)>> {
+    ) -> Option<Option<Known>> {
         // The mediator is no signatory: no answer's target is known in advance.
         self.med
             .text(model, inst, round, deadline, &mut ws.offer)

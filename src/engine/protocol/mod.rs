@@ -91,7 +91,7 @@ pub fn agent_target(inst: &Instance, a: usize, round: u32, deadline: u32) -> f64
 
 /// [`agent_target`] with the concession factor `1 - t^(1/e)` from `factor(e)` (computed or
 /// tabulated: the same bits either way).
-#[inline]
+#[inline(always)]
 fn target_with(inst: &Instance, a: usize, round: u32, factor: impl FnOnce(f64) -> f64) -> f64 {
     let best = inst.best[a];
     let (res, best) = if inst.delayed & (1 << a) != 0 {
@@ -350,7 +350,8 @@ fn record_received(model: &Model, inst: &Instance, ws: &mut Workspace, from: usi
 }
 
 /// Collects the signatories' answers to `ws.offer`; returns the mask of rejecters. `known` is
-/// a target already computed this round (the proposer's), so that it is not computed twice.
+/// what the proposer's search already computed this round (its target, its own utility), so
+/// that it is not computed twice.
 #[inline]
 fn answers<O: Observer>(
     model: &Model,
@@ -358,7 +359,7 @@ fn answers<O: Observer>(
     ws: &mut Workspace,
     round: u32,
     deadline: u32,
-    known: Option<(usize, f64)>,
+    known: Option<rounds::Known>,
     obs: &mut O,
 ) -> u64 {
     let no = model.n_opts;
@@ -367,18 +368,24 @@ fn answers<O: Observer>(
         if !model.signatory[s] {
             continue;
         }
-        let package = &ws.offer;
-        // One pass for the utility (summed in term order, as `Instance::utility` does) and
-        // the red-line check.
-        let red = &model.red[s * no..(s + 1) * no];
-        let util = &inst.util[s * no..(s + 1) * no];
-        let (mut u, mut crosses) = (0.0, false);
-        for (&o, &off) in package.iter().zip(&model.offsets) {
-            let k = off + o as usize;
-            u += util[k];
-            crosses |= red[k];
-        }
-        let is_proposer = known.is_some_and(|(a, _)| a == s);
+        let is_proposer = known.is_some_and(|k| k.by == s);
+        let (u, crosses) = match known {
+            // The proposer's search summed it already, over options it may offer.
+            Some(rounds::Known { own: Some(own), .. }) if is_proposer => (own, false),
+            _ => {
+                // One pass for the utility (summed in term order, as `Instance::utility`
+                // does) and the red-line check.
+                let red = &model.red[s * no..(s + 1) * no];
+                let util = &inst.util[s * no..(s + 1) * no];
+                let (mut u, mut crosses) = (0.0, false);
+                for (&o, &off) in ws.offer.iter().zip(&model.offsets) {
+                    let k = off + o as usize;
+                    u += util[k];
+                    crosses |= red[k];
+                }
+                (u, crosses)
+            }
+        };
         if model.equilibrium & (1 << s) != 0 {
             // A backward-induction agent accepts what is worth its continuation value.
             let thr = ws.plans[s].threshold(round);
@@ -395,7 +402,7 @@ fn answers<O: Observer>(
             let v = u * inst.decision_factor(s, round);
             let res = inst.no_deal_value(s, round);
             let (meets, thr) = if is_proposer {
-                (true, known.map_or(f64::NAN, |(_, t)| t))
+                (true, known.map_or(f64::NAN, |k| k.target))
             } else if model.scenario.agents[s].accept != AcceptRule::Target {
                 let thr = rule_threshold(model, inst, ws, s, round, deadline);
                 (v >= thr, thr)
@@ -425,7 +432,7 @@ fn answers<O: Observer>(
         let need_target = O::WANTS_TARGETS || !(crosses || u < res || u >= inst.best[s]);
         let (meets, tgt) = match known {
             // The proposer's offer meets its own target by construction.
-            Some((a, t)) if a == s => (true, t),
+            Some(k) if k.by == s => (true, k.target),
             _ if O::WANTS_TARGETS => {
                 let t = ws_target(ws, inst, s, round, deadline);
                 (u >= t, t)

@@ -11,7 +11,7 @@ pub(super) trait Rules {
     fn chair(&mut self, model: &Model, round: u32, departed: u64) -> Option<usize>;
 
     /// Writes `chair`'s text for `round` to `ws.offer`, whole. `None` when it has none; else
-    /// the target already computed for the answers (the proposer's), if any.
+    /// what is already known for the answers (the proposer's target), if anything.
     fn table(
         &mut self,
         model: &Model,
@@ -20,7 +20,7 @@ pub(super) trait Rules {
         chair: usize,
         round: u32,
         deadline: u32,
-    ) -> Option<Option<(usize, f64)>>;
+    ) -> Option<Option<Known>>;
 
     /// `chair`'s text is on the table in `ws.offer`, before the answers (what learners see).
     #[inline]
@@ -48,6 +48,7 @@ pub(super) fn rounds<O: Observer, R: Rules>(
     rules: &mut R,
 ) -> RunResult {
     let n = model.n_agents();
+    ws.concession.prime(inst, deadline);
     ws.best_seen.clear();
     ws.best_seen.resize(n, f64::NEG_INFINITY);
     // What the rounds would otherwise ask of the model every round, asked once: whether
@@ -102,17 +103,30 @@ pub(super) fn rounds<O: Observer, R: Rules>(
     }
 }
 
+/// What a proposer's text comes with for the answers, computed while tabling it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Known {
+    /// The proposer.
+    pub(super) by: usize,
+    /// Its target this round.
+    pub(super) target: f64,
+    /// Its own utility for the text, when the search that wrote it summed it term by term
+    /// in file order from 0 (as `answers` would) over options it may offer (so crossing none
+    /// of its red lines): its answer then needs neither sum nor check again.
+    pub(super) own: Option<f64>,
+}
+
 /// Writes a `random_above` proposer's offer (an own utility of at least `own_target`, drawn
-/// from `choices`) to `ws.offer`; false when it has none.
+/// from `choices`) to `ws.offer`; its own utility, or `None` when it has none.
 #[inline]
 pub(super) fn random_offer(
     ws: &mut Workspace,
     p: usize,
     own_target: f64,
     choices: &mut RunRng,
-) -> bool {
+) -> Option<f64> {
     let mut pkg = std::mem::take(&mut ws.offer);
-    let found = ws.random_above(p, own_target, choices, &mut pkg).is_some();
+    let found = ws.random_above(p, own_target, choices, &mut pkg);
     ws.offer = pkg;
     found
 }
