@@ -2,6 +2,7 @@
 
 mod analysis;
 mod answer;
+mod answer_shortcuts;
 mod batch;
 mod cancellation;
 mod charts;
@@ -30,7 +31,6 @@ mod per_run;
 mod play;
 mod progress;
 mod properties;
-mod proposer_answer;
 mod reproducibility;
 mod schemas;
 mod sensitivity;

@@ -14,6 +14,9 @@ struct Alternating {
 }
 
 impl Rules for Alternating {
+    // Unanimity, and nothing learns from who rejected.
+    const ONE_NO_FAILS: bool = true;
+
     #[inline]
     fn chair(&mut self, model: &Model, round: u32, departed: u64) -> Option<usize> {
         // The proposer rotates through the agents in file order, skipping those who left.

@@ -65,6 +65,10 @@ pub trait Observer {
     /// Whether [`Observer::answer`] needs every answerer's target. When false, the protocol
     /// skips computing targets that cannot change an answer (a `powf` each) and passes NaN.
     const WANTS_TARGETS: bool = true;
+    /// Whether [`Observer::answer`] is needed at all. When false, the protocol may leave out
+    /// answers that cannot change the result (those after a rejection, until it must say
+    /// who rejected).
+    const WANTS_ANSWERS: bool = true;
     /// Agent `agent` left the talks at the start of `round`.
     fn walk_out(&mut self, _round: u32, _agent: usize) {}
     /// `proposer` put `package` on the table (for the mediated protocol, the mediator's text).
@@ -77,6 +81,7 @@ pub trait Observer {
 
 impl Observer for () {
     const WANTS_TARGETS: bool = false;
+    const WANTS_ANSWERS: bool = false;
 }
 
 /// An agent's target in `round` of a negotiation with `deadline` rounds, on the scale its
@@ -260,6 +265,12 @@ impl Marker<'_> {
         }
     }
 
+    /// Whether [`Marker::before`] at the start of `round` hands a checkpoint over.
+    #[inline]
+    fn reads_before(&self, round: u32) -> bool {
+        self.next < self.marks.len() && self.marks[self.next] < round
+    }
+
     /// The talks ended with `res`: every checkpoint not yet passed sees that end.
     fn finish(&mut self, res: &RunResult) {
         while self.next < self.marks.len() {
@@ -349,10 +360,12 @@ fn record_received(model: &Model, inst: &Instance, ws: &mut Workspace, from: usi
     }
 }
 
-/// Collects the signatories' answers to `ws.offer`; returns the mask of rejecters. `known` is
-/// what the proposer's search already computed this round (its target, its own utility), so
-/// that it is not computed twice.
+/// Collects the answers to `ws.offer` of the signatories from agent `from` on; returns the
+/// mask of rejecters and, when `stop` and one rejected, the agent to resume from (the others'
+/// answers are not given). `known` is what the proposer's search already computed this round
+/// (its target, its own utility), so that it is not computed twice.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 fn answers<O: Observer>(
     model: &Model,
     inst: &Instance,
@@ -361,10 +374,12 @@ fn answers<O: Observer>(
     deadline: u32,
     known: Option<rounds::Known>,
     obs: &mut O,
-) -> u64 {
+    from: usize,
+    stop: bool,
+) -> (u64, Option<usize>) {
     let no = model.n_opts;
     let mut rejecters = 0u64;
-    for s in 0..model.n_agents() {
+    for s in from..model.n_agents() {
         if !model.signatory[s] {
             continue;
         }
@@ -393,6 +408,9 @@ fn answers<O: Observer>(
             obs.answer(round, s, u, thr, ok);
             if !ok {
                 rejecters |= 1 << s;
+                if stop {
+                    return (rejecters, Some(s + 1));
+                }
             }
             continue;
         }
@@ -414,6 +432,9 @@ fn answers<O: Observer>(
             obs.answer(round, s, v, thr, ok);
             if !ok {
                 rejecters |= 1 << s;
+                if stop {
+                    return (rejecters, Some(s + 1));
+                }
             }
             continue;
         }
@@ -424,6 +445,9 @@ fn answers<O: Observer>(
             obs.answer(round, s, u, thr, ok);
             if !ok {
                 rejecters |= 1 << s;
+                if stop {
+                    return (rejecters, Some(s + 1));
+                }
             }
             continue;
         }
@@ -451,7 +475,10 @@ fn answers<O: Observer>(
         obs.answer(round, s, u, tgt, ok);
         if !ok {
             rejecters |= 1 << s;
+            if stop {
+                return (rejecters, Some(s + 1));
+            }
         }
     }
-    rejecters
+    (rejecters, None)
 }

@@ -26,6 +26,10 @@ pub(super) trait Rules {
     #[inline]
     fn offered(&mut self, _model: &Model, _ws: &mut Workspace, _chair: usize) {}
 
+    /// Whether one rejection is enough to know that a text fails and that nothing but the
+    /// result reads the others' answers (unanimity, and no learning from who rejected).
+    const ONE_NO_FAILS: bool = false;
+
     /// Whether the text passes with these rejecters (a bit mask of signatories).
     fn passes(&self, model: &Model, rejecters: u64) -> bool;
 
@@ -58,10 +62,35 @@ pub(super) fn rounds<O: Observer, R: Rules>(
     let keeps_best = (0..n).any(|s| {
         model.signatory[s] && matches!(model.scenario.agents[s].accept, AcceptRule::Combi(_))
     });
+    // The answers may stop at the first rejection when nothing but the result reads them:
+    // nobody watches, one no fails the text, and nothing between two texts depends on who
+    // else rejected (no walk-out can end the talks on it, no AC_combi answerer keeps it).
+    // Who rejected the text on the table is then only needed when it is read (at the end,
+    // or at a checkpoint before the next text): the remaining answers are given then, and
+    // they are the same as in its own round, since nothing they depend on has changed since
+    // (no text was offered in between, so no learner saw one).
+    let may_stop = !O::WANTS_ANSWERS && R::ONE_NO_FAILS && !can_walk && !keeps_best;
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
+    // The round, what was known, and the agent to resume from, of answers left out.
+    let mut pending: Option<(u32, Option<Known>, usize)> = None;
+    let resume = |ws: &mut Workspace,
+                  last: &mut Vec<u8>,
+                  last_rejecters: &mut u64,
+                  pending: &mut Option<(u32, Option<Known>, usize)>,
+                  obs: &mut O| {
+        if let Some((round, known, from)) = pending.take() {
+            std::mem::swap(last, &mut ws.offer);
+            let (rest, _) = answers(model, inst, ws, round, deadline, known, obs, from, false);
+            std::mem::swap(last, &mut ws.offer);
+            *last_rejecters |= rest;
+        }
+    };
     for round in 1..=deadline {
+        if pending.is_some() && marker.reads_before(round) {
+            resume(ws, &mut last, &mut last_rejecters, &mut pending, obs);
+        }
         marker.before(round, &last, last_rejecters);
         if can_walk && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
             return RunResult {
@@ -79,7 +108,8 @@ pub(super) fn rounds<O: Observer, R: Rules>(
         };
         obs.offer(round, chair, &ws.offer);
         rules.offered(model, ws, chair);
-        let rejecters = answers(model, inst, ws, round, deadline, known, obs);
+        let (rejecters, rest) = answers(model, inst, ws, round, deadline, known, obs, 0, may_stop);
+        pending = rest.map(|from| (round, known, from));
         if keeps_best {
             record_received(model, inst, ws, chair);
         }
@@ -96,6 +126,7 @@ pub(super) fn rounds<O: Observer, R: Rules>(
         }
         rules.rejected(model, inst, &last, rejecters);
     }
+    resume(ws, &mut last, &mut last_rejecters, &mut pending, obs);
     RunResult {
         end: End::Expired,
         package: last,

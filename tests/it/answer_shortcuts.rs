@@ -1,12 +1,19 @@
-//! The proposer's answer to its own offer takes the own utility its offer search returned
-//! instead of summing the package again (issue 16): on random scenarios under every protocol
-//! with a proposer and every offer rule, that utility has the bits of an independent sum in
-//! file order, and the offer crosses none of the proposer's red lines.
+//! The answers' shortcuts of issue 16, each against the long way on random scenarios:
+//!
+//! - the proposer answers its own offer with the own utility its offer search returned
+//!   instead of summing the package again: under every protocol with a proposer and every
+//!   offer rule, that utility has the bits of an independent sum in file order, and the offer
+//!   crosses none of the proposer's red lines;
+//! - when nobody watches, the answers stop at the first rejection and are completed only when
+//!   the text on the table turns out to be read: a silent negotiation ends as a watched one
+//!   (every answer given), with the same rejecters, at its end and at every checkpoint.
 
 use crate::common::scenario;
+use negsim::engine::model::Instance;
 use negsim::engine::model::Model;
 use negsim::engine::montecarlo::trace_run;
-use negsim::engine::protocol::Observer;
+use negsim::engine::protocol::{Observer, RunResult, Workspace, play_marked};
+use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 
@@ -14,11 +21,12 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// A random scenario of 2 to 4 signatories over 1 to 3 terms under `protocol`, with red
-/// lines, every offer rule, decision discounts and delay costs; values on a coarse grid when
-/// `grid`, so that ties are common.
-fn random_scenario(rng: &mut ChaCha8Rng, protocol: &str, grid: bool) -> String {
-    let n_agents = 2 + (rng.next_u32() % 3) as usize;
+/// A random scenario of 2 to 5 signatories over 1 to 3 terms under `protocol`, with red
+/// lines, every offer rule and acceptance rule, learnt estimates, decision discounts, delay
+/// costs and (when `walk`) walk-outs; values on a coarse grid when `grid`, so that ties are
+/// common.
+fn random_scenario(rng: &mut ChaCha8Rng, protocol: &str, grid: bool, walk: bool) -> String {
+    let n_agents = 2 + (rng.next_u32() % 4) as usize;
     let n_terms = 1 + (rng.next_u32() % 3) as usize;
     let mut s = format!(
         "[scenario]\nname = \"random\"\n[simulation]\ndeadlines = [12]\nruns = 10\nprotocol = \"{protocol}\"\n"
@@ -54,6 +62,18 @@ fn random_scenario(rng: &mut ChaCha8Rng, protocol: &str, grid: bool) -> String {
         }
         if rng.next_u32().is_multiple_of(3) {
             s += &format!("delay_cost = {}\n", num(rng) / 20.0);
+        }
+        match rng.next_u32() % 4 {
+            0 => s += "accept = \"next\"\n",
+            1 => s += &format!("accept = {{ combi = {} }}\n", num(rng)),
+            _ => {}
+        }
+        // Learnt estimates: alternating offers only.
+        if protocol == "alternating" && rng.next_u32().is_multiple_of(3) {
+            s += "estimates = \"frequency\"\n";
+        }
+        if walk && rng.next_u32().is_multiple_of(3) {
+            s += &format!("walk_away = {}\n", num(rng) / 10.0);
         }
         let mut reds = Vec::new();
         for (t, size) in sizes.iter().enumerate() {
@@ -102,7 +122,7 @@ fn a_proposer_answers_its_offer_with_the_bits_of_an_independent_sum() {
     let mut checked = 0;
     for case in 0..120 {
         let protocol = ["alternating", "legislative"][case % 2];
-        let src = random_scenario(&mut rng, protocol, case % 3 == 0);
+        let src = random_scenario(&mut rng, protocol, case % 3 == 0, false);
         let sc = scenario(&src);
         let model = Model::new(&sc);
         for run in 0..10 {
@@ -140,4 +160,65 @@ fn a_proposer_answers_its_offer_with_the_bits_of_an_independent_sum() {
         }
     }
     assert!(checked > 3000, "only {checked} own answers were checked");
+}
+
+/// Records nothing but asks for every answer: the long way of the round loop.
+struct Watch;
+
+impl Observer for Watch {}
+
+/// Plays run `run` of `model` with checkpoints `marks` (the last one the deadline), watched
+/// by `obs`: the result and the state at every checkpoint.
+fn marked<O: Observer>(
+    model: &Model,
+    run: u64,
+    marks: &[u32],
+    obs: &mut O,
+) -> (RunResult, Vec<RunResult>) {
+    let mut inst = Instance::default();
+    let mut ws = Workspace::default();
+    model.sample_into(3, run, &mut inst);
+    ws.prepare(model, &inst);
+    let mut play = rng::play_rng(3, run);
+    let mut seen = Vec::new();
+    let deadline = *marks.last().unwrap();
+    let res = play_marked(
+        model,
+        &inst,
+        &mut ws,
+        deadline,
+        marks,
+        &mut play,
+        obs,
+        &mut |_, state| seen.push(state.clone()),
+    );
+    (res, seen)
+}
+
+#[test]
+fn a_silent_negotiation_ends_as_a_watched_one_with_the_same_rejecters() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let (mut compared, mut blocked) = (0, 0);
+    for case in 0..150 {
+        let src = random_scenario(&mut rng, "alternating", case % 3 == 0, case % 4 == 0);
+        let sc = scenario(&src);
+        let model = Model::new(&sc);
+        for marks in [&[1][..], &[2, 5, 9, 14][..], &[30][..]] {
+            for run in 0..8 {
+                let silent = marked(&model, run, marks, &mut ());
+                let watched = marked(&model, run, marks, &mut Watch);
+                assert_eq!(
+                    silent, watched,
+                    "case {case}, run {run}, checkpoints {marks:?}\n{src}"
+                );
+                compared += 1;
+                blocked += usize::from(silent.0.last_rejecters.count_ones() > 1);
+            }
+        }
+    }
+    // Texts turned down by more than one signatory are what the shortcut must complete.
+    assert!(
+        blocked > 300,
+        "only {blocked} of {compared} negotiations ended with several rejecters"
+    );
 }
