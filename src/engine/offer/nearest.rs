@@ -27,6 +27,10 @@ use super::*;
 /// scenario checks, since a contiguous cut keeps both halves within 256·√N for N ≤ 10^8.
 const HALF_CAP: f64 = (1u64 << 22) as f64;
 
+/// Relative cost of one entry of the swept half (one step at every query of a run) against
+/// one entry listed (once per run): the cut between the halves minimizes their sum.
+const SWEEP_WEIGHT: f64 = 4.0;
+
 /// The tables of one proposer's `nearest` search for one run (built at its first query).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Nearest {
@@ -46,12 +50,24 @@ pub(super) struct Nearest {
     /// Suffix sums (from 0, file order), ascending, and each suffix's rank.
     suf_sum: Vec<f64>,
     suf_rank: Vec<u32>,
+    /// Whether queries sweep the prefixes (and look suffixes up) or the other way round:
+    /// the smaller half is swept, the larger one indexed by `bucket`.
+    sweep_pre: bool,
+    /// Index of the looked-up half's sums: `bucket[b]` is the first position whose sum falls
+    /// in bucket `b` or later (buckets of width `1 / bucket_scale` from `bucket_min`).
+    bucket: Vec<u32>,
+    /// The looked-up half's sums followed by `+inf`, which ends every forward scan without a
+    /// bounds check.
+    look: Vec<f64>,
+    bucket_min: f64,
+    bucket_scale: f64,
     /// Margin that covers the rounding of any sum of the terms, many times over.
     slack: f64,
     /// The previous query's proof: for every target in `(above, upto]` the answer is `answer`.
     last: Option<Proof>,
     buf: Vec<(f64, u32)>,
     half: Vec<(f64, u32)>,
+    counts: Vec<u32>,
 }
 
 /// The answer to one query and the targets it stays the answer for.
@@ -71,8 +87,8 @@ impl Nearest {
         self.last = None;
     }
 
-    /// Lists and sorts both halves for the allowed options in `cands` (terms at `starts`).
-    /// Returns false when a half would be too large.
+    /// Lists and sorts both halves for the allowed options in `cands` (terms at `starts`),
+    /// and indexes the larger one. Returns false when a half would be too large.
     fn build(&mut self, cands: &[Cand], starts: &[usize]) -> bool {
         let nt = starts.len() - 1;
         self.opts.clear();
@@ -92,17 +108,19 @@ impl Nearest {
         }
         self.opt_at.push(self.opts.len());
         self.slack = PRUNE_EPS * (1.0 + scale);
-        // The cut that lists fewest partial packages in all.
         let size = |r: std::ops::Range<usize>| -> f64 {
             r.map(|t| (self.opt_at[t + 1] - self.opt_at[t]) as f64)
                 .product()
         };
+        // A query costs a few steps per entry of the swept (smaller) half; listing costs a
+        // few per entry of both, once per run. A run asks some tens of queries, so the cut
+        // that minimizes the sum makes the swept half several times smaller than the other.
+        let cost = |k: usize| {
+            let (p, q) = (size(0..k), size(k..nt));
+            SWEEP_WEIGHT * p.min(q) + p + q
+        };
         let split = (0..=nt)
-            .min_by(|&x, &y| {
-                let cx = size(0..x) + size(x..nt);
-                let cy = size(0..y) + size(y..nt);
-                cx.total_cmp(&cy)
-            })
+            .min_by(|&x, &y| cost(x).total_cmp(&cost(y)))
             .unwrap_or(0);
         if size(0..split) > HALF_CAP || size(split..nt) > HALF_CAP {
             return false;
@@ -118,38 +136,72 @@ impl Nearest {
         self.suf_rank.clear();
         self.suf_sum.extend(self.half.iter().map(|h| h.0));
         self.suf_rank.extend(self.half.iter().map(|h| h.1));
+        self.sweep_pre = self.pre_sum.len() <= self.suf_sum.len();
+        self.index();
         true
+    }
+
+    /// Builds `bucket` over the looked-up half: about two buckets per entry, so that a
+    /// look-up scans one or two entries.
+    fn index(&mut self) {
+        let ys = if self.sweep_pre {
+            &self.suf_sum
+        } else {
+            &self.pre_sum
+        };
+        let (lo, hi) = (ys[0], ys[ys.len() - 1]);
+        let nb = 2 * ys.len();
+        self.bucket_min = lo;
+        self.bucket_scale = if hi > lo { nb as f64 / (hi - lo) } else { 0.0 };
+        self.bucket.clear();
+        self.look.clear();
+        self.look.extend_from_slice(ys);
+        self.look.push(f64::INFINITY);
+        let mut b = 0;
+        for (i, &y) in ys.iter().enumerate() {
+            let of_y = bucket_of(y, lo, self.bucket_scale, nb);
+            while b <= of_y {
+                self.bucket.push(i as u32);
+                b += 1;
+            }
+        }
+        while b <= nb + 1 {
+            self.bucket.push(ys.len() as u32);
+            b += 1;
+        }
     }
 
     /// Lists into `half`, sorted by sum, the partial packages of `terms` with their sums formed
     /// from 0 in file order and their lexicographic ranks; with `dedup`, one per distinct sum
-    /// (the smallest rank). Term by term: a term's options each shift the sorted list by their
-    /// own utility, which keeps it sorted, so the stable sort only merges those runs.
+    /// (the smallest rank).
     fn list(&mut self, terms: std::ops::Range<usize>, dedup: bool) {
-        self.half.clear();
-        self.half.push((0.0, 0));
+        // In rank order, term by term: rank `k·m + r` extends rank `k` by allowed option `r`.
+        self.buf.clear();
+        self.buf.push((0.0, 0));
         for t in terms {
             let opts = &self.opts[self.opt_at[t]..self.opt_at[t + 1]];
             let m = opts.len() as u32;
+            std::mem::swap(&mut self.half, &mut self.buf);
             self.buf.clear();
-            for (r, &(own, _)) in opts.iter().enumerate() {
-                self.buf
-                    .extend(self.half.iter().map(|&(s, k)| (s + own, k * m + r as u32)));
-            }
-            self.buf.sort_by(|x, y| x.0.total_cmp(&y.0));
-            self.half.clear();
-            if dedup {
-                // Equal partial sums stay equal whatever follows, so only the smallest
-                // rank of each can ever be offered.
-                for &(s, k) in &self.buf {
-                    match self.half.last_mut() {
-                        Some(last) if last.0 == s => last.1 = last.1.min(k),
-                        _ => self.half.push((s, k)),
-                    }
+            for &(s, k) in &self.half {
+                for (r, &(own, _)) in opts.iter().enumerate() {
+                    self.buf.push((s + own, k * m + r as u32));
                 }
-            } else {
-                self.half.extend_from_slice(&self.buf);
             }
+        }
+        bucket_sort(&mut self.buf, &mut self.half, &mut self.counts);
+        self.half.clear();
+        if dedup {
+            // Equal partial sums stay equal whatever follows, so only the smallest rank of
+            // each can ever be offered.
+            for &(s, k) in &self.buf {
+                match self.half.last_mut() {
+                    Some(last) if last.0 == s => last.1 = last.1.min(k),
+                    _ => self.half.push((s, k)),
+                }
+            }
+        } else {
+            std::mem::swap(&mut self.half, &mut self.buf);
         }
     }
 
@@ -204,36 +256,44 @@ impl Nearest {
         }
         let slack = self.slack;
         let lo = target - slack;
-        let (pre, suf) = (&self.pre_sum, &self.suf_sum);
-        let (Some(&suf_min), Some(&suf_max)) = (suf.first(), suf.last()) else {
-            return None;
+        let xs = if self.sweep_pre {
+            &self.pre_sum
+        } else {
+            &self.suf_sum
         };
+        let ys = &self.look;
+        let n_ys = ys.len() - 1;
+        if n_ys == 0 || xs.is_empty() {
+            return None;
+        }
+        let (y_min, y_max) = (ys[0], ys[n_ys - 1]);
+        let nb = self.bucket.len() - 2;
         // The incumbent: the previous answer when it still meets the target, so that the
         // sweep stops early.
         let mut best: Option<(f64, u32, u32)> = self
             .last
             .and_then(|p| p.answer)
             .filter(|&(own, _, _)| own >= target);
+        let mut cut = best.map_or(f64::INFINITY, |b| b.0 + slack);
         // The largest exact sum below the target met on the way (for the proof).
         let mut below = f64::NEG_INFINITY;
-        let mut i = pre.partition_point(|&a| a + suf_max < lo);
-        let mut j = match pre.get(i) {
-            Some(&a) => suf.partition_point(|&b| b < lo - a),
-            None => 0,
-        };
-        while i < pre.len() {
-            let a = pre[i];
-            let cut = best.map_or(f64::INFINITY, |b| b.0 + slack);
-            if a + suf_min > cut {
-                // Every later prefix is larger still.
+        let start = xs.partition_point(|&x| x + y_max < lo);
+        for (ix, &x) in xs.iter().enumerate().skip(start) {
+            if x + y_min > cut {
+                // Every later entry is larger still.
                 break;
             }
-            let thr = lo - a;
-            while j > 0 && suf[j - 1] >= thr {
-                j -= 1;
+            // The first y with x + y ≥ lo (up to rounding, which the slack covers): a bucket
+            // holds one or two sums, so two branch-free steps usually find it.
+            let v = lo - x;
+            let mut iy = self.bucket[bucket_of(v, self.bucket_min, self.bucket_scale, nb)] as usize;
+            iy += usize::from(ys[iy] < v);
+            iy += usize::from(ys[iy] < v);
+            while ys[iy] < v {
+                iy += 1;
             }
-            let mut k = j;
-            while k < suf.len() && a + suf[k] <= best.map_or(f64::INFINITY, |b| b.0 + slack) {
+            while x + ys[iy] <= cut && iy < n_ys {
+                let (i, k) = if self.sweep_pre { (ix, iy) } else { (iy, ix) };
                 let s = self.exact(i, self.suf_rank[k]);
                 if s >= target {
                     let cand = (s, self.pre_rank[i], self.suf_rank[k]);
@@ -243,13 +303,13 @@ impl Nearest {
                     };
                     if wins {
                         best = Some(cand);
+                        cut = s + slack;
                     }
                 } else {
                     below = below.max(s);
                 }
-                k += 1;
+                iy += 1;
             }
-            i += 1;
         }
         // Every package of exact sum in [target − slack/2, target) had an approximate sum of
         // at least `lo` and at most the answer's, so it was summed exactly: none lies above
@@ -263,6 +323,72 @@ impl Nearest {
     }
 }
 
+/// The bucket of sum `v` (clamped to `0..=nb + 1`): monotone in `v`, which is all that the
+/// index needs, since a look-up then scans forward to the exact position.
+#[inline]
+fn bucket_of(v: f64, min: f64, scale: f64, nb: usize) -> usize {
+    if scale == 0.0 {
+        // One distinct sum: every entry is below `v` or none is.
+        return if v > min { nb + 1 } else { 0 };
+    }
+    let b = (v - min) * scale;
+    if b >= 0.0 {
+        // `as` saturates, and +inf or a huge value lands in the last bucket.
+        (b as usize).min(nb + 1)
+    } else {
+        0
+    }
+}
+
+/// Sorts `items` by sum (any order among equal sums) in expected linear time: one bucket per
+/// item over the range of the sums, then each bucket by insertion (a sort when it is large).
+/// Why not `sort_by`: listing the halves is most of a run's cost at 10^7 packages and more.
+fn bucket_sort(items: &mut [(f64, u32)], tmp: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
+    let n = items.len();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for it in items.iter() {
+        lo = lo.min(it.0);
+        hi = hi.max(it.0);
+    }
+    if n < 64 || hi <= lo || !(hi - lo).is_finite() {
+        items.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        return;
+    }
+    let scale = n as f64 / (hi - lo);
+    counts.clear();
+    counts.resize(n + 2, 0);
+    for it in items.iter() {
+        counts[bucket_of(it.0, lo, scale, n) + 1] += 1;
+    }
+    for b in 1..counts.len() {
+        counts[b] += counts[b - 1];
+    }
+    tmp.clear();
+    tmp.resize(n, (0.0, 0));
+    for &it in items.iter() {
+        let b = bucket_of(it.0, lo, scale, n);
+        tmp[counts[b] as usize] = it;
+        counts[b] += 1;
+    }
+    // `counts[b]` is now the end of bucket b (and the start of b + 1).
+    let mut start = 0;
+    for &end in counts.iter().take(n + 2) {
+        let bucket = &mut tmp[start..end as usize];
+        if bucket.len() > 16 {
+            bucket.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+        } else {
+            for i in 1..bucket.len() {
+                let mut j = i;
+                while j > 0 && bucket[j].0.total_cmp(&bucket[j - 1].0).is_lt() {
+                    bucket.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+        }
+        start = end as usize;
+    }
+    items.copy_from_slice(tmp);
+}
 impl OfferSearch {
     /// Declares the objective of this run `gain = -own` (the `nearest` offer rule), so that
     /// queries go to the dedicated search of `offer/nearest.rs`, which gives the same offers.
