@@ -192,9 +192,15 @@ fn sized(n_terms: usize, n_options: usize, red: usize) -> String {
             format!("t{t} = [{}]", r.join(", "))
         })
         .collect();
-    s += "[agents.p]\noffer = \"nearest\"\nweights = { t0 = 1 }\nvalues = { t0 = { o0 = 1 } }\n";
+    let values: Vec<String> = (0..n_options)
+        .map(|o| format!("o{o} = {}", f64::from(u8::from(o == 0))))
+        .collect();
+    let values = values.join(", ");
     s += &format!(
-        "[agents.q]\nred_lines = {{ {} }}\nweights = {{ t0 = 1 }}\nvalues = {{ t0 = {{ o1 = 1 }} }}\n",
+        "[agents.p]\noffer = \"nearest\"\nweights = {{ t0 = 1 }}\nvalues = {{ t0 = {{ {values} }} }}\n"
+    );
+    s += &format!(
+        "[agents.q]\nred_lines = {{ {} }}\nweights = {{ t0 = 1 }}\nvalues = {{ t0 = {{ {values} }} }}\n",
         reds.join(", ")
     );
     s
