@@ -96,7 +96,7 @@ impl Validator<'_> {
                     } else {
                         format!("{:.1} ms", per_round * 1e3)
                     },
-                    crate::study::estimate::describe(per_round * 1e7),
+                    duration(per_round * 1e7),
                 ),
             )
             .with_help("use offer = \"best_for_others\" (its branch and bound does not list the packages), or fewer terms or options, or red lines that rule options out"))
@@ -398,4 +398,13 @@ impl Validator<'_> {
             red_lines,
         })
     }
+}
+
+/// A rough duration in words (the scenario layer cannot use the study's `estimate::describe`).
+fn duration(seconds: f64) -> String {
+    let (unit, size) = [("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0)]
+        .into_iter()
+        .find(|&(_, size)| seconds >= size)
+        .unwrap_or(("seconds", 1.0));
+    format!("{:.1} {unit}", seconds / size)
 }
