@@ -228,12 +228,24 @@ pub enum OfferRule {
     #[default]
     BestForOthers,
     /// The package with the lowest own utility that still meets the target (ties to the
-    /// lexicographically smallest option indices), as the time-dependent agents of GENIUS do.
+    /// lexicographically smallest option indices), as the time-dependent agents of GENIUS do
+    /// (at most [`NEAREST_MAX_OUTCOMES`] allowed packages).
     Nearest,
     /// Uniformly at random among the packages that meet the target (outcome spaces of at most
     /// [`RANDOM_ABOVE_MAX_OUTCOMES`] packages, listed once per run).
     RandomAbove,
 }
+
+/// Largest number of allowed packages (options no signatory and not the agent itself
+/// red-lines) for which `offer = "nearest"` is accepted: its exact search lists about `2·√N`
+/// partial packages per run and sweeps a share of them at every offer, so its cost grows as
+/// `√N` (see [`NEAREST_ROUND_SECONDS_AT_LIMIT`]).
+pub const NEAREST_MAX_OUTCOMES: u128 = 100_000_000;
+
+/// Measured seconds per round of a `nearest` negotiation at [`NEAREST_MAX_OUTCOMES`] packages
+/// (two `nearest` agents, 8 terms of 10 options, 2-core development machine; BENCHMARKS.md,
+/// issue 16, fifth session), the base of the refusal's estimate.
+pub const NEAREST_ROUND_SECONDS_AT_LIMIT: f64 = 36e-6;
 
 /// Largest outcome space for which `offer = "random_above"` is accepted: it lists the
 /// proposer's allowed packages once per run, sorted by own utility, to draw exactly.

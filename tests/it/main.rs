@@ -22,6 +22,7 @@ mod init;
 mod invalid_input;
 mod layout;
 mod legislative;
+mod nearest_search;
 mod no_lost_work;
 mod offers;
 mod output_paths;

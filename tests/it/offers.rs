@@ -22,7 +22,7 @@ pub(crate) fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
 }
 
 /// A random scenario with `n_terms` terms of 2 to `max_options` options each.
-fn random_scenario_sized(
+pub(crate) fn random_scenario_sized(
     rng: &mut ChaCha8Rng,
     grid: bool,
     n_terms: usize,

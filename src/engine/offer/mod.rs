@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 mod bnb;
 mod frontier;
+mod nearest;
 pub mod quota;
 mod staircase;
 
@@ -203,6 +204,8 @@ pub struct OfferSearch {
     stair_ready: Option<bool>,
     last_stair: Option<u32>,
     stair_pkg: Vec<u8>,
+    /// The dedicated search of the `nearest` objective (`offer/nearest.rs`), when it is on.
+    nearest: nearest::Nearest,
 }
 
 /// Slack used only when pruning, so that rounding in the bounds never cuts a true optimum.
@@ -281,6 +284,7 @@ impl OfferSearch {
         self.floor = f64::NEG_INFINITY;
         self.nodes = 0;
         self.reused = 0;
+        self.nearest.reset();
     }
 
     /// Chooses the method (the default is [`Method::Auto`]); takes effect from the next query.
@@ -390,6 +394,11 @@ impl OfferSearch {
         if stopped() {
             // The run is being discarded: answer at once.
             return None;
+        }
+        if self.nearest.on
+            && let Some(answer) = self.nearest_answer(target, out)
+        {
+            return answer;
         }
         if let Some(answer) = self.staircase_answer(target, out) {
             return answer;

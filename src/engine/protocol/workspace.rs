@@ -208,6 +208,10 @@ impl Workspace {
                     self.pools[a].build(model, a, own);
                 }
                 build_search(&mut self.searches[a], self.method, model, inst, a, gain);
+                if model.scenario.agents[a].offer != OfferRule::BestForOthers {
+                    // `gain` is minus own: the dedicated search gives the same offers, fast.
+                    self.searches[a].set_nearest();
+                }
             }
         }
         crate::engine::equilibrium::prepare_all(model, inst, &mut self.plans, self.method);

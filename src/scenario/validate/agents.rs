@@ -32,8 +32,12 @@ impl Validator<'_> {
                 .with_help("merge agents with the same interests into one"));
         }
         let mut agents = Vec::with_capacity(raw.len());
+        // Where each agent's `offer` key is, for the `nearest` limit checked once all red
+        // lines are known.
+        let mut offer_spans = Vec::with_capacity(raw.len());
         for (id, a) in raw {
             self.check_id(&id, "agent id")?;
+            offer_spans.push(a.get_ref().offer.as_ref().map(|o| o.span()));
             agents.push(self.agent(id, a, terms, default_clock)?);
         }
         if !agents.iter().any(|a| a.signatory) {
@@ -41,7 +45,61 @@ impl Validator<'_> {
                 .at(span, "no agent is a signatory")
                 .with_help("at least one agent needs signatory = true (the default)"));
         }
+        for (a, span) in agents.iter().zip(offer_spans) {
+            if a.offer == OfferRule::Nearest
+                && let Some(span) = span
+            {
+                self.nearest_fits(a, &agents, terms, span)?;
+            }
+        }
         Ok(agents)
+    }
+
+    /// Refuses `offer = "nearest"` for agent `a` beyond [`NEAREST_MAX_OUTCOMES`] allowed
+    /// packages (options red-lined by no signatory and not by `a`): its exact search costs
+    /// about `√N` per offer, hours for a sizable study beyond the limit.
+    fn nearest_fits(
+        &self,
+        a: &Agent,
+        agents: &[Agent],
+        terms: &[Term],
+        span: std::ops::Range<usize>,
+    ) -> Result<(), InputError> {
+        let size: u128 = terms
+            .iter()
+            .enumerate()
+            .map(|(t, term)| {
+                (0..term.options.len())
+                    .filter(|&o| {
+                        !a.red_lines[t][o]
+                            && !agents.iter().any(|s| s.signatory && s.red_lines[t][o])
+                    })
+                    .count() as u128
+            })
+            .product();
+        if size <= NEAREST_MAX_OUTCOMES {
+            return Ok(());
+        }
+        let per_round =
+            NEAREST_ROUND_SECONDS_AT_LIMIT * (size as f64 / NEAREST_MAX_OUTCOMES as f64).sqrt();
+        let shown = |n: u128| thousands(u64::try_from(n).unwrap_or(u64::MAX));
+        Err(self
+            .at(
+                span,
+                format!(
+                    "offer = \"nearest\" needs at most {} allowed packages, agent `{}` has {}: its exact search would cost about {} per round (100,000 runs of 100 rounds: about {} on one thread)",
+                    shown(NEAREST_MAX_OUTCOMES),
+                    quote(&a.id),
+                    shown(size),
+                    if per_round < 1e-3 {
+                        format!("{:.0} µs", per_round * 1e6)
+                    } else {
+                        format!("{:.1} ms", per_round * 1e3)
+                    },
+                    duration(per_round * 1e7),
+                ),
+            )
+            .with_help("use offer = \"best_for_others\" (its branch and bound does not list the packages), or fewer terms or options, or red lines that rule options out"))
     }
 
     pub(in crate::scenario) fn agent(
@@ -340,4 +398,13 @@ impl Validator<'_> {
             red_lines,
         })
     }
+}
+
+/// A rough duration in words (the scenario layer cannot use the study's `estimate::describe`).
+fn duration(seconds: f64) -> String {
+    let (unit, size) = [("days", 86400.0), ("hours", 3600.0), ("minutes", 60.0)]
+        .into_iter()
+        .find(|&(_, size)| seconds >= size)
+        .unwrap_or(("seconds", 1.0));
+    format!("{:.1} {unit}", seconds / size)
 }
