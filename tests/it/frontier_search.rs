@@ -77,6 +77,25 @@ fn the_frontier_fallback_matches_exhaustive_search_on_opposed_values() {
 }
 
 #[test]
+fn the_merged_frontier_matches_exhaustive_search_on_wide_opposed_terms() {
+    // The fallback merges its children by option (one bucket per option, a heap of their
+    // heads) instead of sorting them: wide terms make many buckets, and opposed values on a
+    // grid make the rounding ties that the insertion pass over each bucket must put right.
+    let mut rng = ChaCha8Rng::seed_from_u64(51);
+    let (mut compared, mut found) = (0, 0);
+    for (terms, options, seed) in [(3, 40, 5), (2, 120, 6), (4, 14, 7), (3, 33, 8)] {
+        let sc = generate(&Shape::new(terms, &[options], 2, 1.0, seed).unwrap());
+        let (c, f) = compare(&Model::new(&sc), &mut rng, 2, seed % 2 == 0);
+        compared += c;
+        found += f;
+    }
+    assert!(
+        compared > 500 && found > compared / 3,
+        "{found} of {compared}"
+    );
+}
+
+#[test]
 fn simulations_agree_with_and_without_the_frontier_fallback() {
     let sc = generate(&Shape::new(6, &[5], 2, 1.0, 8).unwrap());
     let model = Model::new(&sc);

@@ -178,6 +178,51 @@ fn every_method_matches_exhaustive_search_with_wide_terms() {
 }
 
 #[test]
+fn branch_and_bound_answers_the_same_whatever_the_order_of_earlier_targets() {
+    // Each change of the multiplier re-sorts the options and the terms starting from the
+    // order the previous multiplier left: targets that swing up and down (the multiplier
+    // going back and forth over the hull steps) must give the answers of a search that
+    // starts afresh, and of exhaustive search.
+    let mut rng = ChaCha8Rng::seed_from_u64(616);
+    let mut compared = 0;
+    for case in 0..16 {
+        let grid = case % 2 == 1;
+        let src = random_scenario_sized(&mut rng, grid, 6 + (case % 2) as usize, 3, 5);
+        let sc = Scenario::from_toml_str(&src, "random.toml").unwrap_or_else(|e| panic!("{e}"));
+        let model = Model::new(&sc);
+        let mut inst = Instance::default();
+        model.sample_into(case, 0, &mut inst);
+        let no = model.n_opts;
+        let targets: Vec<f64> = (0..40)
+            .map(|i| {
+                let swing = if i % 2 == 0 { 0.9 } else { 0.2 };
+                swing - f64::from(i % 7) * 0.03 + unit(&mut rng) * 0.02
+            })
+            .collect();
+        for a in 0..model.n_agents() {
+            let own = &inst.util[a * no..(a + 1) * no];
+            let gain = &inst.est_others[a * no..(a + 1) * no];
+            let mut kept = OfferSearch::default();
+            kept.set_method(Method::BranchAndBound);
+            kept.prepare(&model, a, own, gain);
+            for &target in &targets {
+                let mut fresh = OfferSearch::default();
+                fresh.set_method(Method::BranchAndBound);
+                fresh.prepare(&model, a, own, gain);
+                let (mut out, mut out_fresh) = (Vec::new(), Vec::new());
+                let got = kept.search(target, &mut out).map(|u| (out.clone(), u));
+                let want = fresh.search(target, &mut out_fresh).map(|u| (out_fresh, u));
+                assert_eq!(got, want, "case {case}, agent {a}, target {target}");
+                let slow = exhaustive_offer(&model, a, own, gain, target);
+                assert_eq!(got, slow, "case {case}, agent {a}, target {target}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1_000, "{compared}");
+}
+
+#[test]
 fn branch_and_bound_does_not_enumerate_large_outcome_spaces() {
     // 20 terms of 5 options: 10^14 packages. An enumeration would never finish; the search
     // must stay within a small multiple of terms × options nodes per query.

@@ -30,7 +30,12 @@ const FRONTIER_CAP: usize = 1 << 18;
 #[derive(Debug, Clone, Default)]
 pub(super) struct Frontier {
     level: Vec<Node>,
-    children: Vec<(Node, u8)>,
+    /// The children of the level, by the position of their option in the term (see
+    /// `frontier_search`), with the next position to merge of each and the merge's heap.
+    buckets: Vec<Vec<(Node, u8)>>,
+    next: Vec<usize>,
+    heap: Vec<u32>,
+    heads: Vec<HeadKey>,
     /// (parent link, option) of every kept partial package.
     links: Vec<(u32, u8)>,
     /// By term (file order): Σ over the terms from it on of the largest gain, `gain + λ·own`.
@@ -40,14 +45,23 @@ pub(super) struct Frontier {
 
 /// Whether the lexicographic ranks of packages of these terms fit in a `u128`.
 pub(super) fn ranks_fit(cands: &[Cand], starts: &[usize]) -> bool {
-    let mut radix: u128 = 1;
+    // In `u64` while it fits (a hardware multiplication; `u128::checked_mul` is a library
+    // call, and this runs for every proposer of every run), then in `u128`.
+    let (mut small, mut radix): (Option<u64>, u128) = (Some(1), 1);
     for t in 0..starts.len() - 1 {
         let width = cands[starts[t]..starts[t + 1]]
             .iter()
-            .map(|c| u128::from(c.option) + 1)
+            .map(|c| u64::from(c.option) + 1)
             .max()
             .unwrap_or(1);
-        match radix.checked_mul(width) {
+        if let Some(r) = small {
+            small = r.checked_mul(width);
+            if small.is_some() {
+                continue;
+            }
+            radix = u128::from(r);
+        }
+        match radix.checked_mul(u128::from(width)) {
             Some(r) => radix = r,
             None => return false,
         }
@@ -103,13 +117,19 @@ impl OfferSearch {
                 fr.suffix_gain[t + 1],
                 fr.suffix_lag[t + 1],
             );
-            fr.children.clear();
+            let k = term.len();
+            if fr.buckets.len() < k {
+                fr.buckets.resize_with(k, Vec::new);
+            }
+            for b in &mut fr.buckets[..k] {
+                b.clear();
+            }
             for p in &fr.level {
                 // The options come in order of `gain + λ·own` (see `set_multiplier`), so the
                 // Lagrangian bound only falls along them: the first that fails it ends the
                 // parent's children, and records the largest certificate among them.
                 let base = p.gain + lambda * (p.own - target) + rest_lag;
-                for c in term {
+                for (i, c) in term.iter().enumerate() {
                     let (o, g) = (p.own + c.own, p.gain + c.gain);
                     if self.found {
                         let bound = base + c.lag;
@@ -135,19 +155,52 @@ impl OfferSearch {
                         rank: p.rank * width + u128::from(c.option),
                         link: p.link,
                     };
-                    fr.children.push((node, c.option));
+                    fr.buckets[i].push((node, c.option));
                 }
             }
-            // More own utility first; among equal own, the one that beats the others first.
-            fr.children.sort_unstable_by(|(x, _), (y, _)| {
-                y.own
-                    .total_cmp(&x.own)
-                    .then(y.gain.total_cmp(&x.gain))
-                    .then(x.rank.cmp(&y.rank))
-            });
+            // The children are wanted in `child_first` order: more own utility first, among
+            // equal own the one that beats the others first. The parents are in that order
+            // and adding one option's sums keeps it (addition is monotone, the rank order is
+            // kept), except where rounding makes two sums equal: an insertion pass over each
+            // bucket repairs those few, and a merge of the buckets (a heap of their heads)
+            // replaces the sort of all children, which took most of a hand-over's time on
+            // 20 × 50. The order is total (ranks differ), so this is the sort's order exactly.
+            for b in &mut fr.buckets[..k] {
+                insertion_sort(b);
+            }
+            // The heap holds bucket numbers, ordered by their next child's key (cached in
+            // `heads`, so that a comparison reads one small array).
+            fr.next.clear();
+            fr.next.resize(k, 0);
+            fr.heads.clear();
+            fr.heads.extend(fr.buckets[..k].iter().map(|b| {
+                b.first()
+                    .map_or(HeadKey::default(), |(n, _)| HeadKey::of(n))
+            }));
+            fr.heap.clear();
+            fr.heap
+                .extend((0..k as u32).filter(|&i| !fr.buckets[i as usize].is_empty()));
+            let (buckets, next, heap, heads) =
+                (&fr.buckets, &mut fr.next, &mut fr.heap, &mut fr.heads);
+            for i in (0..heap.len() / 2).rev() {
+                sift_down(heap, heads, i);
+            }
             fr.level.clear();
             let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u128::MAX);
-            for &(node, option) in &fr.children {
+            while let Some(&b) = heap.first() {
+                let bucket = &buckets[b as usize];
+                let at = &mut next[b as usize];
+                let (node, option) = bucket[*at];
+                *at += 1;
+                if let Some((n, _)) = bucket.get(*at) {
+                    heads[b as usize] = HeadKey::of(n);
+                } else {
+                    let last = heap.pop().expect("non-empty");
+                    if !heap.is_empty() {
+                        heap[0] = last;
+                    }
+                }
+                sift_down(heap, heads, 0);
                 // Dropped when an earlier one (at least as much own utility) has at least as
                 // much gain and is lexicographically first (so wins every tie too) or is ahead
                 // by at least `delta` (so rounding cannot make a tie): addition is monotone.
@@ -199,5 +252,131 @@ impl OfferSearch {
         }
         self.consider_leaf(w.own, w.gain, target);
         true
+    }
+}
+
+/// The order of the kept partial packages: more own utility first, then more gain, then the
+/// lexicographically first (the order the fallback's dominance rule reads them in).
+#[inline]
+fn child_first(x: &Node, y: &Node) -> bool {
+    y.own
+        .total_cmp(&x.own)
+        .then(y.gain.total_cmp(&x.gain))
+        .then(x.rank.cmp(&y.rank))
+        .is_lt()
+}
+
+/// Sorts nearly sorted children in [`child_first`] order (linear when already sorted).
+fn insertion_sort(v: &mut [(Node, u8)]) {
+    for i in 1..v.len() {
+        if !child_first(&v[i].0, &v[i - 1].0) {
+            continue;
+        }
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && child_first(&x.0, &v[j - 1].0) {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
+/// The sort key of a bucket's next child: own and gain as integers in the order of
+/// `f64::total_cmp` (the same order as [`child_first`]), and the rank.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct HeadKey {
+    own: i64,
+    gain: i64,
+    rank: u128,
+}
+
+impl HeadKey {
+    #[inline]
+    fn of(n: &Node) -> HeadKey {
+        // The bit trick of `f64::total_cmp`.
+        let key = |x: f64| {
+            let bits = x.to_bits() as i64;
+            bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+        };
+        HeadKey {
+            own: key(n.own),
+            gain: key(n.gain),
+            rank: n.rank,
+        }
+    }
+
+    /// Whether `self` comes before `other` in [`child_first`] order.
+    #[inline]
+    fn first(&self, other: &HeadKey) -> bool {
+        if self.own != other.own {
+            return self.own > other.own;
+        }
+        if self.gain != other.gain {
+            return self.gain > other.gain;
+        }
+        self.rank < other.rank
+    }
+}
+
+/// Restores the heap property (the bucket whose next child comes first on top) below `i`.
+#[inline]
+fn sift_down(heap: &mut [u32], heads: &[HeadKey], mut i: usize) {
+    let n = heap.len();
+    loop {
+        let l = 2 * i + 1;
+        if l >= n {
+            return;
+        }
+        let mut top = l;
+        if l + 1 < n && heads[heap[l + 1] as usize].first(&heads[heap[l] as usize]) {
+            top = l + 1;
+        }
+        if !heads[heap[top] as usize].first(&heads[heap[i] as usize]) {
+            return;
+        }
+        heap.swap(i, top);
+        i = top;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Terms of the given widths (options numbered from 0).
+    fn terms(widths: &[u32]) -> (Vec<Cand>, Vec<usize>) {
+        let (mut cands, mut starts) = (Vec::new(), vec![0]);
+        for &w in widths {
+            cands.extend((0..w).map(|o| Cand {
+                own: 0.0,
+                gain: 0.0,
+                lag: 0.0,
+                option: o as u8,
+            }));
+            starts.push(cands.len());
+        }
+        (cands, starts)
+    }
+
+    #[test]
+    fn ranks_fit_exactly_when_the_product_of_the_widths_fits_a_u128() {
+        let fits = |widths: &[u32]| {
+            let (c, s) = terms(widths);
+            ranks_fit(&c, &s)
+        };
+        // 2^64 leaves `u64` at the last term, 2^128 leaves `u128`.
+        assert!(fits(&[256; 8]));
+        assert!(fits(&[256; 15]));
+        assert!(!fits(&[256; 16]));
+        let mut w = vec![256; 15];
+        w.push(255);
+        assert!(fits(&w));
+        w.push(2);
+        assert!(!fits(&w));
+        assert!(fits(&[50; 20]));
+        assert!(!fits(&[50; 23]));
+        assert!(fits(&[5; 20]));
+        assert!(fits(&[]));
     }
 }

@@ -162,8 +162,11 @@ pub struct OfferSearch {
     /// over the second best.
     term_own: Vec<f64>,
     term_gain: Vec<f64>,
-    term_margin: Vec<(f64, usize)>,
+    /// (the margin as a key in the order of [`f64::total_cmp`])
+    term_margin: Vec<i64>,
     term_top: Vec<f64>,
+    /// (margin key, term) in search order, the scratch of the term sort.
+    term_keys: Vec<(i64, usize)>,
     /// Own utility and gain by term and option index (`exact_at[t] + option`), to add up a
     /// leaf in file order.
     exact: Vec<(f64, f64)>,
@@ -276,6 +279,9 @@ impl OfferSearch {
         }
         self.cur.clear();
         self.cur.resize(nt, 0);
+        // Any permutation of the terms will do as the starting point of the term sort.
+        self.order.clear();
+        self.order.extend(0..nt);
         self.last = None;
         self.lambda_ready = None;
         self.bnb_ready = false;
