@@ -7,9 +7,9 @@
 //! flat and the staircase prunes nothing, so both walk through most packages near the target.
 //! This one meets in the middle: the terms are cut once per run into a prefix (terms
 //! `0..split`, file order) and a suffix; each half's allowed partial packages are listed with
-//! their own-utility sums and sorted. A query sweeps the prefix sums upwards while a pointer
-//! walks the suffix sums downwards, so each prefix meets the smallest suffix whose approximate
-//! total reaches `target − slack`: `O(prefixes + suffixes)` per query, about `2·√N`.
+//! their own-utility sums and sorted. A query sweeps the smaller half's sums and finds, for each,
+//! the smallest sum of the other half whose approximate total reaches `target − slack` through
+//! a bucket index of that half: `O(smaller half)` steps per query, at most about `√N`.
 //!
 //! Exactness: a prefix's sum is formed term by term from 0 in file order, so it is exactly the
 //! running sum [`exhaustive_offer`] has after those terms; prefixes of equal sums are kept once,
