@@ -8,7 +8,7 @@
 //!   the text on the table turns out to be read: a silent negotiation ends as a watched one
 //!   (every answer given), with the same rejecters, at its end and at every checkpoint.
 
-use crate::common::scenario;
+use crate::common::{random_agent_tables, scenario, unit};
 use negsim::engine::model::Instance;
 use negsim::engine::model::Model;
 use negsim::engine::montecarlo::trace_run;
@@ -16,10 +16,6 @@ use negsim::engine::protocol::{Observer, RunResult, Workspace, play_marked};
 use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
 
 /// A random scenario of 2 to 5 signatories over 1 to 3 terms under `protocol`, with red
 /// lines, every offer rule and acceptance rule, learnt estimates, decision discounts, delay
@@ -75,25 +71,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, protocol: &str, grid: bool, walk: bool)
         if walk && rng.next_u32().is_multiple_of(3) {
             s += &format!("walk_away = {}\n", num(rng) / 10.0);
         }
-        let mut reds = Vec::new();
-        for (t, size) in sizes.iter().enumerate() {
-            if rng.next_u32().is_multiple_of(4) {
-                reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
-            }
-        }
-        if !reds.is_empty() {
-            s += &format!("red_lines = {{ {} }}\n", reds.join(", "));
-        }
-        s += &format!("[agents.g{a}.weights]\n");
-        for t in 0..n_terms {
-            s += &format!("t{t} = {}\n", num(rng) + 0.01);
-        }
-        for (t, &k) in sizes.iter().enumerate() {
-            s += &format!("[agents.g{a}.values.t{t}]\n");
-            for o in 0..k {
-                s += &format!("o{o} = {}\n", num(rng));
-            }
-        }
+        random_agent_tables(&mut s, rng, a, &sizes, 4, grid);
     }
     s
 }

@@ -6,6 +6,8 @@ use negsim::Scenario;
 use negsim::engine::model::Model;
 use negsim::engine::montecarlo::{Control, Settings, simulate};
 use negsim::report::Report;
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::Rng;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,4 +145,46 @@ pub fn negsim_stdin(args: &[&str], input: &str) -> Output {
     let _ = stdin.write_all(input.as_bytes());
     drop(stdin);
     child.wait_with_output().expect("negsim finishes")
+}
+
+/// A uniform number in [0, 1) from the top 53 bits of one word of `rng`.
+pub fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Writes random red lines (each term one time in `red_one_in`, one option), weights and
+/// values for agent `g{a}` of a random test scenario whose terms `t0, t1, ...` have `sizes`
+/// options `o0, o1, ...`; numbers on a grid of quarters when `grid`, so that ties are common.
+/// The random scenario generators of the tests share it (the order of draws is theirs).
+pub fn random_agent_tables(
+    s: &mut String,
+    rng: &mut ChaCha8Rng,
+    a: usize,
+    sizes: &[usize],
+    red_one_in: u32,
+    grid: bool,
+) {
+    let num = |rng: &mut ChaCha8Rng| {
+        let x = unit(rng);
+        if grid { (x * 4.0).floor() / 4.0 } else { x }
+    };
+    let mut reds = Vec::new();
+    for (t, size) in sizes.iter().enumerate() {
+        if rng.next_u32().is_multiple_of(red_one_in) {
+            reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
+        }
+    }
+    if !reds.is_empty() {
+        *s += &format!("red_lines = {{ {} }}\n", reds.join(", "));
+    }
+    *s += &format!("[agents.g{a}.weights]\n");
+    for t in 0..sizes.len() {
+        *s += &format!("t{t} = {}\n", num(rng) + 0.01);
+    }
+    for (t, &k) in sizes.iter().enumerate() {
+        *s += &format!("[agents.g{a}.values.t{t}]\n");
+        for o in 0..k {
+            *s += &format!("o{o} = {}\n", num(rng));
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! thresholds equal an exhaustive backward induction over every package, on random small
 //! scenarios; it plays them in the engine; and scenarios it cannot solve exactly are refused.
 
-use crate::common::{negsim, report, scenario, split, stderr, write_temp};
+use crate::common::{
+    negsim, random_agent_tables, report, scenario, split, stderr, unit, write_temp,
+};
 use negsim::Scenario;
 use negsim::engine::equilibrium::{Plan, proposer};
 use negsim::engine::model::{Instance, Model};
@@ -11,10 +13,6 @@ use negsim::engine::protocol::{Workspace, play};
 use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
 
 /// A random scenario of 2 to 4 backward-induction signatories (every one of them, or all but
 /// one Boulware agent), with discounts in decisions, delay costs, walk-out chances, red lines;
@@ -68,25 +66,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
         if rng.next_u32().is_multiple_of(3) {
             s += &format!("walk_away = {}\n", num(rng) / 5.0);
         }
-        let mut reds = Vec::new();
-        for (t, size) in sizes.iter().enumerate() {
-            if rng.next_u32().is_multiple_of(5) {
-                reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
-            }
-        }
-        if !reds.is_empty() {
-            s += &format!("red_lines = {{ {} }}\n", reds.join(", "));
-        }
-        s += &format!("[agents.g{a}.weights]\n");
-        for t in 0..n_terms {
-            s += &format!("t{t} = {}\n", num(rng) + 0.01);
-        }
-        for (t, &k) in sizes.iter().enumerate() {
-            s += &format!("[agents.g{a}.values.t{t}]\n");
-            for o in 0..k {
-                s += &format!("o{o} = {}\n", num(rng));
-            }
-        }
+        random_agent_tables(&mut s, rng, a, &sizes, 5, grid);
     }
     s
 }

@@ -4,7 +4,7 @@
 //! draws by hand, majority rule passes what unanimity blocks, and bad files are refused with
 //! their position.
 
-use crate::common::{negsim, stderr, stdout, write_temp};
+use crate::common::{negsim, random_agent_tables, stderr, stdout, unit, write_temp};
 use negsim::Scenario;
 use negsim::engine::model::{Instance, Model};
 use negsim::engine::offer::quota::{QuotaSearch, exhaustive_quota_offer};
@@ -14,10 +14,6 @@ use negsim::engine::protocol::legislative::recognized;
 use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
 
 /// A random legislative scenario of 2 to 5 heuristic signatories, a random quota, red lines
 /// and noisy estimates; with `grid`, values sit on a coarse grid so that ties are common.
@@ -47,25 +43,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> (String, u32) {
             "[agents.g{a}]\nstrategy = \"boulware\"\nreservation = {}\nestimate_noise = 0.2\n",
             num(rng) / 2.0
         );
-        let mut reds = Vec::new();
-        for (t, size) in sizes.iter().enumerate() {
-            if rng.next_u32().is_multiple_of(6) {
-                reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
-            }
-        }
-        if !reds.is_empty() {
-            s += &format!("red_lines = {{ {} }}\n", reds.join(", "));
-        }
-        s += &format!("[agents.g{a}.weights]\n");
-        for t in 0..n_terms {
-            s += &format!("t{t} = {}\n", num(rng) + 0.01);
-        }
-        for (t, &k) in sizes.iter().enumerate() {
-            s += &format!("[agents.g{a}.values.t{t}]\n");
-            for o in 0..k {
-                s += &format!("o{o} = {}\n", num(rng));
-            }
-        }
+        random_agent_tables(&mut s, rng, a, &sizes, 6, grid);
     }
     (s, quota)
 }

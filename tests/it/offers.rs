@@ -1,6 +1,7 @@
 //! Every offer-search method chooses exactly what exhaustive search chooses, and none
 //! enumerates the outcome space.
 
+use crate::common::{random_agent_tables, unit};
 use negsim::Scenario;
 use negsim::engine::model::{Instance, Model};
 use negsim::engine::montecarlo::{Control, Settings, simulate};
@@ -10,10 +11,6 @@ use negsim::engine::rng;
 use negsim::tools::generate::{Shape, generate};
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
-
-fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-}
 
 /// A random scenario; with `grid`, values sit on a coarse grid so that ties are common.
 pub(crate) fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
@@ -41,35 +38,12 @@ pub(crate) fn random_scenario_sized(
             opts.join(", ")
         );
     }
-    let num = |rng: &mut ChaCha8Rng| {
-        let x = unit(rng);
-        if grid { (x * 4.0).floor() / 4.0 } else { x }
-    };
-    let num = &num;
     for a in 0..n_agents {
         s += &format!(
             "[agents.g{a}]\nsignatory = {}\n",
             a == 0 || !rng.next_u32().is_multiple_of(4)
         );
-        let mut reds = Vec::new();
-        for (t, size) in sizes.iter().enumerate() {
-            if rng.next_u32().is_multiple_of(5) {
-                reds.push(format!("t{t} = [\"o{}\"]", rng.next_u32() as usize % size));
-            }
-        }
-        if !reds.is_empty() {
-            s += &format!("red_lines = {{ {} }}\n", reds.join(", "));
-        }
-        s += &format!("[agents.g{a}.weights]\n");
-        for t in 0..n_terms {
-            s += &format!("t{t} = {}\n", num(rng) + 0.01);
-        }
-        for (t, &k) in sizes.iter().enumerate() {
-            s += &format!("[agents.g{a}.values.t{t}]\n");
-            for o in 0..k {
-                s += &format!("o{o} = {}\n", num(rng));
-            }
-        }
+        random_agent_tables(&mut s, rng, a, &sizes, 5, grid);
     }
     s
 }
