@@ -397,17 +397,24 @@ impl OfferSearch {
         if self.suffix_own[0] < target - PRUNE_EPS || !self.suffix_own[0].is_finite() {
             return None;
         }
+        if self.nearest.on {
+            if stopped() {
+                // The run is being discarded: answer at once.
+                return None;
+            }
+            if let Some(answer) = self.nearest_answer(target, out) {
+                return answer;
+            }
+        }
+        // The staircase answers at once (after one small build per run), so only the slower
+        // searches below look for a stop request (its thread-local read every round was
+        // 0.5 % of the bilateral reference's instructions).
+        if let Some(answer) = self.staircase_answer(target, out) {
+            return answer;
+        }
         if stopped() {
             // The run is being discarded: answer at once.
             return None;
-        }
-        if self.nearest.on
-            && let Some(answer) = self.nearest_answer(target, out)
-        {
-            return answer;
-        }
-        if let Some(answer) = self.staircase_answer(target, out) {
-            return answer;
         }
         if let Some((own, _)) = self.last
             && target <= own

@@ -136,8 +136,12 @@ impl Staircase {
 
     /// Writes the options of final package `j` (one per term) to `out`.
     pub(super) fn package(&self, j: u32, n_terms: usize, out: &mut Vec<u8>) {
-        out.clear();
-        out.resize(n_terms, 0);
+        // Every option is written below: a buffer of the right length (the previous
+        // package's, as a rule) is reused without clearing.
+        if out.len() != n_terms {
+            out.clear();
+            out.resize(n_terms, 0);
+        }
         let mut link = self.finals[j as usize].link;
         for t in (0..n_terms).rev() {
             let l = self.links[link as usize];
