@@ -389,6 +389,7 @@ fn bucket_sort(items: &mut [(f64, u32)], tmp: &mut Vec<(f64, u32)>, counts: &mut
     }
     items.copy_from_slice(tmp);
 }
+
 impl OfferSearch {
     /// Declares the objective of this run `gain = -own` (the `nearest` offer rule), so that
     /// queries go to the dedicated search of `offer/nearest.rs`, which gives the same offers.
