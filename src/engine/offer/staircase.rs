@@ -236,16 +236,30 @@ impl Staircase {
             }
             let i = heads[pick];
             let (p, c) = (&level[i], &term[pick]);
+            let gain = p.gain + c.gain;
+            if lead_gain >= gain + delta {
+                // Dropped; so is every later child of this run that the leader already beats
+                // by `delta`, since the leader's gain only grows: they are skipped here at a
+                // few instructions each instead of each being picked in turn. The others keep
+                // their order, so the same children are kept as without the skip.
+                let mut j = i + 1;
+                while j < ends[pick] && lead_gain >= level[j].gain + c.gain + delta {
+                    j += 1;
+                }
+                heads[pick] = j;
+                front[pick] = if j < ends[pick] {
+                    level[j].own + c.own
+                } else {
+                    f64::NEG_INFINITY
+                };
+                continue;
+            }
             heads[pick] = i + 1;
             front[pick] = if i + 1 < ends[pick] {
                 level[i + 1].own + c.own
             } else {
                 f64::NEG_INFINITY
             };
-            let gain = p.gain + c.gain;
-            if lead_gain >= gain + delta {
-                continue;
-            }
             let rank = p.rank * width + u64::from(c.option);
             if lead_gain >= gain && lead_rank < rank {
                 continue;
