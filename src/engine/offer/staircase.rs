@@ -10,30 +10,24 @@
 
 use super::Cand;
 
-/// No parent: the partial package is empty.
-const ROOT: u32 = u32::MAX;
-
-/// A partial package: its sums so far, its rank in lexicographic order (the options read as
-/// the digits of a mixed-radix number) and the link that spells out its options.
+/// A partial package: its sums so far and its options, read as the digits of a binary
+/// number (each term's option in a fixed bit field, the first term's in the highest), which
+/// is also its rank in lexicographic order. Why bit fields: the package is spelled out by
+/// shifts, so no table of links from each choice to the one before needs to be written (a
+/// push per kept partial package).
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     own: f64,
     gain: f64,
     rank: u64,
-    link: u32,
-}
-
-/// One option choice: the previous choice's link (or [`ROOT`]) and this term's option.
-#[derive(Debug, Clone, Copy)]
-struct Link {
-    parent: u32,
-    option: u8,
 }
 
 /// The staircase of one proposer; built once per run, queried every round.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Staircase {
-    links: Vec<Link>,
+    /// Each term's field in a rank: its shift from the lowest bit and its mask (the field
+    /// holds the term's largest option index).
+    fields: Vec<(u32, u8)>,
     level: Vec<Entry>,
     merged: Vec<Entry>,
     term: Vec<Cand>,
@@ -50,7 +44,8 @@ impl Staircase {
     /// Builds the staircase for targets at least `floor` from each term's candidates
     /// (`cands[starts[t]..starts[t + 1]]`, any order) and `suffix_own[t]`, the largest own
     /// utility the terms from `t` on can add. Returns false, leaving it unusable, when some
-    /// level keeps more than `cap` partial packages.
+    /// level keeps more than `cap` partial packages, or when the packages' bit fields do not
+    /// fit in 64 bits.
     ///
     /// `delta` must exceed the rounding that the remaining additions can do to a gain
     /// difference: a partial package whose gain is at least `delta` above another's, and whose
@@ -65,35 +60,37 @@ impl Staircase {
         delta: f64,
     ) -> bool {
         let nt = starts.len() - 1;
-        self.links.clear();
+        self.fields.clear();
         self.level.clear();
         self.level.push(Entry {
             own: 0.0,
             gain: 0.0,
             rank: 0,
-            link: ROOT,
         });
-        let mut radix: u64 = 1;
+        let mut used = 0;
         for t in 0..nt {
             self.term.clear();
             self.term
                 .extend_from_slice(&cands[starts[t]..starts[t + 1]]);
-            // Any radix above this term's largest option index keeps ranks in lexicographic order.
-            let width = self
-                .term
-                .iter()
-                .map(|c| usize::from(c.option) + 1)
-                .max()
-                .unwrap_or(1);
-            let Some(r) = radix.checked_mul(width as u64) else {
+            // Any field wide enough for this term's largest option index keeps ranks in
+            // lexicographic order.
+            let top = self.term.iter().map(|c| c.option).max().unwrap_or(0);
+            let bits = u8::BITS - top.leading_zeros();
+            used += bits;
+            if used > u64::BITS {
                 return false;
-            };
-            radix = r;
+            }
+            self.fields.push((bits, ((1u16 << bits) - 1) as u8));
             let reach = suffix_own[t + 1];
-            if !self.extend_level(width as u64, reach, floor, delta, cap) {
+            if !self.extend_level(bits, reach, floor, delta, cap) {
                 return false;
             }
             std::mem::swap(&mut self.level, &mut self.merged);
+        }
+        // The fields' widths become shifts: the last term's field is the lowest.
+        let mut shift = 0;
+        for f in self.fields.iter_mut().rev() {
+            (f.0, shift) = (shift, shift + f.0);
         }
         self.finals.clear();
         self.finals.extend(self.level.iter().rev());
@@ -142,11 +139,11 @@ impl Staircase {
             out.clear();
             out.resize(n_terms, 0);
         }
-        let mut link = self.finals[j as usize].link;
-        for t in (0..n_terms).rev() {
-            let l = self.links[link as usize];
-            out[t] = l.option;
-            link = l.parent;
+        let rank = self.finals[j as usize].rank;
+        for (o, &(shift, mask)) in out.iter_mut().zip(&self.fields) {
+            // A field holds an option index, at most 8 bits.
+            // (A field of no bits may sit at shift 64: its mask is 0 whatever the shift reads.)
+            *o = rank.wrapping_shr(shift) as u8 & mask;
         }
     }
 }
@@ -177,19 +174,19 @@ impl Staircase {
     /// This is the hot part of a small run (a few hundred children per build), so the loop
     /// works on local slices, finds each option's run length up front and forms a child's
     /// rank only when a tie with the leader needs it.
-    fn extend_level(&mut self, width: u64, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
+    fn extend_level(&mut self, bits: u32, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
         // Fixed-size, padded tables let the compiler unroll the pick over a few options.
         match self.term.len() {
-            0..=4 => self.extend_with::<4>(width, reach, floor, delta, cap),
-            5..=8 => self.extend_with::<8>(width, reach, floor, delta, cap),
-            _ => self.extend_with::<256>(width, reach, floor, delta, cap),
+            0..=4 => self.extend_with::<4>(bits, reach, floor, delta, cap),
+            5..=8 => self.extend_with::<8>(bits, reach, floor, delta, cap),
+            _ => self.extend_with::<256>(bits, reach, floor, delta, cap),
         }
     }
 
     /// [`Staircase::extend_level`] for terms of at most `N` options (`N` ≥ 256 covers all).
     fn extend_with<const N: usize>(
         &mut self,
-        width: u64,
+        bits: u32,
         reach: f64,
         floor: f64,
         delta: f64,
@@ -197,7 +194,7 @@ impl Staircase {
     ) -> bool {
         let (level, term) = (&self.level[..], &self.term[..]);
         let low = floor - super::PRUNE_EPS;
-        let (merged, links) = (&mut self.merged, &mut self.links);
+        let merged = &mut self.merged;
         // Padding options have no children (own -inf), so they are never picked.
         let mut ends = [0usize; N];
         let mut heads = [0usize; N];
@@ -218,7 +215,6 @@ impl Staircase {
         let span = if N <= 8 { N } else { term.len() };
         merged.clear();
         merged.reserve(level.len() * term.len());
-        links.reserve(level.len() * term.len());
         let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
         loop {
             // The largest own utility among the runs' next children; ties to the first option.
@@ -260,7 +256,7 @@ impl Staircase {
             } else {
                 f64::NEG_INFINITY
             };
-            let rank = p.rank * width + u64::from(c.option);
+            let rank = (p.rank << bits) | u64::from(c.option);
             if lead_gain >= gain && lead_rank < rank {
                 continue;
             }
@@ -270,16 +266,88 @@ impl Staircase {
             if merged.len() == cap {
                 return false;
             }
-            links.push(Link {
-                parent: p.link,
-                option: c.option,
+            merged.push(Entry { own, gain, rank });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression for the bit-field ranks: a first term with one option (a field of no bits)
+    /// before eight terms of 8-bit fields puts a field at shift 64, and ranks use all 64
+    /// bits; every answer must still spell out the package that exhaustive search finds.
+    #[test]
+    fn packages_spelled_from_64_bit_ranks_match_exhaustive_search() {
+        // Term 0: option 0 only. Terms 1..=8: options 0 and 255 (8 bits each).
+        let mut cands = vec![Cand {
+            own: 0.25,
+            gain: 0.5,
+            lag: 0.0,
+            option: 0,
+        }];
+        let mut starts = vec![0, 1];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            // A fixed xorshift sequence: the test needs varied, reproducible numbers.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..8 {
+            for option in [0u8, 255] {
+                cands.push(Cand {
+                    own: next(),
+                    gain: next(),
+                    lag: 0.0,
+                    option,
+                });
+            }
+            starts.push(cands.len());
+        }
+        let nt = starts.len() - 1;
+        let mut suffix_own = vec![0.0; nt + 1];
+        for t in (0..nt).rev() {
+            let top = cands[starts[t]..starts[t + 1]]
+                .iter()
+                .map(|c| c.own)
+                .fold(f64::NEG_INFINITY, f64::max);
+            suffix_own[t] = suffix_own[t + 1] + top;
+        }
+        let mut stair = Staircase::default();
+        assert!(stair.build(&cands, &starts, &suffix_own, 0.0, 4096, 1e-8));
+        // Every package, sums in term order, in lexicographic order of the option indices.
+        let mut all: Vec<(Vec<u8>, f64, f64)> = Vec::new();
+        for bits in 0u32..256 {
+            let (mut pkg, mut own, mut gain) = (vec![0u8], 0.0, 0.0);
+            (own, gain) = (own + cands[0].own, gain + cands[0].gain);
+            for t in 1..nt {
+                let c = cands[starts[t] + ((bits >> (8 - t)) & 1) as usize];
+                pkg.push(c.option);
+                (own, gain) = (own + c.own, gain + c.gain);
+            }
+            all.push((pkg, own, gain));
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        for k in 0..=40 {
+            let target = 0.25 + f64::from(k) * 0.1;
+            let mut best: Option<&(Vec<u8>, f64, f64)> = None;
+            for p in all.iter().filter(|p| p.1 >= target) {
+                if best.is_none_or(|b| super::super::ahead(p.2, p.1, b.2, b.1) == Some(true)) {
+                    best = Some(p);
+                }
+            }
+            let mut out = Vec::new();
+            let got = stair.query(target).map(|(j, own)| {
+                stair.package(j, nt, &mut out);
+                own
             });
-            merged.push(Entry {
-                own,
-                gain,
-                rank,
-                link: (links.len() - 1) as u32,
-            });
+            assert_eq!(got, best.map(|b| b.1), "target {target}");
+            if let Some(b) = best {
+                assert_eq!(out, b.0, "target {target}");
+            }
         }
     }
 }
