@@ -78,7 +78,7 @@ impl OfferSearch {
     pub(super) fn frontier_search(&mut self, target: f64) -> bool {
         let nt = self.starts.len() - 1;
         let (lambda, slack) = (self.lambda, self.slack);
-        let delta = self.stair_delta();
+        let delta = self.stair_delta;
         let fr = &mut self.frontier;
         fr.suffix_gain.clear();
         fr.suffix_gain.resize(nt + 1, 0.0);

@@ -203,6 +203,9 @@ pub struct OfferSearch {
     floor: f64,
     outcomes: f64,
     stair: Staircase,
+    /// The gain margin beyond which rounding cannot turn a lead into a tie: the gains may be
+    /// any objective, so it is scaled to their size (`PRUNE_EPS · (1 + Σ max |gain|)`).
+    stair_delta: f64,
     /// `None`: not built yet this run; `Some(false)`: too large, not used.
     stair_ready: Option<bool>,
     last_stair: Option<u32>,
@@ -227,61 +230,47 @@ impl OfferSearch {
     pub fn prepare(&mut self, model: &Model, a: usize, own: &[f64], gain: &[f64]) {
         let nt = model.n_terms();
         let no = model.n_opts;
-        self.exact.clear();
-        self.exact_at.clear();
-        for t in 0..nt {
-            self.exact_at.push(self.exact.len());
-            self.exact
-                .extend(model.term_range(t).map(|k| (own[k], gain[k])));
-        }
         self.cands.clear();
         self.starts.clear();
         self.outcomes = 1.0;
+        self.term_own.clear();
+        self.term_own.resize(nt, 0.0);
+        self.term_gain.clear();
+        self.term_gain.resize(nt, 0.0);
+        // The staircase's gain margin (see `stair_delta`), from each term's largest |gain|.
+        let mut size = 0.0;
         for t in 0..nt {
             let s = self.cands.len();
             self.starts.push(s);
             let range = model.term_range(t);
             let first = range.start;
+            // Each term's largest own utility and gain and |gain|, over the allowed options
+            // in option order, in the one pass that collects them.
+            let (mut mo, mut mg, mut ma) = (f64::NEG_INFINITY, f64::NEG_INFINITY, 0.0f64);
             for k in range {
                 if model.allowed[a * no + k] {
+                    let (o, g) = (own[k], gain[k]);
                     self.cands.push(Cand {
-                        own: own[k],
-                        gain: gain[k],
-                        lag: gain[k],
+                        own: o,
+                        gain: g,
+                        lag: g,
                         option: (k - first) as u8,
                     });
+                    (mo, mg, ma) = (mo.max(o), mg.max(g), ma.max(g.abs()));
                 }
             }
+            (self.term_own[t], self.term_gain[t]) = (mo, mg);
+            size += ma;
             self.outcomes *= (self.cands.len() - s) as f64;
         }
+        self.stair_delta = PRUNE_EPS * (1.0 + size);
         self.starts.push(self.cands.len());
         self.frontier_ok = frontier::ranks_fit(&self.cands, &self.starts);
         self.suffix_own.clear();
         self.suffix_own.resize(nt + 1, 0.0);
-        self.term_own.clear();
-        self.term_own.resize(nt, 0.0);
-        self.term_gain.clear();
-        self.term_gain.resize(nt, 0.0);
         for t in (0..nt).rev() {
-            let c = &self.cands[self.starts[t]..self.starts[t + 1]];
-            let mo = c.iter().map(|c| c.own).fold(f64::NEG_INFINITY, f64::max);
-            let mg = c.iter().map(|c| c.gain).fold(f64::NEG_INFINITY, f64::max);
-            self.suffix_own[t] = self.suffix_own[t + 1] + mo;
-            (self.term_own[t], self.term_gain[t]) = (mo, mg);
+            self.suffix_own[t] = self.suffix_own[t + 1] + self.term_own[t];
         }
-        for v in [
-            &mut self.depth_own,
-            &mut self.depth_gain,
-            &mut self.depth_lag,
-        ] {
-            v.clear();
-            v.resize(nt + 1, 0.0);
-        }
-        self.cur.clear();
-        self.cur.resize(nt, 0);
-        // Any permutation of the terms will do as the starting point of the term sort.
-        self.order.clear();
-        self.order.extend(0..nt);
         self.last = None;
         self.lambda_ready = None;
         self.bnb_ready = false;
@@ -307,9 +296,37 @@ impl OfferSearch {
         self.stair_ready = None;
     }
 
-    /// Builds the branch-and-bound tables: every term's hull steps, sorted by slope.
+    /// Builds the branch-and-bound tables: the sums by option index, the depth tables and
+    /// every term's hull steps, sorted by slope. Why not in [`OfferSearch::prepare`]: a run
+    /// the staircase answers never reads them (they were 10 % of a small run's preparation).
     fn prepare_bnb(&mut self) {
         let nt = self.starts.len() - 1;
+        // Only allowed options are ever summed; the others' slots stay 0.
+        self.exact.clear();
+        self.exact_at.clear();
+        for t in 0..nt {
+            let term = &self.cands[self.starts[t]..self.starts[t + 1]];
+            let width = term.iter().map(|c| usize::from(c.option) + 1).max();
+            let at = self.exact.len();
+            self.exact_at.push(at);
+            self.exact.resize(at + width.unwrap_or(0), (0.0, 0.0));
+            for c in term {
+                self.exact[at + usize::from(c.option)] = (c.own, c.gain);
+            }
+        }
+        for v in [
+            &mut self.depth_own,
+            &mut self.depth_gain,
+            &mut self.depth_lag,
+        ] {
+            v.clear();
+            v.resize(nt + 1, 0.0);
+        }
+        self.cur.clear();
+        self.cur.resize(nt, 0);
+        // Any permutation of the terms will do as the starting point of the term sort.
+        self.order.clear();
+        self.order.extend(0..nt);
         self.steps.clear();
         self.base_own = 0.0;
         for t in 0..nt {
@@ -340,7 +357,7 @@ impl OfferSearch {
         if self.stair_ready.is_some() {
             return;
         }
-        let delta = self.stair_delta();
+        let delta = self.stair_delta;
         let ok = self.stair.build(
             &self.cands,
             &self.starts,
@@ -351,20 +368,6 @@ impl OfferSearch {
         );
         self.stair_ready = Some(ok);
         self.last_stair = None;
-    }
-
-    /// The gain margin beyond which rounding cannot turn a lead into a tie: the gains may be
-    /// any objective, so it is scaled to their size.
-    fn stair_delta(&self) -> f64 {
-        let size: f64 = (0..self.starts.len() - 1)
-            .map(|t| {
-                self.cands[self.starts[t]..self.starts[t + 1]]
-                    .iter()
-                    .map(|c| c.gain.abs())
-                    .fold(0.0, f64::max)
-            })
-            .sum();
-        PRUNE_EPS * (1.0 + size)
     }
 
     /// Answers from the staircase when the method and `target` allow; `None` to fall back.
