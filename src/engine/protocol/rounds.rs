@@ -88,10 +88,14 @@ pub(super) fn rounds<O: Observer, R: Rules>(
         }
     };
     for round in 1..=deadline {
-        if pending.is_some() && marker.reads_before(round) {
-            resume(ws, &mut last, &mut last_rejecters, &mut pending, obs);
+        // Checked here, inline: most rounds pass no checkpoint, and the call to find that out
+        // was 1.4 % of the bilateral reference's instructions.
+        if marker.reads_before(round) {
+            if pending.is_some() {
+                resume(ws, &mut last, &mut last_rejecters, &mut pending, obs);
+            }
+            marker.before(round, &last, last_rejecters);
         }
-        marker.before(round, &last, last_rejecters);
         if can_walk && let Some(agent) = walk_outs(model, inst, &mut departed, round, rng, obs) {
             return RunResult {
                 end: End::WalkOut { round, agent },
