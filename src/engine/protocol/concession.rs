@@ -18,6 +18,8 @@ struct AgentTable {
     /// (exponent, horizon, deadline belief) as bits, and the deadline.
     key: Option<([u64; 3], u32)>,
     factors: Vec<f64>,
+    /// Whether the last [`Concession::prime`] kept the table (same numbers as the run before).
+    kept: bool,
 }
 
 /// The concession factors of every agent (see the module docs).
@@ -36,6 +38,7 @@ impl Concession {
             self.agents.resize_with(n, AgentTable::default);
         }
         for (a, table) in self.agents.iter_mut().enumerate().take(n) {
+            table.kept = false;
             let Some(e) = inst.exponent[a] else {
                 // No table: a hardliner's target is its best utility.
                 table.key = None;
@@ -55,8 +58,18 @@ impl Concession {
                 table
                     .factors
                     .resize((deadline as usize + 2).min(MAX_ROUNDS), f64::NAN);
+            } else {
+                table.kept = true;
             }
         }
+    }
+
+    /// Whether agent `a`'s table was kept from the negotiation before (its exponent, clock
+    /// and deadline did not change): then an exact factor soon costs only a lookup, as every
+    /// round's slot is filled once and stays, and is cheaper than any approximation.
+    #[inline]
+    pub(super) fn kept(&self, a: usize) -> bool {
+        self.agents[a].kept
     }
 
     /// Agent `a`'s factor `1 - t^(1/e)` in `round` of a negotiation with `deadline` rounds,

@@ -461,6 +461,12 @@ fn answers<O: Observer>(
                 let t = ws_target(ws, inst, s, round, deadline);
                 (u >= t, t)
             }
+            // A kept table answers exactly at the cost of a lookup; the same decision as the
+            // approximation's below, which is exact whenever it decides.
+            _ if need_target && ws.concession.kept(s) => {
+                let t = ws_target(ws, inst, s, round, deadline);
+                (u >= t, t)
+            }
             _ if need_target => match agent_target_approx(inst, s, round, deadline) {
                 Some(t) if u >= t + APPROX_SLACK => (true, t),
                 Some(t) if u < t - APPROX_SLACK => (false, t),
