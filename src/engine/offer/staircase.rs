@@ -172,8 +172,9 @@ impl Staircase {
     /// keeping a partial package that could have been dropped is always safe.
     ///
     /// This is the hot part of a small run (a few hundred children per build), so the loop
-    /// works on local slices, finds each option's run length up front and forms a child's
-    /// rank only when a tie with the leader needs it.
+    /// works on local slices, finds each option's run length up front, skips at once the
+    /// children of a run that the leader beats by `delta`, and forms a child's rank only
+    /// once it is not beaten by `delta`.
     fn extend_level(&mut self, bits: u32, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
         // Fixed-size, padded tables let the compiler unroll the pick over a few options.
         match self.term.len() {
