@@ -12,7 +12,7 @@ use crate::common::{random_agent_tables, scenario, unit};
 use negsim::engine::model::Instance;
 use negsim::engine::model::Model;
 use negsim::engine::montecarlo::trace_run;
-use negsim::engine::protocol::{Observer, RunResult, Workspace, play_marked};
+use negsim::engine::protocol::{End, Observer, RunResult, Workspace, play_marked};
 use negsim::engine::rng;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
@@ -198,5 +198,103 @@ fn a_silent_negotiation_ends_as_a_watched_one_with_the_same_rejecters() {
     assert!(
         blocked > 300,
         "only {blocked} of {compared} negotiations ended with several rejecters"
+    );
+}
+
+/// A random scenario that the plain round loop of alternating offers plays (every agent on
+/// the target rule and the default offer rule, no delay, no learner, no walk-out): 2 to 5
+/// signatories over 1 to 4 terms, with red lines, every time-dependent tactic, own clocks,
+/// deadline beliefs, exact or noisy estimates and uncertain reservations.
+fn plain_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
+    let n_agents = 2 + (rng.next_u32() % 4) as usize;
+    let n_terms = 1 + (rng.next_u32() % 4) as usize;
+    let mut s =
+        "[scenario]\nname = \"plain\"\n[simulation]\ndeadlines = [12]\nruns = 10\n".to_string();
+    let mut sizes = Vec::new();
+    for t in 0..n_terms {
+        let k = 2 + (rng.next_u32() % 4) as usize;
+        sizes.push(k);
+        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
+        s += &format!(
+            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
+            opts.join(", ")
+        );
+    }
+    for a in 0..n_agents {
+        let strategy = [
+            "\"boulware\"",
+            "\"conceder\"",
+            "\"linear\"",
+            "\"hardliner\"",
+            "{ exponent = 0.7 }",
+        ][rng.next_u32() as usize % 5];
+        s += &format!("[agents.g{a}]\nstrategy = {strategy}\n");
+        if rng.next_u32().is_multiple_of(2) {
+            s += &format!("reservation = {}\n", unit(rng) / 2.0);
+        } else {
+            s += &format!("reservation = {{ uniform = [0.0, {}] }}\n", unit(rng) / 2.0);
+        }
+        match rng.next_u32() % 4 {
+            0 => s += &format!("clock = {{ horizon = {} }}\n", 1 + rng.next_u32() % 20),
+            1 => s += &format!("deadline_belief = {}\n", 0.5 + unit(rng)),
+            _ => {}
+        }
+        if rng.next_u32().is_multiple_of(3) {
+            s += "estimates = \"exact\"\n";
+        }
+        random_agent_tables(&mut s, rng, a, &sizes, 4, grid);
+    }
+    s
+}
+
+/// Regression guard for the plain round loop of alternating offers (issue 16): a silent
+/// negotiation that it plays ends as the watched one that the general loop plays, every
+/// answer given, with the same rejecters at its end and at every checkpoint.
+#[test]
+fn the_plain_round_loop_ends_as_the_general_one() {
+    let mut rng = ChaCha8Rng::seed_from_u64(18);
+    let (mut compared, mut blocked, mut agreed, mut offers) = (0, 0, 0, 0);
+    for case in 0..150 {
+        let src = plain_scenario(&mut rng, case % 3 == 0);
+        let sc = scenario(&src);
+        let model = Model::new(&sc);
+        for marks in [&[1][..], &[2, 5, 9, 14][..], &[30][..]] {
+            for run in 0..8 {
+                let silent = marked(&model, run, marks, &mut ());
+                let mut rec = Record::default();
+                let watched = marked(&model, run, marks, &mut rec);
+                assert_eq!(
+                    silent, watched,
+                    "case {case}, run {run}, checkpoints {marks:?}\n{src}"
+                );
+                // The plain loop does not check the answerers' red lines: no offer may cross
+                // a signatory's.
+                let no = model.n_opts;
+                for (round, p, pkg) in &rec.offers {
+                    let crossed = (0..model.n_agents()).find(|&s| {
+                        model.signatory[s]
+                            && pkg
+                                .iter()
+                                .enumerate()
+                                .any(|(t, &o)| model.red[s * no + model.offsets[t] + o as usize])
+                    });
+                    assert_eq!(
+                        crossed, None,
+                        "case {case}, run {run}, round {round}: {p}'s offer crosses a red line\n{src}"
+                    );
+                    offers += 1;
+                }
+                compared += 1;
+                blocked += usize::from(silent.0.last_rejecters.count_ones() > 1);
+                agreed += usize::from(matches!(silent.0.end, End::Agreement { .. }));
+            }
+        }
+    }
+    // Both ends must be common: texts several turned down (what the plain loop completes
+    // when read) and agreements.
+    assert!(
+        blocked > 300 && agreed > 300 && offers > 10_000,
+        "of {compared} negotiations ({offers} offers) {blocked} ended with several rejecters, \
+         {agreed} agreed"
     );
 }

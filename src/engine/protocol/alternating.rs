@@ -103,6 +103,148 @@ pub(super) fn alternating<O: Observer>(
         }
     }
     crate::engine::equilibrium::solve_all(model, inst, &mut ws.plans, deadline);
+    if plain::<O>(model, inst, learners, choices.is_some()) {
+        return plain_rounds(model, inst, ws, deadline, obs, marker);
+    }
     let mut rules = Alternating { choices, learners };
     rounds(model, inst, ws, deadline, rng, obs, marker, &mut rules)
+}
+
+/// Whether [`plain_rounds`] plays this negotiation: nobody hears the answers, and nothing in
+/// the run asks for more than a target, a search and the target rule (no backward induction,
+/// no delay, no learner, no random offers, no walk-out chance, no AC_next or AC_combi).
+fn plain<O: Observer>(model: &Model, inst: &Instance, learners: u64, choices: bool) -> bool {
+    !O::WANTS_ANSWERS
+        && model.equilibrium == 0
+        && inst.delayed == 0
+        && learners == 0
+        && !choices
+        && inst.walk_away.iter().all(|&w| w <= 0.0)
+        && model
+            .scenario
+            .agents
+            .iter()
+            .all(|a| a.accept == AcceptRule::Target)
+}
+
+/// [`rounds`] under [`Alternating`] for a negotiation that [`plain`] admits, with every
+/// question the general loop asks per round answered once for the negotiation: the same
+/// proposers, targets, searches and comparisons in the same order, so the same result.
+///
+/// Why a loop of its own: the general one pays, in every round, for the features the run
+/// does not use (a call to `answers` that reloads some thirty fields, the checks of
+/// equilibrium, delay, accept rules and learners); on the bilateral reference that was about
+/// a tenth of its instructions.
+fn plain_rounds<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    obs: &mut O,
+    marker: &mut Marker,
+) -> RunResult {
+    let n = model.n_agents();
+    let no = model.n_opts;
+    ws.concession.prime(inst, deadline);
+    let mut last = Vec::new();
+    let mut last_rejecters = 0u64;
+    // As in `rounds`: the answers after the first rejection are left out until read, then
+    // given by the general `answers` (the same answers: nothing they depend on has changed).
+    let mut pending: Option<(u32, Known, usize)> = None;
+    let resume = |ws: &mut Workspace,
+                  last: &mut Vec<u8>,
+                  last_rejecters: &mut u64,
+                  pending: &mut Option<(u32, Known, usize)>| {
+        if let Some((round, known, from)) = pending.take() {
+            std::mem::swap(last, &mut ws.offer);
+            let (rest, _) = answers(
+                model,
+                inst,
+                ws,
+                round,
+                deadline,
+                Some(known),
+                &mut (),
+                from,
+                false,
+            );
+            std::mem::swap(last, &mut ws.offer);
+            *last_rejecters |= rest;
+        }
+    };
+    // The proposer rotates in file order: nobody leaves.
+    let mut p = 0;
+    for round in 1..=deadline {
+        if marker.reads_before(round) {
+            resume(ws, &mut last, &mut last_rejecters, &mut pending);
+            marker.before(round, &last, last_rejecters);
+        }
+        let chair = p;
+        p = if p + 1 == n { 0 } else { p + 1 };
+        let target = ws_target(ws, inst, chair, round, deadline);
+        let Some(own) = ws.searches[chair].search(target, &mut ws.offer) else {
+            obs.no_offer(round, chair);
+            continue;
+        };
+        obs.offer(round, chair, &ws.offer);
+        pending = None;
+        let mut rejecters = 0u64;
+        for s in 0..n {
+            if !model.signatory[s] {
+                continue;
+            }
+            let ok = if s == chair {
+                // Its text meets its target and crosses none of its lines by construction.
+                own >= inst.reservation[s]
+            } else {
+                // Summed in term order, as `Instance::utility` does. No red-line check: a
+                // signatory's red lines are public, and no proposer's search offers an option
+                // another signatory red-lines (`Model::allowed`), so the text crosses none.
+                let util = &inst.util[s * no..(s + 1) * no];
+                let mut u = 0.0;
+                for (&o, &off) in ws.offer.iter().zip(&model.offsets) {
+                    u += util[off + o as usize];
+                }
+                // The comparisons of `answers` under the target rule, in its order.
+                if u < inst.reservation[s] {
+                    false
+                } else if u >= inst.best[s] {
+                    true
+                } else if ws.concession.kept(s) {
+                    u >= ws_target(ws, inst, s, round, deadline)
+                } else {
+                    match agent_target_approx(inst, s, round, deadline) {
+                        Some(t) if u >= t + APPROX_SLACK => true,
+                        Some(t) if u < t - APPROX_SLACK => false,
+                        _ => u >= ws_target(ws, inst, s, round, deadline),
+                    }
+                }
+            };
+            if !ok {
+                rejecters |= 1 << s;
+                let known = Known {
+                    by: chair,
+                    target,
+                    own: Some(own),
+                };
+                pending = Some((round, known, s + 1));
+                break;
+            }
+        }
+        std::mem::swap(&mut last, &mut ws.offer);
+        last_rejecters = rejecters;
+        if rejecters == 0 {
+            return RunResult {
+                end: End::Agreement { round },
+                package: last,
+                last_rejecters,
+            };
+        }
+    }
+    resume(ws, &mut last, &mut last_rejecters, &mut pending);
+    RunResult {
+        end: End::Expired,
+        package: last,
+        last_rejecters,
+    }
 }
