@@ -118,7 +118,7 @@ fn target_with(inst: &Instance, a: usize, round: u32, factor: impl FnOnce(f64) -
 }
 
 /// [`agent_target`] with the concession factor from the workspace's table.
-#[inline]
+#[inline(always)]
 fn ws_target(ws: &mut Workspace, inst: &Instance, a: usize, round: u32, deadline: u32) -> f64 {
     target_with(inst, a, round, |e| {
         ws.concession.factor(inst, a, e, round, deadline)
