@@ -382,21 +382,33 @@ impl OfferSearch {
         if self.stair_ready != Some(true) {
             return None;
         }
-        let Some((j, own)) = self.stair.query(target) else {
-            return Some(None);
-        };
+        Some(self.stair_query(target, out))
+    }
+
+    /// The staircase's answer at `target` (built, and `target` at least its floor).
+    #[inline]
+    fn stair_query(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
+        let (j, own) = self.stair.query(target)?;
         if self.last_stair != Some(j) {
             self.stair
                 .package(j, self.starts.len() - 1, &mut self.stair_pkg);
             self.last_stair = Some(j);
         }
         out.clone_from(&self.stair_pkg);
-        Some(Some(own))
+        Some(own)
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
     /// returns its own utility, or `None` when no allowed package reaches the target.
     pub fn search(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
+        // Once this run's staircase is built, a target in its range goes to it at once: the
+        // checks below would answer the same (a target beyond every package's own utility
+        // by `PRUNE_EPS` is beyond every step too; the staircase comes before the other
+        // searches unless `nearest` is on), and were a tenth of the bilateral reference's
+        // per-round cost.
+        if self.stair_ready == Some(true) && target >= self.floor && !self.nearest.on {
+            return self.stair_query(target, out);
+        }
         self.found = false;
         self.best_gain = f64::NEG_INFINITY;
         self.best_own = f64::NEG_INFINITY;
