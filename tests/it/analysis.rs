@@ -1,7 +1,7 @@
 //! Outcome-space analysis: hand-computed small cases, the term-by-term frontier against brute
 //! force, distances, and the refusal to search huge spaces.
 
-use crate::common::{negsim, report, scenario, split, stdout, write_temp};
+use crate::common::{negsim, random_terms, report, scenario, split, stdout, write_temp};
 use negsim::engine::analysis::{Analysis, euclid, pareto_frontier, utilities};
 use negsim::engine::model::Model;
 use negsim::engine::offer::for_each_package;
@@ -117,16 +117,7 @@ fn random_scenario(rng: &mut ChaCha8Rng) -> String {
     let n_terms = 1 + (rng.next_u32() % 4) as usize;
     let n_agents = 2 + (rng.next_u32() % 3) as usize;
     let mut s = String::from("[scenario]\nname = \"r\"\n[simulation]\ndeadlines = [5]\n");
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, 2, 5);
     for a in 0..n_agents {
         let res = (unit(rng) * 5.0).floor() / 10.0;
         s += &format!("[agents.g{a}]\nreservation = {res}\n");

@@ -8,7 +8,7 @@
 //!   the text on the table turns out to be read: a silent negotiation ends as a watched one
 //!   (every answer given), with the same rejecters, at its end and at every checkpoint.
 
-use crate::common::{random_agent_tables, scenario, unit};
+use crate::common::{random_agent_tables, random_terms, scenario, unit};
 use negsim::engine::model::Instance;
 use negsim::engine::model::Model;
 use negsim::engine::montecarlo::trace_run;
@@ -30,16 +30,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, protocol: &str, grid: bool, walk: bool)
     if protocol == "legislative" {
         s += &format!("quota = {}\n", 1 + rng.next_u32() % n_agents as u32);
     }
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, 2, 5);
     let num = |rng: &mut ChaCha8Rng| {
         let x = unit(rng);
         if grid { (x * 4.0).floor() / 4.0 } else { x }
@@ -210,16 +201,7 @@ fn plain_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
     let n_terms = 1 + (rng.next_u32() % 4) as usize;
     let mut s =
         "[scenario]\nname = \"plain\"\n[simulation]\ndeadlines = [12]\nruns = 10\n".to_string();
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, 2, 5);
     for a in 0..n_agents {
         let strategy = [
             "\"boulware\"",

@@ -152,6 +152,29 @@ pub fn unit(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// Writes `n_terms` random terms `t0, t1, ...` of `min_options` to `max_options` options
+/// `o0, o1, ...` each (one draw per term) and returns their sizes. The random scenario
+/// generators of the tests share it (the order of draws is theirs).
+pub fn random_terms(
+    s: &mut String,
+    rng: &mut ChaCha8Rng,
+    n_terms: usize,
+    min_options: u32,
+    max_options: u32,
+) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    for t in 0..n_terms {
+        let k = (min_options + rng.next_u32() % (max_options - min_options + 1)) as usize;
+        sizes.push(k);
+        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
+        *s += &format!(
+            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
+            opts.join(", ")
+        );
+    }
+    sizes
+}
+
 /// Writes random red lines (each term one time in `red_one_in`, one option), weights and
 /// values for agent `g{a}` of a random test scenario whose terms `t0, t1, ...` have `sizes`
 /// options `o0, o1, ...`; numbers on a grid of quarters when `grid`, so that ties are common.

@@ -3,7 +3,7 @@
 //! scenarios; it plays them in the engine; and scenarios it cannot solve exactly are refused.
 
 use crate::common::{
-    negsim, random_agent_tables, report, scenario, split, stderr, unit, write_temp,
+    negsim, random_agent_tables, random_terms, report, scenario, split, stderr, unit, write_temp,
 };
 use negsim::Scenario;
 use negsim::engine::equilibrium::{Plan, proposer};
@@ -24,16 +24,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> String {
     let mut s = format!(
         "[scenario]\nname = \"random\"\n[simulation]\ndeadlines = [{deadline}]\nruns = 1\n"
     );
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, 2, 5);
     let num = |rng: &mut ChaCha8Rng| {
         let x = unit(rng);
         if grid { (x * 4.0).floor() / 4.0 } else { x }

@@ -4,7 +4,7 @@
 //! draws by hand, majority rule passes what unanimity blocks, and bad files are refused with
 //! their position.
 
-use crate::common::{negsim, random_agent_tables, stderr, stdout, unit, write_temp};
+use crate::common::{negsim, random_agent_tables, random_terms, stderr, stdout, unit, write_temp};
 use negsim::Scenario;
 use negsim::engine::model::{Instance, Model};
 use negsim::engine::offer::quota::{QuotaSearch, exhaustive_quota_offer};
@@ -24,16 +24,7 @@ fn random_scenario(rng: &mut ChaCha8Rng, grid: bool) -> (String, u32) {
     let mut s = format!(
         "[scenario]\nname = \"random\"\n[simulation]\ndeadlines = [6]\nruns = 20\nprotocol = \"legislative\"\nquota = {quota}\n"
     );
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = 2 + (rng.next_u32() % 4) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, 2, 5);
     let num = |rng: &mut ChaCha8Rng| {
         let x = unit(rng);
         if grid { (x * 4.0).floor() / 4.0 } else { x }

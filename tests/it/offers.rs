@@ -1,7 +1,7 @@
 //! Every offer-search method chooses exactly what exhaustive search chooses, and none
 //! enumerates the outcome space.
 
-use crate::common::{random_agent_tables, unit};
+use crate::common::{random_agent_tables, random_terms, unit};
 use negsim::Scenario;
 use negsim::engine::model::{Instance, Model};
 use negsim::engine::montecarlo::{Control, Settings, simulate};
@@ -28,16 +28,7 @@ pub(crate) fn random_scenario_sized(
 ) -> String {
     let n_agents = 2 + (rng.next_u32() % 3) as usize;
     let mut s = String::from("[scenario]\nname = \"random\"\n[simulation]\ndeadlines = [5]\n");
-    let mut sizes = Vec::new();
-    for t in 0..n_terms {
-        let k = (min_options + rng.next_u32() % (max_options - min_options + 1)) as usize;
-        sizes.push(k);
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
+    let sizes = random_terms(&mut s, rng, n_terms, min_options, max_options);
     for a in 0..n_agents {
         s += &format!(
             "[agents.g{a}]\nsignatory = {}\n",
