@@ -209,7 +209,10 @@ pub struct OfferSearch {
     stair_delta: f64,
     /// `None`: not built yet this run; `Some(false)`: too large, not used.
     stair_ready: Option<bool>,
+    /// The staircase step whose package `stair_pkg` holds.
     last_stair: Option<u32>,
+    /// The staircase step of the last search's answer; `None` when another search answered.
+    answer_step: Option<u32>,
     stair_pkg: Vec<u8>,
     /// The dedicated search of the `nearest` objective (`offer/nearest.rs`), when it is on.
     nearest: nearest::Nearest,
@@ -388,7 +391,11 @@ impl OfferSearch {
     /// The staircase's answer at `target` (built, and `target` at least its floor).
     #[inline]
     fn stair_query(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
-        let (j, own) = self.stair.query(target)?;
+        let Some((j, own)) = self.stair.query(target) else {
+            self.answer_step = None;
+            return None;
+        };
+        self.answer_step = Some(j);
         if self.last_stair != Some(j) {
             self.stair
                 .package(j, self.starts.len() - 1, &mut self.stair_pkg);
@@ -396,6 +403,16 @@ impl OfferSearch {
         }
         out.clone_from(&self.stair_pkg);
         Some(own)
+    }
+
+    /// Which package the last [`OfferSearch::search`] answered with, when its staircase did:
+    /// its step, the same number for the same package until the staircase is built again
+    /// (after [`OfferSearch::prepare`], [`OfferSearch::set_method`] or
+    /// [`OfferSearch::set_floor`]), so that what follows from a package can be kept for the
+    /// next time it is offered; `None` otherwise.
+    #[inline]
+    pub fn answer_step(&self) -> Option<u32> {
+        self.answer_step
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and
@@ -409,6 +426,7 @@ impl OfferSearch {
         if self.stair_ready == Some(true) && target >= self.floor && !self.nearest.on {
             return self.stair_query(target, out);
         }
+        self.answer_step = None;
         self.found = false;
         self.best_gain = f64::NEG_INFINITY;
         self.best_own = f64::NEG_INFINITY;

@@ -146,6 +146,12 @@ fn plain_rounds<O: Observer>(
     let n = model.n_agents();
     let no = model.n_opts;
     ws.concession.prime(inst, deadline);
+    // A proposer offers the same package again in most rounds (its target falls within a
+    // step of its staircase): each answerer's utility for it is kept by the step, which
+    // names the same package all negotiation (no search is prepared again in it), and is
+    // the same sum.
+    ws.step_utils.clear();
+    ws.step_utils.resize(n * n, (u32::MAX, 0.0));
     let mut last = Vec::new();
     let mut last_rejecters = 0u64;
     // As in `rounds`: the answers after the first rejection are left out until read, then
@@ -187,6 +193,7 @@ fn plain_rounds<O: Observer>(
             continue;
         };
         obs.offer(round, chair, &ws.offer);
+        let step = ws.searches[chair].answer_step();
         pending = None;
         let mut rejecters = 0u64;
         for s in 0..n {
@@ -200,11 +207,21 @@ fn plain_rounds<O: Observer>(
                 // Summed in term order, as `Instance::utility` does. No red-line check: a
                 // signatory's red lines are public, and no proposer's search offers an option
                 // another signatory red-lines (`Model::allowed`), so the text crosses none.
-                let util = &inst.util[s * no..(s + 1) * no];
-                let mut u = 0.0;
-                for (&o, &off) in ws.offer.iter().zip(&model.offsets) {
-                    u += util[off + o as usize];
-                }
+                let kept = &mut ws.step_utils[chair * n + s];
+                let u = match step {
+                    Some(j) if kept.0 == j => kept.1,
+                    _ => {
+                        let util = &inst.util[s * no..(s + 1) * no];
+                        let mut u = 0.0;
+                        for (&o, &off) in ws.offer.iter().zip(&model.offsets) {
+                            u += util[off + o as usize];
+                        }
+                        if let Some(j) = step {
+                            *kept = (j, u);
+                        }
+                        u
+                    }
+                };
                 // The comparisons of `answers` under the target rule, in its order.
                 if u < inst.reservation[s] {
                     false

@@ -30,6 +30,9 @@ pub struct Workspace {
     pub(super) concession: Concession,
     /// Per agent, the equilibrium plan of a backward-induction agent (empty otherwise).
     pub plans: Vec<crate::engine::equilibrium::Plan>,
+    /// The plain round loop's answerers' utilities by proposer and answerer
+    /// (`[p * n + s]`): the proposer's staircase step and the utility of its package.
+    pub(super) step_utils: Vec<(u32, f64)>,
     /// The legislative protocol's per-run tables (empty under the other protocols).
     pub(super) legislative: legislative::State,
 }
