@@ -1,6 +1,6 @@
 //! Alternating offers: the proposer rotates in file order, every other signatory answers.
 
-use super::rounds::{Known, Rules, random_offer, rounds};
+use super::rounds::{Known, Pending, Rules, random_offer, resume_answers, rounds};
 use super::*;
 
 /// Alternating offers' part of a round: the rotating proposer, its offer rule, and the
@@ -156,27 +156,21 @@ fn plain_rounds<O: Observer>(
     let mut last_rejecters = 0u64;
     // As in `rounds`: the answers after the first rejection are left out until read, then
     // given by the general `answers` (the same answers: nothing they depend on has changed).
-    let mut pending: Option<(u32, Known, usize)> = None;
+    let mut pending: Option<Pending> = None;
     let resume = |ws: &mut Workspace,
                   last: &mut Vec<u8>,
                   last_rejecters: &mut u64,
-                  pending: &mut Option<(u32, Known, usize)>| {
-        if let Some((round, known, from)) = pending.take() {
-            std::mem::swap(last, &mut ws.offer);
-            let (rest, _) = answers(
-                model,
-                inst,
-                ws,
-                round,
-                deadline,
-                Some(known),
-                &mut (),
-                from,
-                false,
-            );
-            std::mem::swap(last, &mut ws.offer);
-            *last_rejecters |= rest;
-        }
+                  pending: &mut Option<Pending>| {
+        resume_answers(
+            model,
+            inst,
+            ws,
+            deadline,
+            last,
+            last_rejecters,
+            pending,
+            &mut (),
+        );
     };
     // The proposer rotates in file order: nobody leaves.
     let mut p = 0;
@@ -227,14 +221,8 @@ fn plain_rounds<O: Observer>(
                     false
                 } else if u >= inst.best[s] {
                     true
-                } else if ws.concession.kept(s) {
-                    u >= ws_target(ws, inst, s, round, deadline)
                 } else {
-                    match agent_target_approx(inst, s, round, deadline) {
-                        Some(t) if u >= t + APPROX_SLACK => true,
-                        Some(t) if u < t - APPROX_SLACK => false,
-                        _ => u >= ws_target(ws, inst, s, round, deadline),
-                    }
+                    meets_target(ws, inst, s, u, round, deadline).0
                 }
             };
             if !ok {
@@ -244,7 +232,7 @@ fn plain_rounds<O: Observer>(
                     target,
                     own: Some(own),
                 };
-                pending = Some((round, known, s + 1));
+                pending = Some((round, Some(known), s + 1));
                 break;
             }
         }

@@ -360,6 +360,33 @@ fn record_received(model: &Model, inst: &Instance, ws: &mut Workspace, from: usi
     }
 }
 
+/// Whether utility `u` meets agent `s`'s target in `round` (an agent without delay), and the
+/// target as far as it was needed: exact, or the approximation when that decides (it is
+/// exact whenever it does), so the decision is the exact comparison's.
+#[inline(always)]
+fn meets_target(
+    ws: &mut Workspace,
+    inst: &Instance,
+    s: usize,
+    u: f64,
+    round: u32,
+    deadline: u32,
+) -> (bool, f64) {
+    if ws.concession.kept(s) {
+        // A kept table answers exactly at the cost of a lookup.
+        let t = ws_target(ws, inst, s, round, deadline);
+        return (u >= t, t);
+    }
+    match agent_target_approx(inst, s, round, deadline) {
+        Some(t) if u >= t + APPROX_SLACK => (true, t),
+        Some(t) if u < t - APPROX_SLACK => (false, t),
+        _ => {
+            let t = ws_target(ws, inst, s, round, deadline);
+            (u >= t, t)
+        }
+    }
+}
+
 /// Collects the answers to `ws.offer` of the signatories from agent `from` on; returns the
 /// mask of rejecters and, when `stop` and one rejected, the agent to resume from (the others'
 /// answers are not given). `known` is what the proposer's search already computed this round
@@ -476,20 +503,7 @@ fn answers<O: Observer>(
                 let t = ws_target(ws, inst, s, round, deadline);
                 (u >= t, t)
             }
-            // A kept table answers exactly at the cost of a lookup; the same decision as the
-            // approximation's below, which is exact whenever it decides.
-            _ if need_target && ws.concession.kept(s) => {
-                let t = ws_target(ws, inst, s, round, deadline);
-                (u >= t, t)
-            }
-            _ if need_target => match agent_target_approx(inst, s, round, deadline) {
-                Some(t) if u >= t + APPROX_SLACK => (true, t),
-                Some(t) if u < t - APPROX_SLACK => (false, t),
-                _ => {
-                    let t = ws_target(ws, inst, s, round, deadline);
-                    (u >= t, t)
-                }
-            },
+            _ if need_target => meets_target(ws, inst, s, u, round, deadline),
             _ => (true, f64::NAN),
         };
         let ok = meets && u >= res && !crosses;

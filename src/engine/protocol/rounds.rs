@@ -73,19 +73,22 @@ pub(super) fn rounds<O: Observer, R: Rules>(
     let mut departed = 0u64;
     let mut last_rejecters = 0u64;
     let mut last = Vec::new();
-    // The round, what was known, and the agent to resume from, of answers left out.
-    let mut pending: Option<(u32, Option<Known>, usize)> = None;
+    let mut pending: Option<Pending> = None;
     let resume = |ws: &mut Workspace,
                   last: &mut Vec<u8>,
                   last_rejecters: &mut u64,
-                  pending: &mut Option<(u32, Option<Known>, usize)>,
+                  pending: &mut Option<Pending>,
                   obs: &mut O| {
-        if let Some((round, known, from)) = pending.take() {
-            std::mem::swap(last, &mut ws.offer);
-            let (rest, _) = answers(model, inst, ws, round, deadline, known, obs, from, false);
-            std::mem::swap(last, &mut ws.offer);
-            *last_rejecters |= rest;
-        }
+        resume_answers(
+            model,
+            inst,
+            ws,
+            deadline,
+            last,
+            last_rejecters,
+            pending,
+            obs,
+        );
     };
     for round in 1..=deadline {
         // Checked here, inline: most rounds pass no checkpoint, and the call to find that out
@@ -135,6 +138,31 @@ pub(super) fn rounds<O: Observer, R: Rules>(
         end: End::Expired,
         package: last,
         last_rejecters,
+    }
+}
+
+/// Answers left out after a rejection: the round, what was known, and the agent to resume
+/// from.
+pub(super) type Pending = (u32, Option<Known>, usize);
+
+/// Gives the answers to the text on the table (`last`) that `pending` left out, if any, and
+/// adds their rejecters to `last_rejecters`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn resume_answers<O: Observer>(
+    model: &Model,
+    inst: &Instance,
+    ws: &mut Workspace,
+    deadline: u32,
+    last: &mut Vec<u8>,
+    last_rejecters: &mut u64,
+    pending: &mut Option<Pending>,
+    obs: &mut O,
+) {
+    if let Some((round, known, from)) = pending.take() {
+        std::mem::swap(last, &mut ws.offer);
+        let (rest, _) = answers(model, inst, ws, round, deadline, known, obs, from, false);
+        std::mem::swap(last, &mut ws.offer);
+        *last_rejecters |= rest;
     }
 }
 
