@@ -202,11 +202,14 @@ impl Staircase {
         let mut front = [f64::NEG_INFINITY; N];
         for (h, c) in term.iter().enumerate() {
             // Option h's children are `level[..end]`: the run stops at the first child that
-            // cannot reach the floor, as the children's own utilities only fall.
-            let end = level
-                .iter()
-                .take_while(|p| p.own + c.own + reach >= low)
-                .count();
+            // cannot reach the floor, as the children's own utilities only fall. Found from
+            // the back: most children reach the floor, so this takes a step or two, where
+            // counting from the front took one per child (the same `end`, since whether a
+            // child reaches the floor is monotone in its own utility).
+            let mut end = level.len();
+            while end > 0 && level[end - 1].own + c.own + reach < low {
+                end -= 1;
+            }
             ends[h] = end;
             if end > 0 {
                 front[h] = level[0].own + c.own;
