@@ -30,11 +30,9 @@ pub(super) struct Staircase {
     fields: Vec<(u32, u8)>,
     level: Vec<Entry>,
     merged: Vec<Entry>,
-    term: Vec<Cand>,
-    /// Final packages by own utility, ascending.
+    /// The staircase's steps by own utility, ascending: each is the best package with own
+    /// utility at least its own, and beats every step after it.
     finals: Vec<Entry>,
-    /// `best_from[i]`: index in `finals` of the best package among `finals[i..]`.
-    best_from: Vec<u32>,
     /// Where the last query's target fell in `finals`: a proposer's targets mostly fall a
     /// little each round, so walking from here beats a binary search.
     cursor: usize,
@@ -69,12 +67,10 @@ impl Staircase {
         });
         let mut used = 0;
         for t in 0..nt {
-            self.term.clear();
-            self.term
-                .extend_from_slice(&cands[starts[t]..starts[t + 1]]);
+            let term = &cands[starts[t]..starts[t + 1]];
             // Any field wide enough for this term's largest option index keeps ranks in
             // lexicographic order.
-            let top = self.term.iter().map(|c| c.option).max().unwrap_or(0);
+            let top = term.iter().map(|c| c.option).max().unwrap_or(0);
             let bits = u8::BITS - top.leading_zeros();
             used += bits;
             if used > u64::BITS {
@@ -82,7 +78,7 @@ impl Staircase {
             }
             self.fields.push((bits, ((1u16 << bits) - 1) as u8));
             let reach = suffix_own[t + 1];
-            if !self.extend_level(bits, reach, floor, delta, cap) {
+            if !self.extend_level(term, t + 1 == nt, bits, reach, floor, delta, cap) {
                 return false;
             }
             std::mem::swap(&mut self.level, &mut self.merged);
@@ -95,19 +91,6 @@ impl Staircase {
         self.finals.clear();
         self.finals.extend(self.level.iter().rev());
         self.cursor = self.finals.len();
-        self.best_from.clear();
-        self.best_from.resize(self.finals.len(), 0);
-        for i in (0..self.finals.len()).rev() {
-            let keep_later = i + 1 < self.finals.len() && {
-                let b = self.finals[self.best_from[i + 1] as usize];
-                beats(&b, &self.finals[i])
-            };
-            self.best_from[i] = if keep_later {
-                self.best_from[i + 1]
-            } else {
-                i as u32
-            };
-        }
         true
     }
 
@@ -127,8 +110,9 @@ impl Staircase {
             i += 1;
         }
         self.cursor = i;
-        let j = *self.best_from.get(i)?;
-        Some((j, self.finals[j as usize].own))
+        // The step with the least own utility at least `target` beats every step above it.
+        let step = self.finals.get(i)?;
+        Some((i as u32, step.own))
     }
 
     /// Writes the options of final package `j` (one per term) to `out`.
@@ -146,13 +130,6 @@ impl Staircase {
             *o = rank.wrapping_shr(shift) as u8 & mask;
         }
     }
-}
-
-/// Whether complete package `x` comes before `y` in the offer order: more gain, then more own
-/// utility, then lexicographically first.
-#[inline]
-fn beats(x: &Entry, y: &Entry) -> bool {
-    super::ahead(x.gain, x.own, y.gain, y.own).unwrap_or(x.rank < y.rank)
 }
 
 impl Staircase {
@@ -175,25 +152,44 @@ impl Staircase {
     /// works on local slices, finds each option's run length up front, skips at once the
     /// children of a run that the leader beats by `delta`, and forms a child's rank only
     /// once it is not beaten by `delta`.
-    fn extend_level(&mut self, bits: u32, reach: f64, floor: f64, delta: f64, cap: usize) -> bool {
-        // Fixed-size, padded tables let the compiler unroll the pick over a few options.
-        match self.term.len() {
-            0..=4 => self.extend_with::<4>(bits, reach, floor, delta, cap),
-            5..=8 => self.extend_with::<8>(bits, reach, floor, delta, cap),
-            _ => self.extend_with::<256>(bits, reach, floor, delta, cap),
-        }
-    }
-
-    /// [`Staircase::extend_level`] for terms of at most `N` options (`N` ≥ 256 covers all).
-    fn extend_with<const N: usize>(
+    ///
+    /// After the `last` term no completion follows, so only the steps are kept: the children
+    /// that beat every child before them in the offer order (more gain, then more own
+    /// utility, then lexicographically first). Each is then the best package with own utility
+    /// at least its own, and a query needs nothing else.
+    #[allow(clippy::too_many_arguments)]
+    fn extend_level(
         &mut self,
+        term: &[Cand],
+        last: bool,
         bits: u32,
         reach: f64,
         floor: f64,
         delta: f64,
         cap: usize,
     ) -> bool {
-        let (level, term) = (&self.level[..], &self.term[..]);
+        // Fixed-size, padded tables let the compiler unroll the pick over a few options.
+        match (term.len(), last) {
+            (0..=4, false) => self.extend_with::<4, false>(term, bits, reach, floor, delta, cap),
+            (0..=4, true) => self.extend_with::<4, true>(term, bits, reach, floor, delta, cap),
+            (5..=8, false) => self.extend_with::<8, false>(term, bits, reach, floor, delta, cap),
+            (5..=8, true) => self.extend_with::<8, true>(term, bits, reach, floor, delta, cap),
+            (_, false) => self.extend_with::<256, false>(term, bits, reach, floor, delta, cap),
+            (_, true) => self.extend_with::<256, true>(term, bits, reach, floor, delta, cap),
+        }
+    }
+
+    /// [`Staircase::extend_level`] for terms of at most `N` options (`N` ≥ 256 covers all).
+    fn extend_with<const N: usize, const LAST: bool>(
+        &mut self,
+        term: &[Cand],
+        bits: u32,
+        reach: f64,
+        floor: f64,
+        delta: f64,
+        cap: usize,
+    ) -> bool {
+        let level = &self.level[..];
         let low = floor - super::PRUNE_EPS;
         let merged = &mut self.merged;
         // Padding options have no children (own -inf), so they are never picked.
@@ -219,7 +215,8 @@ impl Staircase {
         let span = if N <= 8 { N } else { term.len() };
         merged.clear();
         merged.reserve(level.len() * term.len());
-        let (mut lead_gain, mut lead_rank) = (f64::NEG_INFINITY, u64::MAX);
+        let (mut lead_gain, mut lead_own, mut lead_rank) =
+            (f64::NEG_INFINITY, f64::NEG_INFINITY, u64::MAX);
         loop {
             // The largest own utility among the runs' next children; ties to the first option.
             let (mut pick, mut own) = (0, front[0]);
@@ -261,11 +258,19 @@ impl Staircase {
                 f64::NEG_INFINITY
             };
             let rank = (p.rank << bits) | u64::from(c.option);
-            if lead_gain >= gain && lead_rank < rank {
-                continue;
-            }
-            if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
-                (lead_gain, lead_rank) = (gain, rank);
+            if LAST {
+                // The offer order against the best child so far, which is the leader here.
+                if !super::ahead(gain, own, lead_gain, lead_own).unwrap_or(rank < lead_rank) {
+                    continue;
+                }
+                (lead_gain, lead_own, lead_rank) = (gain, own, rank);
+            } else {
+                if lead_gain >= gain && lead_rank < rank {
+                    continue;
+                }
+                if gain > lead_gain || (gain == lead_gain && rank < lead_rank) {
+                    (lead_gain, lead_rank) = (gain, rank);
+                }
             }
             if merged.len() == cap {
                 return false;
