@@ -82,7 +82,10 @@ fn compare_with_exhaustive(
                 .iter()
                 .map(|&target| exhaustive_offer(&model, a, own, gain, target))
                 .collect();
-            for method in METHODS {
+            // Each method, and the staircase built first only down to a hint (0.7) above its
+            // floor (0.2), then again down to the floor when the targets fall below the hint.
+            let hinted = (Method::Staircase, true);
+            for (method, hint) in METHODS.map(|m| (m, false)).into_iter().chain([hinted]) {
                 let mut search = OfferSearch::default();
                 search.set_method(method);
                 search.prepare(&model, a, own, gain);
@@ -90,13 +93,23 @@ fn compare_with_exhaustive(
                     // Below the floor the staircase hands over to branch and bound.
                     search.set_floor(0.5);
                 }
+                if hint {
+                    search.set_floor(0.2);
+                    search.set_hint(0.7);
+                }
+                // A step number names one package all along, across the second build too.
+                let mut steps = std::collections::HashMap::new();
                 for (&target, slow) in targets.iter().zip(&expected) {
                     let mut out = Vec::new();
                     let fast = search.search(target, &mut out).map(|u| (out.clone(), u));
                     assert_eq!(
                         &fast, slow,
-                        "{method:?}, case {case}, agent {a}, target {target}\n{src}"
+                        "{method:?} (hint {hint}), case {case}, agent {a}, target {target}\n{src}"
                     );
+                    if let (Some(step), Some((pkg, _))) = (search.answer_step(), &fast) {
+                        let named = steps.entry(step).or_insert_with(|| pkg.clone());
+                        assert_eq!(named, pkg, "step {step}, case {case}, agent {a}\n{src}");
+                    }
                     compared += 1;
                     found += usize::from(slow.is_some());
                 }

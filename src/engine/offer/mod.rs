@@ -209,6 +209,13 @@ pub struct OfferSearch {
     stair_delta: f64,
     /// `None`: not built yet this run; `Some(false)`: too large, not used.
     stair_ready: Option<bool>,
+    /// Targets below this are not expected in this run (see [`OfferSearch::set_hint`]).
+    hint: f64,
+    /// The floor the staircase was built down to: `floor`, or `hint` when higher.
+    stair_floor: f64,
+    /// Added to the staircase's step numbers, so that a staircase built again in the same
+    /// run (down to the floor, after a hint proved too high) numbers its steps anew.
+    stair_base: u32,
     /// The staircase step whose package `stair_pkg` holds.
     last_stair: Option<u32>,
     /// The staircase step of the last search's answer; `None` when another search answered.
@@ -279,6 +286,8 @@ impl OfferSearch {
         self.bnb_ready = false;
         self.stair_ready = None;
         self.last_stair = None;
+        self.stair_base = 0;
+        self.hint = f64::NEG_INFINITY;
         self.floor = f64::NEG_INFINITY;
         self.nodes = 0;
         self.reused = 0;
@@ -296,7 +305,18 @@ impl OfferSearch {
     /// bound. Call after [`OfferSearch::prepare`].
     pub fn set_floor(&mut self, floor: f64) {
         self.floor = floor;
+        self.hint = f64::NEG_INFINITY;
         self.stair_ready = None;
+    }
+
+    /// Declares that targets below `low` are not expected in this run (a proposer's target
+    /// late in the talks), so the staircase is first built only down to it, and built again
+    /// down to the floor if a lower target comes. The answers are the same either way; only
+    /// their cost changes. Why: a proposer that holds out never asks far below its early
+    /// targets, and the levels above a high floor are a fraction of the whole. Takes effect
+    /// from the next build; [`OfferSearch::prepare`] and [`OfferSearch::set_floor`] clear it.
+    pub fn set_hint(&mut self, low: f64) {
+        self.hint = low;
     }
 
     /// Builds the branch-and-bound tables: the sums by option index, the depth tables and
@@ -364,11 +384,17 @@ impl OfferSearch {
             return;
         }
         let delta = self.stair_delta;
+        // Not below the floor: targets under it go to branch and bound.
+        self.stair_floor = if self.hint > self.floor {
+            self.hint
+        } else {
+            self.floor
+        };
         let ok = self.stair.build(
             &self.cands,
             &self.starts,
             &self.suffix_own,
-            self.floor,
+            self.stair_floor,
             STAIRCASE_CAP,
             delta,
         );
@@ -382,6 +408,17 @@ impl OfferSearch {
             return None;
         }
         self.build_staircase();
+        // Below a hint (or NaN, answered over every package above the floor): built again,
+        // down to the floor, with new step numbers.
+        if self.stair_ready == Some(true)
+            && (target < self.stair_floor || target.is_nan())
+            && self.stair_floor > self.floor
+        {
+            self.stair_base = self.stair_base.saturating_add(self.stair.steps());
+            self.hint = f64::NEG_INFINITY;
+            self.stair_ready = None;
+            self.build_staircase();
+        }
         if self.stair_ready != Some(true) {
             return None;
         }
@@ -395,7 +432,7 @@ impl OfferSearch {
             self.answer_step = None;
             return None;
         };
-        self.answer_step = Some(j);
+        self.answer_step = Some(self.stair_base + j);
         if self.last_stair != Some(j) {
             self.stair
                 .package(j, self.starts.len() - 1, &mut self.stair_pkg);
@@ -406,10 +443,11 @@ impl OfferSearch {
     }
 
     /// Which package the last [`OfferSearch::search`] answered with, when its staircase did:
-    /// its step, the same number for the same package until the staircase is built again
-    /// (after [`OfferSearch::prepare`], [`OfferSearch::set_method`] or
-    /// [`OfferSearch::set_floor`]), so that what follows from a package can be kept for the
-    /// next time it is offered; `None` otherwise.
+    /// its step, the same number for the same package until the next
+    /// [`OfferSearch::prepare`], [`OfferSearch::set_method`] or [`OfferSearch::set_floor`]
+    /// (a staircase built again below a hint numbers its steps after the first one's), so
+    /// that what follows from a package can be kept for the next time it is offered; `None`
+    /// otherwise.
     #[inline]
     pub fn answer_step(&self) -> Option<u32> {
         self.answer_step
@@ -423,7 +461,7 @@ impl OfferSearch {
         // by `PRUNE_EPS` is beyond every step too; the staircase comes before the other
         // searches unless `nearest` is on), and were a tenth of the bilateral reference's
         // per-round cost.
-        if self.stair_ready == Some(true) && target >= self.floor && !self.nearest.on {
+        if self.stair_ready == Some(true) && target >= self.stair_floor && !self.nearest.on {
             return self.stair_query(target, out);
         }
         self.answer_step = None;

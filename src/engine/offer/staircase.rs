@@ -94,6 +94,11 @@ impl Staircase {
         true
     }
 
+    /// How many steps the staircase has (its step numbers are below this).
+    pub(super) fn steps(&self) -> u32 {
+        self.finals.len() as u32
+    }
+
     /// The best package with own utility at least `target`: its index and own utility.
     pub(super) fn query(&mut self, target: f64) -> Option<(u32, f64)> {
         // The partition point of `finals` (ascending by own utility) at `target`, found by
