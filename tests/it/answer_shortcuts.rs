@@ -144,13 +144,41 @@ fn marked<O: Observer>(
     marks: &[u32],
     obs: &mut O,
 ) -> (RunResult, Vec<RunResult>) {
+    marked_after(model, run, marks, obs, &[])
+}
+
+/// [`marked`] on a workspace that has played `before` (run indices, silently) first: the
+/// plain round loop then builds its staircases first down to a hint from how late those
+/// negotiations ended, and again when a target falls below it.
+fn marked_after<O: Observer>(
+    model: &Model,
+    run: u64,
+    marks: &[u32],
+    obs: &mut O,
+    before: &[u64],
+) -> (RunResult, Vec<RunResult>) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
+    let deadline = *marks.last().unwrap();
+    for &r in before {
+        model.sample_into(3, r, &mut inst);
+        ws.prepare(model, &inst);
+        let mut play = rng::play_rng(3, r);
+        play_marked(
+            model,
+            &inst,
+            &mut ws,
+            deadline,
+            marks,
+            &mut play,
+            &mut (),
+            &mut |_, _| {},
+        );
+    }
     model.sample_into(3, run, &mut inst);
     ws.prepare(model, &inst);
     let mut play = rng::play_rng(3, run);
     let mut seen = Vec::new();
-    let deadline = *marks.last().unwrap();
     let res = play_marked(
         model,
         &inst,
@@ -248,6 +276,13 @@ fn the_plain_round_loop_ends_as_the_general_one() {
                 assert_eq!(
                     silent, watched,
                     "case {case}, run {run}, checkpoints {marks:?}\n{src}"
+                );
+                // After earlier negotiations in the same workspace (staircases first built
+                // down to a hint of how late talks end), the same again.
+                let hinted = marked_after(&model, run, marks, &mut (), &[run + 100, run + 200]);
+                assert_eq!(
+                    hinted, watched,
+                    "after two runs: case {case}, run {run}, checkpoints {marks:?}\n{src}"
                 );
                 // The plain loop does not check the answerers' red lines: no offer may cross
                 // a signatory's.

@@ -146,6 +146,18 @@ fn plain_rounds<O: Observer>(
     let n = model.n_agents();
     let no = model.n_opts;
     ws.concession.prime(inst, deadline);
+    // Each proposer's target in the round by which the thread's recent negotiations ended
+    // is a hint to its search: the staircase is first built only down to it, and built
+    // again, whole, if the talks go on longer (the same answers either way). A Boulware
+    // proposer's late targets stay high, and the levels above them are a fraction of the
+    // whole (bilateral reference: −6 % of its instructions).
+    if ws.late_share > 0.0 {
+        let late = ((f64::from(deadline) * ws.late_share).ceil() as u32).clamp(1, deadline);
+        for a in 0..n {
+            let low = ws_target(ws, inst, a, late, deadline);
+            ws.searches[a].set_hint(low);
+        }
+    }
     // A proposer offers the same package again in most rounds (its target falls within a
     // step of its staircase): each answerer's utility for it is kept by the step, which
     // names the same package all negotiation (no search is prepared again in it), and is
@@ -239,6 +251,7 @@ fn plain_rounds<O: Observer>(
         std::mem::swap(&mut last, &mut ws.offer);
         last_rejecters = rejecters;
         if rejecters == 0 {
+            note_end(ws, round, deadline);
             return RunResult {
                 end: End::Agreement { round },
                 package: last,
@@ -247,9 +260,25 @@ fn plain_rounds<O: Observer>(
         }
     }
     resume(ws, &mut last, &mut last_rejecters, &mut pending);
+    note_end(ws, deadline, deadline);
     RunResult {
         end: End::Expired,
         package: last,
         last_rejecters,
     }
+}
+
+/// How fast `Workspace::late_share` drifts back towards earlier ends: a share of the gap per
+/// negotiation. Slow, so that one early deal does not make the next hint too high (a hint
+/// too high costs a second build of the staircase; one too low only saves less).
+const LATE_DRIFT: f64 = 0.005;
+
+/// Records in `ws.late_share` that a plain negotiation ended in `round` of `deadline`.
+fn note_end(ws: &mut Workspace, round: u32, deadline: u32) {
+    let share = f64::from(round) / f64::from(deadline.max(1));
+    ws.late_share = if share >= ws.late_share || ws.late_share == 0.0 {
+        share
+    } else {
+        ws.late_share - LATE_DRIFT * (ws.late_share - share)
+    };
 }

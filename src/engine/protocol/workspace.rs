@@ -33,6 +33,10 @@ pub struct Workspace {
     /// The plain round loop's answerers' utilities by proposer and answerer
     /// (`[p * n + s]`): the proposer's staircase step and the utility of its package.
     pub(super) step_utils: Vec<(u32, f64)>,
+    /// How late, as a share of the deadline, the plain round loop's recent negotiations in
+    /// this thread ended: it jumps to a later end at once and drifts back slowly (0: none
+    /// seen yet). Only a cost hint for the offer searches (see `plain_rounds`).
+    pub(super) late_share: f64,
     /// The legislative protocol's per-run tables (empty under the other protocols).
     pub(super) legislative: legislative::State,
 }
