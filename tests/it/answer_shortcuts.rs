@@ -159,31 +159,31 @@ fn marked_after<O: Observer>(
 ) -> (RunResult, Vec<RunResult>) {
     let mut inst = Instance::default();
     let mut ws = Workspace::default();
-    let deadline = *marks.last().unwrap();
     for &r in before {
-        model.sample_into(3, r, &mut inst);
-        ws.prepare(model, &inst);
-        let mut play = rng::play_rng(3, r);
-        play_marked(
-            model,
-            &inst,
-            &mut ws,
-            deadline,
-            marks,
-            &mut play,
-            &mut (),
-            &mut |_, _| {},
-        );
+        play_on(model, &mut ws, &mut inst, r, marks, &mut ());
     }
-    model.sample_into(3, run, &mut inst);
-    ws.prepare(model, &inst);
+    play_on(model, &mut ws, &mut inst, run, marks, obs)
+}
+
+/// Plays `run` of `model` on `ws` to the last of `marks`, heard by `obs`: the result and the
+/// state at every checkpoint.
+fn play_on<O: Observer>(
+    model: &Model,
+    ws: &mut Workspace,
+    inst: &mut Instance,
+    run: u64,
+    marks: &[u32],
+    obs: &mut O,
+) -> (RunResult, Vec<RunResult>) {
+    model.sample_into(3, run, inst);
+    ws.prepare(model, inst);
     let mut play = rng::play_rng(3, run);
     let mut seen = Vec::new();
     let res = play_marked(
         model,
-        &inst,
-        &mut ws,
-        deadline,
+        inst,
+        ws,
+        *marks.last().unwrap(),
         marks,
         &mut play,
         obs,
