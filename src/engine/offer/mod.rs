@@ -220,6 +220,8 @@ pub struct OfferSearch {
     last_stair: Option<u32>,
     /// The staircase step of the last search's answer; `None` when another search answered.
     answer_step: Option<u32>,
+    /// The step whose package [`OfferSearch::search_own`] last left in its caller's buffer.
+    own_step: Option<u32>,
     stair_pkg: Vec<u8>,
     /// The dedicated search of the `nearest` objective (`offer/nearest.rs`), when it is on.
     nearest: nearest::Nearest,
@@ -287,6 +289,7 @@ impl OfferSearch {
         self.stair_ready = None;
         self.last_stair = None;
         self.stair_base = 0;
+        self.own_step = None;
         self.hint = f64::NEG_INFINITY;
         self.floor = f64::NEG_INFINITY;
         self.nodes = 0;
@@ -298,6 +301,7 @@ impl OfferSearch {
     pub fn set_method(&mut self, method: Method) {
         self.method = method;
         self.stair_ready = None;
+        self.own_step = None;
     }
 
     /// Declares that targets below `floor` will not come (or only rarely) in this run, so the
@@ -307,6 +311,7 @@ impl OfferSearch {
         self.floor = floor;
         self.hint = f64::NEG_INFINITY;
         self.stair_ready = None;
+        self.own_step = None;
     }
 
     /// Declares that targets below `low` are not expected in this run (a proposer's target
@@ -367,90 +372,6 @@ impl OfferSearch {
             self.steps_own.push(cum);
         }
         self.bnb_ready = true;
-    }
-
-    /// Whether the method calls for the staircase in this run.
-    fn staircase_wanted(&self) -> bool {
-        match self.method {
-            Method::BranchAndBound | Method::Frontier => false,
-            Method::Staircase => true,
-            Method::Auto => self.outcomes <= STAIRCASE_MAX_OUTCOMES,
-        }
-    }
-
-    /// Builds the staircase if this run has not tried yet.
-    fn build_staircase(&mut self) {
-        if self.stair_ready.is_some() {
-            return;
-        }
-        let delta = self.stair_delta;
-        // Not below the floor: targets under it go to branch and bound.
-        self.stair_floor = if self.hint > self.floor {
-            self.hint
-        } else {
-            self.floor
-        };
-        let ok = self.stair.build(
-            &self.cands,
-            &self.starts,
-            &self.suffix_own,
-            self.stair_floor,
-            STAIRCASE_CAP,
-            delta,
-        );
-        self.stair_ready = Some(ok);
-        self.last_stair = None;
-    }
-
-    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
-    fn staircase_answer(&mut self, target: f64, out: &mut Vec<u8>) -> Option<Option<f64>> {
-        if !self.staircase_wanted() || target < self.floor {
-            return None;
-        }
-        self.build_staircase();
-        // Below a hint (or NaN, answered over every package above the floor): built again,
-        // down to the floor, with new step numbers.
-        if self.stair_ready == Some(true)
-            && (target < self.stair_floor || target.is_nan())
-            && self.stair_floor > self.floor
-        {
-            self.stair_base = self.stair_base.saturating_add(self.stair.steps());
-            self.hint = f64::NEG_INFINITY;
-            self.stair_ready = None;
-            self.build_staircase();
-        }
-        if self.stair_ready != Some(true) {
-            return None;
-        }
-        Some(self.stair_query(target, out))
-    }
-
-    /// The staircase's answer at `target` (built, and `target` at least its floor).
-    #[inline]
-    fn stair_query(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
-        let Some((j, own)) = self.stair.query(target) else {
-            self.answer_step = None;
-            return None;
-        };
-        self.answer_step = Some(self.stair_base + j);
-        if self.last_stair != Some(j) {
-            self.stair
-                .package(j, self.starts.len() - 1, &mut self.stair_pkg);
-            self.last_stair = Some(j);
-        }
-        out.clone_from(&self.stair_pkg);
-        Some(own)
-    }
-
-    /// Which package the last [`OfferSearch::search`] answered with, when its staircase did:
-    /// its step, the same number for the same package until the next
-    /// [`OfferSearch::prepare`], [`OfferSearch::set_method`] or [`OfferSearch::set_floor`]
-    /// (a staircase built again below a hint numbers its steps after the first one's), so
-    /// that what follows from a package can be kept for the next time it is offered; `None`
-    /// otherwise.
-    #[inline]
-    pub fn answer_step(&self) -> Option<u32> {
-        self.answer_step
     }
 
     /// Finds the best package with own utility at least `target`; writes it to `out` and

@@ -22,6 +22,17 @@ struct Entry {
     rank: u64,
 }
 
+/// What one term's merge needs besides the levels: its field width, the most own utility
+/// the terms after it can add, the floor less the pruning slack, the gain margin and the cap.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    bits: u32,
+    reach: f64,
+    low: f64,
+    delta: f64,
+    cap: usize,
+}
+
 /// The staircase of one proposer; built once per run, queried every round.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Staircase {
@@ -77,8 +88,14 @@ impl Staircase {
                 return false;
             }
             self.fields.push((bits, ((1u16 << bits) - 1) as u8));
-            let reach = suffix_own[t + 1];
-            if !self.extend_level(term, t + 1 == nt, bits, reach, floor, delta, cap) {
+            let bounds = Bounds {
+                bits,
+                reach: suffix_own[t + 1],
+                low: floor - super::PRUNE_EPS,
+                delta,
+                cap,
+            };
+            if !self.extend_level(term, t + 1 == nt, bounds) {
                 return false;
             }
             std::mem::swap(&mut self.level, &mut self.merged);
@@ -162,40 +179,28 @@ impl Staircase {
     /// that beat every child before them in the offer order (more gain, then more own
     /// utility, then lexicographically first). Each is then the best package with own utility
     /// at least its own, and a query needs nothing else.
-    #[allow(clippy::too_many_arguments)]
-    fn extend_level(
-        &mut self,
-        term: &[Cand],
-        last: bool,
-        bits: u32,
-        reach: f64,
-        floor: f64,
-        delta: f64,
-        cap: usize,
-    ) -> bool {
+    fn extend_level(&mut self, term: &[Cand], last: bool, bounds: Bounds) -> bool {
         // Fixed-size, padded tables let the compiler unroll the pick over a few options.
         match (term.len(), last) {
-            (0..=4, false) => self.extend_with::<4, false>(term, bits, reach, floor, delta, cap),
-            (0..=4, true) => self.extend_with::<4, true>(term, bits, reach, floor, delta, cap),
-            (5..=8, false) => self.extend_with::<8, false>(term, bits, reach, floor, delta, cap),
-            (5..=8, true) => self.extend_with::<8, true>(term, bits, reach, floor, delta, cap),
-            (_, false) => self.extend_with::<256, false>(term, bits, reach, floor, delta, cap),
-            (_, true) => self.extend_with::<256, true>(term, bits, reach, floor, delta, cap),
+            (0..=4, false) => self.extend_with::<4, false>(term, bounds),
+            (0..=4, true) => self.extend_with::<4, true>(term, bounds),
+            (5..=8, false) => self.extend_with::<8, false>(term, bounds),
+            (5..=8, true) => self.extend_with::<8, true>(term, bounds),
+            (_, false) => self.extend_with::<256, false>(term, bounds),
+            (_, true) => self.extend_with::<256, true>(term, bounds),
         }
     }
 
     /// [`Staircase::extend_level`] for terms of at most `N` options (`N` ≥ 256 covers all).
-    fn extend_with<const N: usize, const LAST: bool>(
-        &mut self,
-        term: &[Cand],
-        bits: u32,
-        reach: f64,
-        floor: f64,
-        delta: f64,
-        cap: usize,
-    ) -> bool {
+    fn extend_with<const N: usize, const LAST: bool>(&mut self, term: &[Cand], b: Bounds) -> bool {
+        let Bounds {
+            bits,
+            reach,
+            low,
+            delta,
+            cap,
+        } = b;
         let level = &self.level[..];
-        let low = floor - super::PRUNE_EPS;
         let merged = &mut self.merged;
         // Padding options have no children (own -inf), so they are never picked.
         let mut ends = [0usize; N];
@@ -282,6 +287,126 @@ impl Staircase {
             }
             merged.push(Entry { own, gain, rank });
         }
+    }
+}
+
+/// The offer search's use of its staircase: when to build it, how far down, and the
+/// answers from it.
+impl super::OfferSearch {
+    /// Whether the method calls for the staircase in this run.
+    fn staircase_wanted(&self) -> bool {
+        match self.method {
+            super::Method::BranchAndBound | super::Method::Frontier => false,
+            super::Method::Staircase => true,
+            super::Method::Auto => self.outcomes <= super::STAIRCASE_MAX_OUTCOMES,
+        }
+    }
+
+    /// Builds the staircase if this run has not tried yet.
+    fn build_staircase(&mut self) {
+        if self.stair_ready.is_some() {
+            return;
+        }
+        let delta = self.stair_delta;
+        // Not below the floor: targets under it go to branch and bound.
+        self.stair_floor = if self.hint > self.floor {
+            self.hint
+        } else {
+            self.floor
+        };
+        let ok = self.stair.build(
+            &self.cands,
+            &self.starts,
+            &self.suffix_own,
+            self.stair_floor,
+            super::STAIRCASE_CAP,
+            delta,
+        );
+        self.stair_ready = Some(ok);
+        self.last_stair = None;
+    }
+
+    /// Answers from the staircase when the method and `target` allow; `None` to fall back.
+    pub(super) fn staircase_answer(
+        &mut self,
+        target: f64,
+        out: &mut Vec<u8>,
+    ) -> Option<Option<f64>> {
+        if !self.staircase_wanted() || target < self.floor {
+            return None;
+        }
+        self.build_staircase();
+        // Below a hint (or NaN, answered over every package above the floor): built again,
+        // down to the floor, with new step numbers.
+        if self.stair_ready == Some(true)
+            && (target < self.stair_floor || target.is_nan())
+            && self.stair_floor > self.floor
+        {
+            self.stair_base = self.stair_base.saturating_add(self.stair.steps());
+            self.hint = f64::NEG_INFINITY;
+            self.stair_ready = None;
+            self.build_staircase();
+        }
+        if self.stair_ready != Some(true) {
+            return None;
+        }
+        Some(self.stair_query(target, out))
+    }
+
+    /// The staircase's answer at `target` (built, and `target` at least its floor).
+    #[inline]
+    pub(super) fn stair_query(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
+        let Some((j, own)) = self.stair.query(target) else {
+            self.answer_step = None;
+            return None;
+        };
+        self.answer_step = Some(self.stair_base + j);
+        if self.last_stair != Some(j) {
+            self.stair
+                .package(j, self.starts.len() - 1, &mut self.stair_pkg);
+            self.last_stair = Some(j);
+        }
+        out.clone_from(&self.stair_pkg);
+        Some(own)
+    }
+
+    /// Which package the last [`OfferSearch::search`] answered with, when its staircase did:
+    /// its step, the same number for the same package until the next
+    /// [`OfferSearch::prepare`], [`OfferSearch::set_method`] or [`OfferSearch::set_floor`]
+    /// (a staircase built again below a hint numbers its steps after the first one's), so
+    /// that what follows from a package can be kept for the next time it is offered; `None`
+    /// otherwise.
+    #[inline]
+    pub fn answer_step(&self) -> Option<u32> {
+        self.answer_step
+    }
+
+    /// [`OfferSearch::search`] into a buffer that only this search writes (from one
+    /// [`OfferSearch::prepare`] on): when its staircase answers with the same step as its last
+    /// answer into `out`, the package is already there and is not written again. Why: a
+    /// proposer offers the same package again in most rounds, and the copy of it was a fifth
+    /// of a round's cost on the bilateral reference. `out` must hold what this search last
+    /// left in it, untouched since.
+    #[inline]
+    pub fn search_own(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
+        if self.stair_ready == Some(true) && target >= self.stair_floor && !self.nearest.on {
+            // As in `search`, which goes to the staircase at once here.
+            let Some((j, own)) = self.stair.query(target) else {
+                self.answer_step = None;
+                return None;
+            };
+            let step = self.stair_base + j;
+            self.answer_step = Some(step);
+            if self.own_step != Some(step) {
+                self.stair.package(j, self.starts.len() - 1, out);
+                self.own_step = Some(step);
+            }
+            return Some(own);
+        }
+        let answer = self.search(target, out);
+        // Whatever `search` wrote is what `out` holds now.
+        self.own_step = answer.and(self.answer_step);
+        answer
     }
 }
 

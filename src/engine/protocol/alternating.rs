@@ -165,6 +165,10 @@ fn plain_rounds<O: Observer>(
     ws.step_utils.clear();
     ws.step_utils.resize(n * n, (u32::MAX, 0.0));
     let mut last = Vec::new();
+    // Whose buffer in `ws.own_offers` holds the last text tabled: copied to `last` only
+    // where that is read (a checkpoint, the end), not every round.
+    let mut last_by: Option<usize> = None;
+    ws.own_offers.resize_with(n, Vec::new);
     let mut last_rejecters = 0u64;
     // As in `rounds`: the answers after the first rejection are left out until read, then
     // given by the general `answers` (the same answers: nothing they depend on has changed).
@@ -188,17 +192,18 @@ fn plain_rounds<O: Observer>(
     let mut p = 0;
     for round in 1..=deadline {
         if marker.reads_before(round) {
+            take_last(ws, &mut last, last_by);
             resume(ws, &mut last, &mut last_rejecters, &mut pending);
             marker.before(round, &last, last_rejecters);
         }
         let chair = p;
         p = if p + 1 == n { 0 } else { p + 1 };
         let target = ws_target(ws, inst, chair, round, deadline);
-        let Some(own) = ws.searches[chair].search(target, &mut ws.offer) else {
+        let Some(own) = ws.searches[chair].search_own(target, &mut ws.own_offers[chair]) else {
             obs.no_offer(round, chair);
             continue;
         };
-        obs.offer(round, chair, &ws.offer);
+        obs.offer(round, chair, &ws.own_offers[chair]);
         let step = ws.searches[chair].answer_step();
         pending = None;
         let mut rejecters = 0u64;
@@ -219,7 +224,7 @@ fn plain_rounds<O: Observer>(
                     _ => {
                         let util = &inst.util[s * no..(s + 1) * no];
                         let mut u = 0.0;
-                        for (&o, &off) in ws.offer.iter().zip(&model.offsets) {
+                        for (&o, &off) in ws.own_offers[chair].iter().zip(&model.offsets) {
                             u += util[off + o as usize];
                         }
                         if let Some(j) = step {
@@ -248,9 +253,10 @@ fn plain_rounds<O: Observer>(
                 break;
             }
         }
-        std::mem::swap(&mut last, &mut ws.offer);
+        last_by = Some(chair);
         last_rejecters = rejecters;
         if rejecters == 0 {
+            take_last(ws, &mut last, last_by);
             note_end(ws, round, deadline);
             return RunResult {
                 end: End::Agreement { round },
@@ -259,12 +265,21 @@ fn plain_rounds<O: Observer>(
             };
         }
     }
+    take_last(ws, &mut last, last_by);
     resume(ws, &mut last, &mut last_rejecters, &mut pending);
     note_end(ws, deadline, deadline);
     RunResult {
         end: End::Expired,
         package: last,
         last_rejecters,
+    }
+}
+
+/// Copies the last text tabled (in proposer `by`'s buffer) to `last`.
+#[inline]
+fn take_last(ws: &Workspace, last: &mut Vec<u8>, by: Option<usize>) {
+    if let Some(p) = by {
+        last.clone_from(&ws.own_offers[p]);
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Workspace {
     /// this thread ended: it jumps to a later end at once and drifts back slowly (0: none
     /// seen yet). Only a cost hint for the offer searches (see `plain_rounds`).
     pub(super) late_share: f64,
+    /// The plain round loop's offers, one buffer per proposer that only its search writes
+    /// (see [`OfferSearch::search_own`]).
+    pub(super) own_offers: Vec<Vec<u8>>,
     /// The legislative protocol's per-run tables (empty under the other protocols).
     pub(super) legislative: legislative::State,
 }
