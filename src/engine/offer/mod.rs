@@ -382,7 +382,7 @@ impl OfferSearch {
         // by `PRUNE_EPS` is beyond every step too; the staircase comes before the other
         // searches unless `nearest` is on), and were a tenth of the bilateral reference's
         // per-round cost.
-        if self.stair_ready == Some(true) && target >= self.stair_floor && !self.nearest.on {
+        if self.stair_covers(target) {
             return self.stair_query(target, out);
         }
         self.answer_step = None;

@@ -356,11 +356,7 @@ impl super::OfferSearch {
     /// The staircase's answer at `target` (built, and `target` at least its floor).
     #[inline]
     pub(super) fn stair_query(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
-        let Some((j, own)) = self.stair.query(target) else {
-            self.answer_step = None;
-            return None;
-        };
-        self.answer_step = Some(self.stair_base + j);
+        let (j, own) = self.stair_step(target)?;
         if self.last_stair != Some(j) {
             self.stair
                 .package(j, self.starts.len() - 1, &mut self.stair_pkg);
@@ -368,6 +364,25 @@ impl super::OfferSearch {
         }
         out.clone_from(&self.stair_pkg);
         Some(own)
+    }
+
+    /// Whether `target` goes to the staircase at once: it is built down to at least there,
+    /// and `nearest` is off (the checks of [`OfferSearch::search`] would answer the same).
+    #[inline]
+    pub(super) fn stair_covers(&self, target: f64) -> bool {
+        self.stair_ready == Some(true) && target >= self.stair_floor && !self.nearest.on
+    }
+
+    /// The staircase's step at `target` (built, and `target` at least its floor) and its
+    /// own utility, recorded as the answer's step number.
+    #[inline]
+    fn stair_step(&mut self, target: f64) -> Option<(u32, f64)> {
+        let Some((j, own)) = self.stair.query(target) else {
+            self.answer_step = None;
+            return None;
+        };
+        self.answer_step = Some(self.stair_base + j);
+        Some((j, own))
     }
 
     /// Which package the last [`OfferSearch::search`] answered with, when its staircase did:
@@ -389,17 +404,12 @@ impl super::OfferSearch {
     /// left in it, untouched since.
     #[inline]
     pub fn search_own(&mut self, target: f64, out: &mut Vec<u8>) -> Option<f64> {
-        if self.stair_ready == Some(true) && target >= self.stair_floor && !self.nearest.on {
+        if self.stair_covers(target) {
             // As in `search`, which goes to the staircase at once here.
-            let Some((j, own)) = self.stair.query(target) else {
-                self.answer_step = None;
-                return None;
-            };
-            let step = self.stair_base + j;
-            self.answer_step = Some(step);
-            if self.own_step != Some(step) {
+            let (j, own) = self.stair_step(target)?;
+            if self.own_step != self.answer_step {
                 self.stair.package(j, self.starts.len() - 1, out);
-                self.own_step = Some(step);
+                self.own_step = self.answer_step;
             }
             return Some(own);
         }
