@@ -4,6 +4,7 @@
 use crate::engine::dist::Param;
 use crate::engine::rng::{self, std_normal};
 use crate::scenario::{AcceptRule, Clock, Protocol, Scenario, Strategy};
+use rand_chacha::rand_core::Rng;
 
 /// A scenario laid out for fast simulation; built once and shared by all runs.
 #[derive(Debug, Clone)]
@@ -30,11 +31,109 @@ pub struct Model {
     /// Bit mask of the agents that play a plan (`strategy = "backward_induction"`,
     /// `"stationary"` or `"zeuthen"`): they answer by their plan's threshold.
     pub equilibrium: u64,
+    /// The draws before the estimates, planned once: see [`Draws`].
+    draws: Draws,
+}
+
+/// Every parameter drawn before the estimates, in draw order (per agent: its term weights,
+/// its option values, reservation, walk-out chance, deadline belief, exponent), each taking
+/// two words of the run's parameter stream (see [`Param::sample`]).
+///
+/// Why planned: most of a scenario's numbers are fixed, and drawing them took most of the
+/// sampling of the bilateral reference. A fixed parameter's draw is its value whatever the
+/// words, so a run starts from every parameter's value at its mean and draws only the
+/// uncertain ones, each from its own two words (the words in between are skipped, not drawn),
+/// which gives the same numbers as drawing them all in turn.
+#[derive(Debug, Clone, Default)]
+struct Draws {
+    /// Each parameter at its mean, which for a fixed one is its draw.
+    means: Vec<f64>,
+    /// The uncertain parameters: their place in draw order, and the parameter.
+    uncertain: Vec<(usize, Param)>,
+    /// Whether any parameter of time (drawn after the estimates) is uncertain.
+    time_uncertain: bool,
+}
+
+impl Draws {
+    fn new(scenario: &Scenario) -> Draws {
+        let exponent_of = |s: &Strategy| match s {
+            Strategy::TimeDependent { exponent, .. } => *exponent,
+            // Game-theoretic agents have no exponent: its two words are taken all the same.
+            Strategy::Hardliner
+            | Strategy::BackwardInduction
+            | Strategy::Stationary
+            | Strategy::Zeuthen => Param::fixed(0.0, 0.0, 0.0),
+        };
+        let params: Vec<Param> = scenario
+            .agents
+            .iter()
+            .flat_map(|a| {
+                let tail = [
+                    a.reservation,
+                    a.walk_away,
+                    a.deadline_belief,
+                    exponent_of(&a.strategy),
+                ];
+                let values = a.values.iter().flatten().copied();
+                a.weights.iter().copied().chain(values).chain(tail)
+            })
+            .collect();
+        let time_uncertain = scenario.simulation.mediator_learning_rate.is_uncertain()
+            || scenario.agents.iter().any(|a| {
+                a.delay_cost.is_uncertain()
+                    || matches!(a.clock, Clock::Horizon(h) if h.is_uncertain())
+            });
+        Draws {
+            means: params.iter().map(Param::mean).collect(),
+            uncertain: params
+                .into_iter()
+                .enumerate()
+                .filter(|(_, p)| p.is_uncertain())
+                .collect(),
+            time_uncertain,
+        }
+    }
+
+    /// Fills `raw` with every parameter's draw from `rng` (at their means when `rng` is
+    /// `None`), leaving `rng` past all their words.
+    fn draw(&self, rng: Option<&mut rng::RunRng>, raw: &mut Vec<f64>) {
+        raw.clear();
+        raw.extend_from_slice(&self.means);
+        let Some(rng) = rng else {
+            return;
+        };
+        let start = rng.get_word_pos();
+        let mut at = 0;
+        for &(i, p) in &self.uncertain {
+            skip_params(rng, start, at, i);
+            raw[i] = p.sample(rng);
+            at = i + 1;
+        }
+        skip_params(rng, start, at, self.means.len());
+    }
+}
+
+/// Moves `rng`, which stands at the words of parameter `at` of a plan that starts at word
+/// `start`, to those of parameter `to`.
+fn skip_params(rng: &mut rng::RunRng, start: u128, at: usize, to: usize) {
+    // Two 64-bit words per parameter. A jump regenerates the generator's buffer (32 words
+    // of 64 bits), so a short gap is read through instead; either lands on the same words.
+    let gap = 2 * (to - at);
+    if gap < 16 {
+        for _ in 0..gap {
+            rng.next_u64();
+        }
+    } else {
+        rng.set_word_pos(start + 4 * to as u128);
+    }
 }
 
 /// Parameters sampled for one run.
 #[derive(Debug, Clone, Default)]
 pub struct Instance {
+    /// Every parameter drawn before the estimates, in draw order (see
+    /// [`Model::sample_into`]), as drawn: the weights before they are normalized.
+    pub raw: Vec<f64>,
     /// `util[a * n_opts + k]` = normalized weight of k's term × value of option k, for agent a.
     pub util: Vec<f64>,
     /// Sampled option values, `values[a * n_opts + k]`.
@@ -116,6 +215,7 @@ impl Model {
                     )
                 })
                 .fold(0u64, |m, (i, _)| m | (1 << i)),
+            draws: Draws::new(scenario),
         }
     }
 
@@ -138,10 +238,10 @@ impl Model {
     ///
     /// Draw order (fixed, so that streams are stable): for each agent in file order its term
     /// weights, every option value of every term, reservation, walk-out chance, deadline belief
-    /// and strategy exponent (two words each, see [`Param::sample`]); then for each observer
-    /// and each other signatory, a normal draw per term (weight noise) and per option (value
-    /// noise), by [`std_normal`]'s ziggurat (one word for most draws, a few more for some);
-    /// then the parameters of time (two words each).
+    /// and strategy exponent (two words each, see [`Param::sample`]; a fixed one's words are
+    /// skipped, not drawn); then for each observer and each other signatory, a normal draw per
+    /// term (weight noise) and per option (value noise), by [`std_normal`]'s ziggurat (one word
+    /// for most draws, a few more for some); then the parameters of time (two words each).
     pub fn sample_into(&self, seed: u64, run: u64, inst: &mut Instance) {
         let mut rng = rng::param_rng(seed, run);
         self.sample_with(&mut rng, inst, None);
@@ -184,17 +284,15 @@ impl Model {
     }
 
     /// The parameters drawn before the estimates: weights, values, reservations, walk-out
-    /// chances, deadline beliefs and exponents, in file order; then each agent's best.
+    /// chances, deadline beliefs and exponents, in file order (see [`Draws`]); then each
+    /// agent's best.
     fn sample_params(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
         let sc = &self.scenario;
         let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
-        let draw = |p: &Param, rng: &mut rng::RunRng| {
-            if means.is_some() {
-                p.mean()
-            } else {
-                p.sample(rng)
-            }
-        };
+        self.draws.draw(
+            if means.is_some() { None } else { Some(rng) },
+            &mut inst.raw,
+        );
         inst.util.clear();
         inst.util.resize(na * no, 0.0);
         inst.values.clear();
@@ -206,11 +304,11 @@ impl Model {
         inst.belief.clear();
         inst.exponent.clear();
         inst.best.clear();
+        let stride = nt + no + 4;
         for (a, agent) in sc.agents.iter().enumerate() {
+            let raw = &inst.raw[a * stride..(a + 1) * stride];
             let w = &mut inst.weights[a * nt..(a + 1) * nt];
-            for (t, p) in agent.weights.iter().enumerate() {
-                w[t] = draw(p, rng);
-            }
+            w.copy_from_slice(&raw[..nt]);
             let sum: f64 = w.iter().sum();
             if sum > 0.0 {
                 w.iter_mut().for_each(|x| *x /= sum);
@@ -219,28 +317,29 @@ impl Model {
                 // guarantees they are not all zero).
                 w.copy_from_slice(&agent.mean_weights());
             }
-            for t in 0..nt {
+            let values = &raw[nt..nt + no];
+            let row = a * no..(a + 1) * no;
+            inst.values[row.clone()].copy_from_slice(values);
+            for (t, r) in self.offsets.windows(2).enumerate() {
                 let wt = inst.weights[a * nt + t];
-                for (o, p) in agent.values[t].iter().enumerate() {
-                    let v = draw(p, rng);
-                    inst.values[a * no + self.offsets[t] + o] = v;
-                    inst.util[a * no + self.offsets[t] + o] = wt * v;
+                let opts = r[0]..r[1];
+                let util = &mut inst.util[row.clone()][opts.clone()];
+                for (u, &v) in util.iter_mut().zip(&values[opts]) {
+                    *u = wt * v;
                 }
             }
-            inst.reservation.push(draw(&agent.reservation, rng));
-            inst.walk_away.push(draw(&agent.walk_away, rng));
-            inst.belief.push(draw(&agent.deadline_belief, rng));
+            let [reservation, walk_away, belief, exponent] = raw[nt + no..] else {
+                unreachable!("four parameters follow the values")
+            };
+            inst.reservation.push(reservation);
+            inst.walk_away.push(walk_away);
+            inst.belief.push(belief);
             inst.exponent.push(match agent.strategy {
-                Strategy::TimeDependent { exponent, .. } => Some(draw(&exponent, rng)),
-                // Game-theoretic agents have no exponent: the word pair is consumed all the
-                // same, so that every later draw stays in place.
+                Strategy::TimeDependent { .. } => Some(exponent),
                 Strategy::Hardliner
                 | Strategy::BackwardInduction
                 | Strategy::Stationary
-                | Strategy::Zeuthen => {
-                    draw(&Param::fixed(0.0, 0.0, 0.0), rng);
-                    None
-                }
+                | Strategy::Zeuthen => None,
             });
         }
         for a in 0..na {
@@ -261,6 +360,8 @@ impl Model {
     /// agent uses it (common random numbers when a sweep switches a clock).
     fn sample_time(&self, rng: &mut rng::RunRng, inst: &mut Instance, means: Option<()>) {
         let sc = &self.scenario;
+        // Nothing is drawn after them: when they are all fixed, their words need not be read.
+        let means = means.or((!self.draws.time_uncertain).then_some(()));
         let draw = |p: &Param, rng: &mut rng::RunRng| {
             if means.is_some() {
                 p.mean()
@@ -403,5 +504,78 @@ impl Instance {
             .enumerate()
             .map(|(t, &o)| self.util[base + model.offsets[t] + o as usize])
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dist::Dist;
+
+    /// Regression for the planned draws: over plans of every pattern of fixed and uncertain
+    /// parameters (gaps of every length, so both the read-through and the jump), the plan
+    /// gives the bits of drawing every parameter in turn, and leaves the stream where the
+    /// draws in turn leave it.
+    #[test]
+    fn planned_draws_match_drawing_every_parameter_in_turn() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            // A fixed xorshift sequence: varied, reproducible patterns.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for case in 0..300u64 {
+            let n = (next() % 120) as usize;
+            // From mostly fixed to mostly uncertain.
+            let share = next() % 8;
+            let params: Vec<Param> = (0..n)
+                .map(|_| {
+                    let dist = match (next() % 8 < share, next() % 3) {
+                        (false, _) => Dist::Fixed((next() % 100) as f64 / 100.0),
+                        (true, 0) => Dist::Normal { mean: 0.5, sd: 0.2 },
+                        (true, 1) => Dist::Uniform {
+                            low: 0.1,
+                            high: 0.9,
+                        },
+                        (true, _) => Dist::Triangular {
+                            low: 0.0,
+                            mode: 0.3,
+                            high: 1.0,
+                        },
+                    };
+                    Param {
+                        dist,
+                        min: 0.0,
+                        max: 1.0,
+                    }
+                })
+                .collect();
+            let draws = Draws {
+                means: params.iter().map(Param::mean).collect(),
+                uncertain: (0..n)
+                    .filter(|&i| params[i].is_uncertain())
+                    .map(|i| (i, params[i]))
+                    .collect(),
+                time_uncertain: false,
+            };
+            for (seed, run, at) in [(1, case, 0), (7, case + 1000, 1u128 << 41), (3, 5, 7)] {
+                let mut turn = rng::param_rng(seed, run);
+                turn.set_word_pos(at);
+                let want: Vec<u64> = params
+                    .iter()
+                    .map(|p| p.sample(&mut turn).to_bits())
+                    .collect();
+                let mut plan = rng::param_rng(seed, run);
+                plan.set_word_pos(at);
+                let mut raw = Vec::new();
+                draws.draw(Some(&mut plan), &mut raw);
+                let got: Vec<u64> = raw.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "case {case}, start {at}");
+                assert_eq!(plan.get_word_pos(), turn.get_word_pos(), "case {case}");
+                assert_eq!(plan.next_u64(), turn.next_u64(), "case {case}");
+            }
+        }
     }
 }

@@ -14,7 +14,6 @@
 //! of runs, and the output does not depend on the thread count.
 
 use crate::csv_text::field as csv_field;
-use crate::engine::dist::Param;
 use crate::engine::model::{Instance, Model};
 use crate::engine::montecarlo::{Control, Outcome, Settings, chunk_ranges};
 use crate::engine::protocol::{End, Workspace, play};
@@ -22,8 +21,8 @@ use crate::engine::rng;
 use crate::engine::stats::Tally;
 use crate::error::Error;
 use crate::provenance::Provenance;
+use crate::scenario::Scenario;
 use crate::scenario::slots::{Slot, all_slots};
-use crate::scenario::{Scenario, Strategy};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -346,15 +345,13 @@ impl PerRun {
         let seed = self.settings.seed;
         let mut inst = Instance::default();
         let mut ws = Workspace::default();
-        let mut draws = Vec::new();
         let mut out = Vec::with_capacity((range.end - range.start) as usize);
         for run in range {
             model.sample_into(seed, run, &mut inst);
-            self.raw_draws(run, &mut draws);
             let params: Vec<f64> = self
                 .slots
                 .iter()
-                .map(|s| slot_value(model, &inst, &draws, s))
+                .map(|s| slot_value(model, &inst, s))
                 .collect();
             ws.prepare(model, &inst);
             for (tally, &d) in tallies.iter_mut().zip(&self.settings.deadlines) {
@@ -382,15 +379,59 @@ impl PerRun {
         }
         out
     }
+}
 
-    /// Redraws run `run`'s parameters from its parameter stream, in the engine's draw order
-    /// (see [`Model::sample_into`]: two words per parameter, a hardliner's exponent included),
-    /// into `out`, one value per parameter slot of every agent (a hardliner's exponent too).
-    /// The engine keeps only normalized weights, so the raw draws are taken here; a test
-    /// checks that they agree with the engine's instance.
-    fn raw_draws(&self, run: u64, out: &mut Vec<f64>) {
-        let sc = &self.model.scenario;
-        let mut rng = rng::param_rng(self.settings.seed, run);
+/// Where slot `s` sits in [`Instance::raw`] (`None` for the parameters of time, drawn after
+/// the estimates, which it does not hold).
+fn slot_index(model: &Model, s: &Slot) -> Option<usize> {
+    let per_agent = model.n_terms() + model.n_opts + 4;
+    let own = model.n_terms() + model.n_opts;
+    Some(match *s {
+        Slot::Weight { agent, term } => agent * per_agent + term,
+        Slot::Value {
+            agent,
+            term,
+            option,
+        } => agent * per_agent + model.n_terms() + model.offsets[term] + option,
+        Slot::Reservation { agent } => agent * per_agent + own,
+        Slot::WalkAway { agent } => agent * per_agent + own + 1,
+        Slot::DeadlineBelief { agent } => agent * per_agent + own + 2,
+        Slot::Exponent { agent } => agent * per_agent + own + 3,
+        Slot::Horizon { .. } | Slot::DelayCost { .. } | Slot::LearningRate => return None,
+    })
+}
+
+/// The value of slot `s` in a run: the raw draw for a weight (the engine keeps weights
+/// normalized), else the engine's own sampled value.
+fn slot_value(model: &Model, inst: &Instance, s: &Slot) -> f64 {
+    match *s {
+        Slot::Weight { .. } => inst.raw[slot_index(model, s).expect("weights are drawn first")],
+        _ => s.value_in(model, inst),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::dist::Param;
+    use crate::engine::montecarlo::{self, Control};
+    use crate::scenario::Strategy;
+
+    fn settings(runs: u64) -> Settings {
+        Settings {
+            seed: 7,
+            deadlines: vec![4, 12],
+            runs: 0..runs,
+        }
+    }
+
+    /// Redraws run `run`'s parameters from its parameter stream, every one in turn in the
+    /// engine's draw order (see [`Model::sample_into`]: two words per parameter, a
+    /// hardliner's exponent included), into `out`: an independent reference for the engine's
+    /// [`Instance::raw`], which draws only the uncertain parameters and skips the others' words.
+    fn raw_draws(pr: &PerRun, run: u64, out: &mut Vec<f64>) {
+        let sc = &pr.model.scenario;
+        let mut rng = rng::param_rng(pr.settings.seed, run);
         out.clear();
         for agent in &sc.agents {
             for p in &agent.weights {
@@ -414,49 +455,6 @@ impl PerRun {
             out.push(exponent.sample(&mut rng));
         }
     }
-}
-
-/// Where slot `s` sits in the output of [`PerRun::raw_draws`] (`None` for the parameters of
-/// time, drawn after the estimates, which the redraw does not reach).
-fn slot_index(model: &Model, s: &Slot) -> Option<usize> {
-    let per_agent = model.n_terms() + model.n_opts + 4;
-    let own = model.n_terms() + model.n_opts;
-    Some(match *s {
-        Slot::Weight { agent, term } => agent * per_agent + term,
-        Slot::Value {
-            agent,
-            term,
-            option,
-        } => agent * per_agent + model.n_terms() + model.offsets[term] + option,
-        Slot::Reservation { agent } => agent * per_agent + own,
-        Slot::WalkAway { agent } => agent * per_agent + own + 1,
-        Slot::DeadlineBelief { agent } => agent * per_agent + own + 2,
-        Slot::Exponent { agent } => agent * per_agent + own + 3,
-        Slot::Horizon { .. } | Slot::DelayCost { .. } | Slot::LearningRate => return None,
-    })
-}
-
-/// The value of slot `s` in a run: the raw draw for a weight (the engine keeps weights
-/// normalized), else the engine's own sampled value.
-fn slot_value(model: &Model, inst: &Instance, draws: &[f64], s: &Slot) -> f64 {
-    match *s {
-        Slot::Weight { .. } => draws[slot_index(model, s).expect("weights are redrawn")],
-        _ => s.value_in(model, inst),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::montecarlo::{self, Control};
-
-    fn settings(runs: u64) -> Settings {
-        Settings {
-            seed: 7,
-            deadlines: vec![4, 12],
-            runs: 0..runs,
-        }
-    }
 
     #[test]
     fn raw_draws_agree_with_the_engine() {
@@ -471,7 +469,11 @@ mod tests {
             let mut draws = Vec::new();
             for run in 0..50 {
                 model.sample_into(7, run, &mut inst);
-                pr.raw_draws(run, &mut draws);
+                raw_draws(&pr, run, &mut draws);
+                // Bit for bit: the engine skips the fixed parameters' words, the reference
+                // draws them all in turn.
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&inst.raw), bits(&draws), "run {run}");
                 for slot in all_slots(&sc) {
                     let Some(i) = slot_index(model, &slot) else {
                         continue;
