@@ -22,6 +22,15 @@ struct Entry {
     rank: u64,
 }
 
+/// The entry after a level's last: no own utility, so no child of it is ever picked, and
+/// unbounded gain, so that no skip runs past it. Why: each option's run of children then
+/// ends by itself, with no end to keep or compare against.
+const END: Entry = Entry {
+    own: f64::NEG_INFINITY,
+    gain: f64::INFINITY,
+    rank: 0,
+};
+
 /// What one term's merge needs besides the levels: its field width, the most own utility
 /// the terms after it can add, the floor less the pruning slack, the gain margin and the cap.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +85,7 @@ impl Staircase {
             gain: 0.0,
             rank: 0,
         });
+        self.level.push(END);
         let mut used = 0;
         for t in 0..nt {
             let term = &cands[starts[t]..starts[t + 1]];
@@ -106,7 +116,8 @@ impl Staircase {
             (f.0, shift) = (shift, shift + f.0);
         }
         self.finals.clear();
-        self.finals.extend(self.level.iter().rev());
+        let kept = self.level.len() - 1;
+        self.finals.extend(self.level[..kept].iter().rev());
         self.cursor = self.finals.len();
         true
     }
@@ -159,9 +170,10 @@ impl Staircase {
     /// with every option of `term`, dropping those that cannot reach `floor` and those that
     /// another one beats under every completion. Returns false when more than `cap` are kept.
     ///
-    /// `level` is sorted by own utility, descending, so for each option the children come
-    /// sorted the same way (rounding is monotone) and stop at the first that cannot reach the
-    /// floor; a K-way merge visits them all in that order without storing them.
+    /// `level` is sorted by own utility, descending, and ends with [`END`], so for each option
+    /// the children come sorted the same way (rounding is monotone) and stop at the first that
+    /// cannot reach the floor; a K-way merge visits them all in that order without storing
+    /// them. `merged` ends with [`END`] too.
     ///
     /// A child is dropped when an earlier one (so with at least as much own utility) has at
     /// least as much gain and is either lexicographically first (so it also wins every tie) or
@@ -171,7 +183,7 @@ impl Staircase {
     /// keeping a partial package that could have been dropped is always safe.
     ///
     /// This is the hot part of a small run (a few hundred children per build), so the loop
-    /// works on local slices, finds each option's run length up front, skips at once the
+    /// works on local slices, ends a run at its first child below the floor, skips at once the
     /// children of a run that the leader beats by `delta`, and forms a child's rank only
     /// once it is not beaten by `delta`.
     ///
@@ -202,24 +214,13 @@ impl Staircase {
         } = b;
         let level = &self.level[..];
         let merged = &mut self.merged;
-        // Padding options have no children (own -inf), so they are never picked.
-        let mut ends = [0usize; N];
+        // Option h's next child is `level[heads[h]]` completed with it, of own utility
+        // `front[h]`; padding options have no children (own -inf), so they are never picked.
         let mut heads = [0usize; N];
         let mut front = [f64::NEG_INFINITY; N];
-        for (h, c) in term.iter().enumerate() {
-            // Option h's children are `level[..end]`: the run stops at the first child that
-            // cannot reach the floor, as the children's own utilities only fall. Found from
-            // the back: most children reach the floor, so this takes a step or two, where
-            // counting from the front took one per child (the same `end`, since whether a
-            // child reaches the floor is monotone in its own utility).
-            let mut end = level.len();
-            while end > 0 && level[end - 1].own + c.own + reach < low {
-                end -= 1;
-            }
-            ends[h] = end;
-            if end > 0 {
-                front[h] = level[0].own + c.own;
-            }
+        for (f, c) in front.iter_mut().zip(term) {
+            // -inf when the level is empty ([`END`] only).
+            *f = level[0].own + c.own;
         }
         // Up to 8 options the whole padded table is scanned (unrolled); beyond, only the options.
         let span = if N <= 8 { N } else { term.len() };
@@ -239,34 +240,35 @@ impl Staircase {
                 }
             }
             if own == f64::NEG_INFINITY {
+                merged.push(END);
                 return true;
             }
             let i = heads[pick];
             let (p, c) = (&level[i], &term[pick]);
+            if own + reach < low {
+                // The first of this run that cannot reach the floor: nor can the rest, as
+                // the children's own utilities only fall, so the run ends here.
+                front[pick] = f64::NEG_INFINITY;
+                continue;
+            }
             let gain = p.gain + c.gain;
             if lead_gain >= gain + delta {
                 // Dropped; so is every later child of this run that the leader already beats
                 // by `delta`, since the leader's gain only grows: they are skipped here at a
                 // few instructions each instead of each being picked in turn. The others keep
-                // their order, so the same children are kept as without the skip.
+                // their order, so the same children are kept as without the skip. (A skipped
+                // child may not reach the floor: it is dropped either way.) The skip stops at
+                // [`END`] at the latest.
                 let mut j = i + 1;
-                while j < ends[pick] && lead_gain >= level[j].gain + c.gain + delta {
+                while lead_gain >= level[j].gain + c.gain + delta {
                     j += 1;
                 }
                 heads[pick] = j;
-                front[pick] = if j < ends[pick] {
-                    level[j].own + c.own
-                } else {
-                    f64::NEG_INFINITY
-                };
+                front[pick] = level[j].own + c.own;
                 continue;
             }
             heads[pick] = i + 1;
-            front[pick] = if i + 1 < ends[pick] {
-                level[i + 1].own + c.own
-            } else {
-                f64::NEG_INFINITY
-            };
+            front[pick] = level[i + 1].own + c.own;
             let rank = (p.rank << bits) | u64::from(c.option);
             if LAST {
                 // The offer order against the best child so far, which is the leader here.
