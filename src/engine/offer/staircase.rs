@@ -218,9 +218,13 @@ impl Staircase {
         // `front[h]`; padding options have no children (own -inf), so they are never picked.
         let mut heads = [0usize; N];
         let mut front = [f64::NEG_INFINITY; N];
-        for (f, c) in front.iter_mut().zip(term) {
+        // The options' own utilities, gains and indices in tables of the padded size, read
+        // by the picked index with no bounds check.
+        let (mut c_own, mut c_gain, mut c_opt) = ([0.0; N], [0.0; N], [0u8; N]);
+        for (h, c) in term.iter().enumerate() {
             // -inf when the level is empty ([`END`] only).
-            *f = level[0].own + c.own;
+            front[h] = level[0].own + c.own;
+            (c_own[h], c_gain[h], c_opt[h]) = (c.own, c.gain, c.option);
         }
         // Up to 8 options the whole padded table is scanned (unrolled); beyond, only the options.
         let span = if N <= 8 { N } else { term.len() };
@@ -244,14 +248,15 @@ impl Staircase {
                 return true;
             }
             let i = heads[pick];
-            let (p, c) = (&level[i], &term[pick]);
+            let p = &level[i];
+            let (co, cg) = (c_own[pick], c_gain[pick]);
             if own + reach < low {
                 // The first of this run that cannot reach the floor: nor can the rest, as
                 // the children's own utilities only fall, so the run ends here.
                 front[pick] = f64::NEG_INFINITY;
                 continue;
             }
-            let gain = p.gain + c.gain;
+            let gain = p.gain + cg;
             if lead_gain >= gain + delta {
                 // Dropped; so is every later child of this run that the leader already beats
                 // by `delta`, since the leader's gain only grows: they are skipped here at a
@@ -260,16 +265,16 @@ impl Staircase {
                 // child may not reach the floor: it is dropped either way.) The skip stops at
                 // [`END`] at the latest.
                 let mut j = i + 1;
-                while lead_gain >= level[j].gain + c.gain + delta {
+                while lead_gain >= level[j].gain + cg + delta {
                     j += 1;
                 }
                 heads[pick] = j;
-                front[pick] = level[j].own + c.own;
+                front[pick] = level[j].own + co;
                 continue;
             }
             heads[pick] = i + 1;
-            front[pick] = level[i + 1].own + c.own;
-            let rank = (p.rank << bits) | u64::from(c.option);
+            front[pick] = level[i + 1].own + co;
+            let rank = (p.rank << bits) | u64::from(c_opt[pick]);
             if LAST {
                 // The offer order against the best child so far, which is the leader here.
                 if !super::ahead(gain, own, lead_gain, lead_own).unwrap_or(rank < lead_rank) {
