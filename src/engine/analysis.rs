@@ -164,6 +164,12 @@ pub fn pareto_frontier(
     Ok(points)
 }
 
+/// An integer that orders as [`f64::total_cmp`] orders `x` (the same bit trick it uses).
+fn total_order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
 /// Indices of the non-dominated entries (ties between equal vectors go to the smaller
 /// package); `None` when the work budget runs out.
 fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Option<Vec<usize>> {
@@ -172,8 +178,20 @@ fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Opti
     let sums: Vec<f64> = (0..n).map(sum).collect();
     // A dominating vector has a larger sum, so it is usually met first and the kept list stays
     // the frontier itself; the two-way test below covers sums that tie after rounding.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]).then(pkgs[a].cmp(&pkgs[b])));
+    // Sorted by integer keys that order as `total_cmp` of the sums, reversed, with the
+    // package breaking ties: the same order as comparing the floats (packages are distinct,
+    // so the order is total and an unstable sort gives it too), at a fraction of the cost;
+    // the sort was a third of the search's instructions on large spaces.
+    let mut keyed: Vec<(i64, u32)> = sums
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (!total_order_key(*s), i as u32))
+        .collect();
+    keyed.sort_unstable_by(|x, y| {
+        x.0.cmp(&y.0)
+            .then_with(|| pkgs[x.1 as usize].cmp(&pkgs[y.1 as usize]))
+    });
+    let order: Vec<usize> = keyed.iter().map(|k| k.1 as usize).collect();
     // Sums are folded in coordinate order, so they are monotone in each coordinate even after
     // rounding: with finite utilities an entry with a smaller sum cannot weakly dominate one
     // with a larger sum. `kept` is in `order`, so its sums fall: only its suffix tied with the
