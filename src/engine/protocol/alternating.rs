@@ -154,7 +154,7 @@ fn plain_rounds<O: Observer>(
     if ws.late_share > 0.0 {
         let late = ((f64::from(deadline) * ws.late_share).ceil() as u32).clamp(1, deadline);
         for a in 0..n {
-            let low = ws_target(ws, inst, a, late, deadline);
+            let low = ws.concession.plain_target(inst, a, late, deadline);
             ws.searches[a].set_hint(low);
         }
     }
@@ -198,7 +198,7 @@ fn plain_rounds<O: Observer>(
         }
         let chair = p;
         p = if p + 1 == n { 0 } else { p + 1 };
-        let target = ws_target(ws, inst, chair, round, deadline);
+        let target = ws.concession.plain_target(inst, chair, round, deadline);
         let Some(own) = ws.searches[chair].search_own(target, &mut ws.own_offers[chair]) else {
             obs.no_offer(round, chair);
             continue;
@@ -238,6 +238,9 @@ fn plain_rounds<O: Observer>(
                     false
                 } else if u >= inst.best[s] {
                     true
+                } else if ws.concession.kept(s) {
+                    // `meets_target` with a kept table: an exact target, at a lookup's cost.
+                    u >= ws.concession.plain_target(inst, s, round, deadline)
                 } else {
                     meets_target(ws, inst, s, u, round, deadline).0
                 }

@@ -7,7 +7,7 @@
 //! factor has the bits of a computed one.
 
 use crate::engine::model::Instance;
-use crate::engine::strategy::concession;
+use crate::engine::strategy::{concession, target_at};
 
 /// Longest table kept per agent; later rounds are computed every time.
 const MAX_ROUNDS: usize = 1 << 14;
@@ -20,6 +20,13 @@ struct AgentTable {
     factors: Vec<f64>,
     /// Whether the last [`Concession::prime`] kept the table (same numbers as the run before).
     kept: bool,
+    /// The run's numbers a target needs besides the factor, set by [`Concession::prime`] for
+    /// [`Concession::plain_target`]: the exponent, the no-deal value, the best utility, and
+    /// the target when it does not concede (no exponent, or nothing it may offer).
+    exponent: f64,
+    reservation: f64,
+    best: f64,
+    fixed: Option<f64>,
 }
 
 /// The concession factors of every agent (see the module docs).
@@ -39,11 +46,19 @@ impl Concession {
         }
         for (a, table) in self.agents.iter_mut().enumerate().take(n) {
             table.kept = false;
+            (table.reservation, table.best) = (inst.reservation[a], inst.best[a]);
+            // As `target_with` decides, for an agent whose decisions do not change with delay.
+            table.fixed = if !table.best.is_finite() {
+                Some(table.reservation)
+            } else {
+                inst.exponent[a].is_none().then_some(table.best)
+            };
             let Some(e) = inst.exponent[a] else {
                 // No table: a hardliner's target is its best utility.
                 table.key = None;
                 continue;
             };
+            table.exponent = e;
             let key = (
                 [
                     e.to_bits(),
@@ -70,6 +85,36 @@ impl Concession {
     #[inline]
     pub(super) fn kept(&self, a: usize) -> bool {
         self.agents[a].kept
+    }
+
+    /// Agent `a`'s target in `round` (its `ws_target`) for an agent whose decisions do not
+    /// change with delay (its bit of `inst.delayed` clear), from the numbers primed for the
+    /// run: the same arithmetic on the same factor, so the same bits. Why: the plain round
+    /// loop asks for two targets a round, and reading the run's numbers from the instance
+    /// each time (with their checks) was most of a target's cost.
+    #[inline(always)]
+    pub(super) fn plain_target(
+        &mut self,
+        inst: &Instance,
+        a: usize,
+        round: u32,
+        deadline: u32,
+    ) -> f64 {
+        let table = &mut self.agents[a];
+        if let Some(t) = table.fixed {
+            return t;
+        }
+        let f = match table.factors.get_mut(round as usize) {
+            Some(f) if !f.is_nan() => *f,
+            slot => {
+                let c = concession(table.exponent, inst.time(a, round, deadline));
+                if let Some(f) = slot {
+                    *f = c;
+                }
+                c
+            }
+        };
+        target_at(table.reservation, table.best, f)
     }
 
     /// Agent `a`'s factor `1 - t^(1/e)` in `round` of a negotiation with `deadline` rounds,
