@@ -104,16 +104,7 @@ impl Concession {
         if let Some(t) = table.fixed {
             return t;
         }
-        let f = match table.factors.get_mut(round as usize) {
-            Some(f) if !f.is_nan() => *f,
-            slot => {
-                let c = concession(table.exponent, inst.time(a, round, deadline));
-                if let Some(f) = slot {
-                    *f = c;
-                }
-                c
-            }
-        };
+        let f = table.factor(inst, a, table.exponent, round, deadline);
         target_at(table.reservation, table.best, f)
     }
 
@@ -136,7 +127,16 @@ impl Concession {
                 .is_some_and(|(k, d)| k[0] == e.to_bits() && d == deadline),
             "the concession table is primed for this run"
         );
-        match table.factors.get_mut(round as usize) {
+        table.factor(inst, a, e, round, deadline)
+    }
+}
+
+impl AgentTable {
+    /// The factor in `round` of exponent `e` from the table, computed and kept the first
+    /// time (rounds past the table's length are computed every time).
+    #[inline(always)]
+    fn factor(&mut self, inst: &Instance, a: usize, e: f64, round: u32, deadline: u32) -> f64 {
+        match self.factors.get_mut(round as usize) {
             Some(f) if !f.is_nan() => *f,
             slot => {
                 let c = concession(e, inst.time(a, round, deadline));
