@@ -403,11 +403,19 @@ impl Model {
     fn sample_estimates(&self, rng: &mut rng::RunRng, inst: &mut Instance, exact: bool) {
         let sc = &self.scenario;
         let (na, nt, no) = (self.n_agents(), self.n_terms(), self.n_opts);
-        inst.est.clear();
+        // Every row is written below or zeroed where it is not: no clearing of the whole
+        // tables first (they are an observer by observer square, most of a run's memory).
         inst.est.resize(na * na * no, 0.0);
-        inst.est_others.clear();
         inst.est_others.resize(na * no, 0.0);
-        let mut w = vec![0.0; nt];
+        // The observed signatory's noisy weights, on the stack for all but huge scenarios.
+        let mut on_stack = [0.0; 64];
+        let mut on_heap = Vec::new();
+        let w: &mut [f64] = if nt <= on_stack.len() {
+            &mut on_stack[..nt]
+        } else {
+            on_heap.resize(nt, 0.0);
+            &mut on_heap
+        };
         for a in 0..na {
             // `estimates = "exact"`: noise of sd 0, its draws still consumed (0·Z adds
             // nothing, so the estimates are the true values), keeping later draws in place.
@@ -420,8 +428,14 @@ impl Model {
             let proposes = self.protocol != Protocol::Mediated
                 || self.mediator == Some(a)
                 || sc.agents[a].accept != AcceptRule::Target;
+            let others = &mut inst.est_others[a * no..(a + 1) * no];
+            // Whether `others` has been started (its first row is added to 0 as it is written).
+            let mut started = false;
             for s in 0..na {
+                let base = (a * na + s) * no;
+                let est = &mut inst.est[base..base + no];
                 if s == a || !self.signatory[s] {
+                    est.fill(0.0);
                     continue;
                 }
                 if !proposes && !exact {
@@ -431,6 +445,7 @@ impl Model {
                     for _ in 0..nt + no {
                         std_normal(rng);
                     }
+                    est.fill(0.0);
                     continue;
                 }
                 for (wt, &true_w) in w.iter_mut().zip(&inst.weights[s * nt..(s + 1) * nt]) {
@@ -443,9 +458,6 @@ impl Model {
                 }
                 // The rows sliced once, the terms' options in flat order (the same draws and
                 // sums as indexing each option).
-                let base = (a * na + s) * no;
-                let est = &mut inst.est[base..base + no];
-                let others = &mut inst.est_others[a * no..(a + 1) * no];
                 let values = &inst.values[s * no..(s + 1) * no];
                 for (&wt, r) in w.iter().zip(self.offsets.windows(2)) {
                     let opts = r[0]..r[1];
@@ -454,9 +466,15 @@ impl Model {
                         let z = if exact { 0.0 } else { std_normal(rng) };
                         let x = wt * (v + sd * z).clamp(0.0, 1.0);
                         *e = x;
-                        *o += x;
+                        // The first row is added to 0, as to a cleared table (the same bits,
+                        // a negative zero included).
+                        *o = if started { *o } else { 0.0 } + x;
                     }
                 }
+                started = true;
+            }
+            if !started {
+                others.fill(0.0);
             }
         }
     }
@@ -577,5 +595,122 @@ mod tests {
                 assert_eq!(plan.next_u64(), turn.next_u64(), "case {case}");
             }
         }
+    }
+
+    /// The estimates as they were drawn before the tables were written in place: both tables
+    /// cleared to 0, then every observed signatory's row added. The independent reference of
+    /// the test below.
+    // Index loops on purpose: the reference spells every index out, unlike the code it checks.
+    #[allow(clippy::needless_range_loop)]
+    fn estimates_from_cleared_tables(
+        model: &Model,
+        rng: &mut rng::RunRng,
+        inst: &mut Instance,
+        exact: bool,
+    ) {
+        let sc = &model.scenario;
+        let (na, nt, no) = (model.n_agents(), model.n_terms(), model.n_opts);
+        inst.est.clear();
+        inst.est.resize(na * na * no, 0.0);
+        inst.est_others.clear();
+        inst.est_others.resize(na * no, 0.0);
+        let mut w = vec![0.0; nt];
+        for a in 0..na {
+            let sd = if exact || sc.agents[a].exact_estimates {
+                0.0
+            } else {
+                sc.agents[a].estimate_noise
+            };
+            let proposes = model.protocol != Protocol::Mediated
+                || model.mediator == Some(a)
+                || sc.agents[a].accept != AcceptRule::Target;
+            for s in 0..na {
+                if s == a || !model.signatory[s] {
+                    continue;
+                }
+                if !proposes && !exact {
+                    for _ in 0..nt + no {
+                        std_normal(rng);
+                    }
+                    continue;
+                }
+                for t in 0..nt {
+                    let z = if exact { 0.0 } else { std_normal(rng) };
+                    w[t] = (inst.weights[s * nt + t] * (1.0 + sd * z)).max(0.0);
+                }
+                let sum: f64 = w.iter().sum();
+                if sum > 0.0 {
+                    w.iter_mut().for_each(|x| *x /= sum);
+                }
+                for t in 0..nt {
+                    for k in model.offsets[t]..model.offsets[t + 1] {
+                        let z = if exact { 0.0 } else { std_normal(rng) };
+                        let x = w[t] * (inst.values[s * no + k] + sd * z).clamp(0.0, 1.0);
+                        inst.est[(a * na + s) * no + k] = x;
+                        inst.est_others[a * no + k] += x;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Regression for the estimate tables written in place (not cleared first): with one
+    /// instance reused across scenarios of more and fewer agents and options (so stale rows
+    /// of every size), mediated ones (observers whose estimates nobody reads), a mediator who
+    /// does not sign, exact estimates and the means, every entry of `est` and `est_others`
+    /// has the bits of clearing the tables and adding each row, and the stream ends on the
+    /// same word.
+    #[test]
+    fn estimates_written_in_place_match_cleared_tables() {
+        let generated = |agents: usize, seed: u64| {
+            let shape = crate::tools::generate::Shape {
+                options: vec![4, 3, 5, 2, 4],
+                agents,
+                opposition: 0.7,
+                seed,
+            };
+            crate::tools::generate::generate(&shape)
+        };
+        let mut scenarios = vec![
+            generated(5, 1),
+            Scenario::from_toml_str(
+                include_str!("../../scenarios/labour-contract.toml"),
+                "labour-contract.toml",
+            )
+            .expect("bundled"),
+            generated(2, 2),
+            Scenario::bundled(),
+            generated(3, 3),
+        ];
+        let mut exact = generated(4, 4);
+        exact.agents[1].exact_estimates = true;
+        scenarios.push(exact);
+        let mut inst = Instance::default();
+        let mut checked = 0;
+        for (i, sc) in scenarios.iter().enumerate() {
+            let model = Model::new(sc);
+            for run in 0..4u64 {
+                // Stale numbers, NaN included, wherever a table is not written.
+                inst.est.iter_mut().for_each(|x| *x = f64::NAN);
+                inst.est_others.iter_mut().for_each(|x| *x = 7.0);
+                model.sample_into(11, run + 10 * i as u64, &mut inst);
+                let means = run == 3;
+                let mut want = inst.clone();
+                let mut got_rng = rng::param_rng(5, run);
+                let mut want_rng = got_rng.clone();
+                model.sample_estimates(&mut got_rng, &mut inst, means);
+                estimates_from_cleared_tables(&model, &mut want_rng, &mut want, means);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&inst.est), bits(&want.est), "scenario {i}, run {run}");
+                assert_eq!(
+                    bits(&inst.est_others),
+                    bits(&want.est_others),
+                    "scenario {i}, run {run}"
+                );
+                assert_eq!(got_rng.get_word_pos(), want_rng.get_word_pos());
+                checked += inst.est.len();
+            }
+        }
+        assert!(checked > 1000);
     }
 }
