@@ -130,6 +130,10 @@ fn the_nearest_search_breaks_exact_ties_as_exhaustive_search_does() {
         vec![9, 2, 3, 2, 2, 3],
         vec![2, 2, 2, 2, 2, 2, 2, 2],
         vec![12],
+        // Terms of more options than a level's merge takes (16): those halves are listed
+        // and sorted instead, next to merged ones.
+        vec![20, 3, 2],
+        vec![3, 2, 17, 2],
     ]
     .iter()
     .enumerate()
