@@ -375,6 +375,9 @@ fn merge_level(level: &[(f64, u32)], opts: &[(f64, u8)], out: &mut Vec<(f64, u32
     match opts.len() {
         0..=4 => merge_with::<4>(level, opts, out),
         5..=8 => merge_with::<8>(level, opts, out),
+        // Ten options, a common size, would pay for six padding ones in a table of 16.
+        9..=10 => merge_with::<10>(level, opts, out),
+        11..=12 => merge_with::<12>(level, opts, out),
         _ => merge_with::<MERGE_OPTIONS>(level, opts, out),
     }
 }
