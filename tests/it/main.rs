@@ -12,6 +12,7 @@ mod damaged_parts;
 mod engine;
 mod equilibrium;
 mod escaping;
+mod estimates;
 mod frontier_search;
 mod generate;
 mod honest_headlines;
