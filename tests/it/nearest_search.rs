@@ -130,8 +130,7 @@ fn the_nearest_search_breaks_exact_ties_as_exhaustive_search_does() {
         vec![9, 2, 3, 2, 2, 3],
         vec![2, 2, 2, 2, 2, 2, 2, 2],
         vec![12],
-        // Terms of more options than a level's merge takes (16): those halves are listed
-        // and sorted instead, next to merged ones.
+        // Terms of many options, next to small ones.
         vec![20, 3, 2],
         vec![3, 2, 17, 2],
     ]
@@ -146,6 +145,61 @@ fn the_nearest_search_breaks_exact_ties_as_exhaustive_search_does() {
     }
     assert!(
         compared > 1_000 && found > compared / 3,
+        "{found} of {compared}"
+    );
+}
+
+/// A scenario whose first term outweighs the others a million times over, so that each half's
+/// sums crowd into a few clusters, one bucket each, in rank order rather than sum order.
+fn crowded(sizes: &[usize], rng: &mut ChaCha8Rng) -> String {
+    let mut s = String::from("[scenario]\nname = \"crowded\"\n[simulation]\ndeadlines = [5]\n");
+    for (t, &k) in sizes.iter().enumerate() {
+        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
+        s += &format!(
+            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
+            opts.join(", ")
+        );
+    }
+    for id in ["p", "q"] {
+        s += &format!("[agents.{id}]\noffer = \"nearest\"\nestimate_noise = 0\n");
+        s += &format!("[agents.{id}.weights]\n");
+        for t in 0..sizes.len() {
+            s += &format!("t{t} = {}\n", if t == 0 { "1000" } else { "0.001" });
+        }
+        for (t, &k) in sizes.iter().enumerate() {
+            s += &format!("[agents.{id}.values.t{t}]\n");
+            for o in 0..k {
+                s += &format!("o{o} = {}\n", f64::from(rng.next_u32() % 1000) / 999.0);
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn the_nearest_search_is_exact_when_sums_crowd_into_few_buckets() {
+    // The listing's counting sort leaves each bucket's entries in rank order; here a bucket
+    // holds a whole cluster, whose order by sum is the rank order shuffled, and the largest
+    // clusters take the listing past its budget of moves into a full sort.
+    let mut rng = ChaCha8Rng::seed_from_u64(4242);
+    let (mut compared, mut found) = (0, 0);
+    for (case, sizes) in [
+        vec![3, 6, 6, 6],
+        vec![2, 9, 9],
+        vec![4, 5, 5, 5, 5],
+        vec![2, 40, 3],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let sc = Scenario::from_toml_str(&crowded(sizes, &mut rng), "crowded.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (c, f) = compare(&Model::new(&sc), &mut rng, case as u64, false);
+        compared += c;
+        found += f;
+    }
+    assert!(
+        compared > 500 && found > compared / 3,
         "{found} of {compared}"
     );
 }

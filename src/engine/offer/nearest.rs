@@ -7,9 +7,10 @@
 //! flat and the staircase prunes nothing, so both walk through most packages near the target.
 //! This one meets in the middle: the terms are cut once per run into a prefix (terms
 //! `0..split`, file order) and a suffix; each half's allowed partial packages are listed with
-//! their own-utility sums and sorted. A query sweeps the smaller half's sums and finds, for each,
-//! the smallest sum of the other half whose approximate total reaches `target − slack` through
-//! a bucket index of that half: `O(smaller half)` steps per query, at most about `√N`.
+//! their own-utility sums and sorted by a counting sort over buckets, which also indexes them.
+//! A query sweeps the smaller half's sums and finds, for each, the smallest sum of the other
+//! half whose approximate total reaches `target − slack` through that half's bucket index:
+//! `O(smaller half)` steps per query, at most about `√N`.
 //!
 //! Exactness: a prefix's sum is formed term by term from 0 in file order, so it is exactly the
 //! running sum [`exhaustive_offer`] has after those terms; prefixes of equal sums are kept once,
@@ -22,13 +23,16 @@
 
 use super::*;
 
-/// Most partial packages one half may list (16 bytes each): beyond it the search is not built
+/// Most partial packages one half may list (about 60 bytes each with the listing's scratch
+/// tables and the index): beyond it the search is not built
 /// and the general search answers (slowly). Never reached under the `nearest` limit of the
 /// scenario checks, since a contiguous cut keeps both halves within 256·√N for N ≤ 10^8.
 const HALF_CAP: f64 = (1u64 << 22) as f64;
 
 /// Relative cost of one entry of the swept half (one step at every query of a run) against
-/// one entry listed (once per run): the cut between the halves minimizes their sum.
+/// one entry listed (once per run): the cut between the halves minimizes their sum. (12,
+/// which cuts 10^8 packages into 10^3 × 10^5 rather than 10^4 × 10^4, took 4 % fewer
+/// instructions and 40 to 70 % more CPU time: the larger half's look-ups leave the cache.)
 const SWEEP_WEIGHT: f64 = 4.0;
 
 /// The tables of one proposer's `nearest` search for one run (built at its first query).
@@ -36,38 +40,27 @@ const SWEEP_WEIGHT: f64 = 4.0;
 pub(super) struct Nearest {
     /// Whether `nearest` is the objective this run (see [`OfferSearch::set_nearest`]).
     pub(super) on: bool,
-    /// `None`: not built yet this run; `Some(false)`: too large, the general search answers.
+    /// `None`: not built yet this run; `Some(false)`: too large (or a NaN utility), the general
+    /// search answers.
     ready: Option<bool>,
     split: usize,
     /// Per term in file order: its allowed options' own utilities and option indices,
     /// by option index (`opt_at[t]..opt_at[t + 1]`).
     opts: Vec<(f64, u8)>,
     opt_at: Vec<usize>,
-    /// Distinct exact prefix sums, ascending, and the rank (lexicographic, among allowed
-    /// prefixes) of the smallest prefix of each sum.
-    pre_sum: Vec<f64>,
-    pre_rank: Vec<u32>,
-    /// Suffix sums (from 0, file order), ascending, and each suffix's rank.
-    suf_sum: Vec<f64>,
-    suf_rank: Vec<u32>,
+    /// Distinct exact prefix sums, ascending, each with the rank (lexicographic, among
+    /// allowed prefixes) of the smallest prefix of that sum.
+    pre: Half,
+    /// Suffix sums (from 0, file order), ascending, with each suffix's rank.
+    suf: Half,
     /// Whether queries sweep the prefixes (and look suffixes up) or the other way round:
-    /// the smaller half is swept, the larger one indexed by `bucket`.
+    /// the smaller half is swept, the larger one looked up through its bucket index.
     sweep_pre: bool,
-    /// Index of the looked-up half's sums: `bucket[b]` is the first position whose sum falls
-    /// in bucket `b` or later (buckets of width `1 / bucket_scale` from `bucket_min`).
-    bucket: Vec<u32>,
-    /// The looked-up half's sums followed by `+inf`, which ends every forward scan without a
-    /// bounds check.
-    look: Vec<f64>,
-    bucket_min: f64,
-    bucket_scale: f64,
     /// Margin that covers the rounding of any sum of the terms, many times over.
     slack: f64,
     /// The previous query's proof: for every target in `(above, upto]` the answer is `answer`.
     last: Option<Proof>,
-    buf: Vec<(f64, u32)>,
-    half: Vec<(f64, u32)>,
-    counts: Vec<u32>,
+    lister: Lister,
 }
 
 /// The answer to one query and the targets it stays the answer for.
@@ -107,6 +100,10 @@ impl Nearest {
             scale += self.opts[s..].iter().map(|o| o.0.abs()).fold(0.0, f64::max);
         }
         self.opt_at.push(self.opts.len());
+        // A NaN utility has no place in the buckets' order: the general search answers.
+        if self.opts.iter().any(|o| o.0.is_nan()) {
+            return false;
+        }
         self.slack = PRUNE_EPS * (1.0 + scale);
         let size = |r: std::ops::Range<usize>| -> f64 {
             r.map(|t| (self.opt_at[t + 1] - self.opt_at[t]) as f64)
@@ -126,101 +123,20 @@ impl Nearest {
             return false;
         }
         self.split = split;
-        self.list(0..split, true);
-        self.pre_sum.clear();
-        self.pre_rank.clear();
-        self.pre_sum.extend(self.half.iter().map(|h| h.0));
-        self.pre_rank.extend(self.half.iter().map(|h| h.1));
-        self.list(split..nt, false);
-        self.suf_sum.clear();
-        self.suf_rank.clear();
-        self.suf_sum.extend(self.half.iter().map(|h| h.0));
-        self.suf_rank.extend(self.half.iter().map(|h| h.1));
-        self.sweep_pre = self.pre_sum.len() <= self.suf_sum.len();
-        self.index();
+        let (opts, opt_at) = (&self.opts, &self.opt_at);
+        self.lister
+            .list(opts, opt_at, 0..split, true, &mut self.pre);
+        self.lister
+            .list(opts, opt_at, split..nt, false, &mut self.suf);
+        self.sweep_pre = self.pre.len() <= self.suf.len();
         true
     }
 
-    /// Builds `bucket` over the looked-up half: about two buckets per entry, so that a
-    /// look-up scans one or two entries.
-    fn index(&mut self) {
-        let ys = if self.sweep_pre {
-            &self.suf_sum
-        } else {
-            &self.pre_sum
-        };
-        let (lo, hi) = (ys[0], ys[ys.len() - 1]);
-        let nb = 2 * ys.len();
-        self.bucket_min = lo;
-        self.bucket_scale = if hi > lo { nb as f64 / (hi - lo) } else { 0.0 };
-        self.bucket.clear();
-        self.look.clear();
-        self.look.extend_from_slice(ys);
-        self.look.push(f64::INFINITY);
-        let mut b = 0;
-        for (i, &y) in ys.iter().enumerate() {
-            let of_y = bucket_of(y, lo, self.bucket_scale, nb);
-            while b <= of_y {
-                self.bucket.push(i as u32);
-                b += 1;
-            }
-        }
-        while b <= nb + 1 {
-            self.bucket.push(ys.len() as u32);
-            b += 1;
-        }
-    }
-
-    /// Lists into `half`, sorted by sum, the partial packages of `terms` with their sums formed
-    /// from 0 in file order and their lexicographic ranks; with `dedup`, one per distinct sum
-    /// (the smallest rank).
-    fn list(&mut self, terms: std::ops::Range<usize>, dedup: bool) {
-        // Rank `k·m + r` extends rank `k` by allowed option `r`.
-        self.buf.clear();
-        self.buf.push((0.0, 0));
-        let merge = terms.clone().all(|t| {
-            let opts = &self.opts[self.opt_at[t]..self.opt_at[t + 1]];
-            opts.len() <= MERGE_OPTIONS && opts.iter().all(|o| o.0.is_finite())
-        });
-        for t in terms {
-            let opts = &self.opts[self.opt_at[t]..self.opt_at[t + 1]];
-            std::mem::swap(&mut self.half, &mut self.buf);
-            self.buf.clear();
-            if merge {
-                merge_level(&self.half, opts, &mut self.buf);
-            } else {
-                // In rank order, term by term, sorted once at the end.
-                let m = opts.len() as u32;
-                for &(s, k) in &self.half {
-                    for (r, &(own, _)) in opts.iter().enumerate() {
-                        self.buf.push((s + own, k * m + r as u32));
-                    }
-                }
-            }
-        }
-        if !merge {
-            bucket_sort(&mut self.buf, &mut self.half, &mut self.counts);
-        }
-        self.half.clear();
-        if dedup {
-            // Equal partial sums stay equal whatever follows, so only the smallest rank of
-            // each can ever be offered.
-            for &(s, k) in &self.buf {
-                match self.half.last_mut() {
-                    Some(last) if last.0 == s => last.1 = last.1.min(k),
-                    _ => self.half.push((s, k)),
-                }
-            }
-        } else {
-            std::mem::swap(&mut self.half, &mut self.buf);
-        }
-    }
-
-    /// The exact file-order own utility of prefix `i` (an index into `pre_sum`) followed by
+    /// The exact file-order own utility of prefix `i` (a position in `pre`) followed by
     /// the suffix of rank `rank`.
     fn exact(&self, i: usize, rank: u32) -> f64 {
         let nt = self.opt_at.len() - 1;
-        let mut s = self.pre_sum[i];
+        let mut s = self.pre.sum[i];
         // Suffix ranks are mixed-radix numbers, the first suffix term most significant.
         let mut stride: u32 = (self.split + 1..nt)
             .map(|t| (self.opt_at[t + 1] - self.opt_at[t]) as u32)
@@ -267,18 +183,18 @@ impl Nearest {
         }
         let slack = self.slack;
         let lo = target - slack;
-        let xs = if self.sweep_pre {
-            &self.pre_sum
+        let (swept, looked) = if self.sweep_pre {
+            (&self.pre, &self.suf)
         } else {
-            &self.suf_sum
+            (&self.suf, &self.pre)
         };
-        let ys = &self.look;
-        let n_ys = ys.len() - 1;
+        let xs = swept.sums();
+        let n_ys = looked.len();
         if n_ys == 0 || xs.is_empty() {
             return None;
         }
-        let (y_min, y_max) = (ys[0], ys[n_ys - 1]);
-        let nb = self.bucket.len() - 2;
+        let ys = &looked.sum[..];
+        let y_max = ys[n_ys - 1];
         // The incumbent: the previous answer when it still meets the target, so that the
         // sweep stops early.
         let mut best: Option<(f64, u32, u32)> = self
@@ -289,28 +205,15 @@ impl Nearest {
         // The largest exact sum below the target met on the way (for the proof).
         let mut below = f64::NEG_INFINITY;
         let start = xs.partition_point(|&x| x + y_max < lo);
-        for (ix, &x) in xs.iter().enumerate().skip(start) {
-            if x + y_min > cut {
-                // Every later entry is larger still.
-                break;
-            }
-            // The first y with x + y ≥ lo (up to rounding, which the slack covers): a bucket
-            // holds one or two sums, so two branch-free steps usually find it. (Stepping down
-            // from the previous x's partner instead, when the halves are as dense, took 22 %
-            // fewer instructions at 10^8 packages but 10 to 25 % more CPU time: its branches
-            // mispredict.)
-            let v = lo - x;
-            let mut iy = self.bucket[bucket_of(v, self.bucket_min, self.bucket_scale, nb)] as usize;
-            iy += usize::from(ys[iy] < v);
-            iy += usize::from(ys[iy] < v);
-            while ys[iy] < v {
-                iy += 1;
-            }
+        let index = looked.index();
+        let mut from = start;
+        while let Some((ix, mut iy)) = index.next_within(xs, from, lo, cut) {
+            let x = xs[ix];
             while x + ys[iy] <= cut && iy < n_ys {
                 let (i, k) = if self.sweep_pre { (ix, iy) } else { (iy, ix) };
-                let s = self.exact(i, self.suf_rank[k]);
+                let s = self.exact(i, self.suf.rank[k]);
                 if s >= target {
-                    let cand = (s, self.pre_rank[i], self.suf_rank[k]);
+                    let cand = (s, self.pre.rank[i], self.suf.rank[k]);
                     let wins = match best {
                         None => true,
                         Some(b) => s < b.0 || (s == b.0 && (cand.1, cand.2) < (b.1, b.2)),
@@ -324,6 +227,7 @@ impl Nearest {
                 }
                 iy += 1;
             }
+            from = ix + 1;
         }
         // Every package of exact sum in [target − slack/2, target) had an approximate sum of
         // at least `lo` and at most the answer's, so it was summed exactly: none lies above
@@ -337,144 +241,268 @@ impl Nearest {
     }
 }
 
-/// Most options a term may have for its level to be merged ([`merge_level`]) rather than
-/// listed and sorted: the merge compares every option's next entry for each one it writes.
-const MERGE_OPTIONS: usize = 16;
+/// One half's partial packages, sorted by sum, with the bucket index that finds a sum's
+/// place among them.
+#[derive(Debug, Clone, Default)]
+struct Half {
+    /// The sums, ascending, then two `+inf`, which end every forward scan and let a look-up
+    /// read two entries past any bucket's first.
+    sum: Vec<f64>,
+    /// Each sum's rank: the mixed-radix number of its options, the half's first term most
+    /// significant.
+    rank: Vec<u32>,
+    /// `bucket[b]`: the first position whose sum falls in bucket `b` or later (see
+    /// [`bucket_of`], of `min` and `scale`); `bucket.len() - 1` is the last bucket.
+    bucket: Vec<u32>,
+    min: f64,
+    scale: f64,
+}
 
-/// Writes to `out`, sorted by sum, every entry of `level` (sorted by sum) extended by every
-/// option of `opts`: the sum plus the option's own utility, rank `k·m + r`. Each option's
-/// extensions come sorted already (adding the same number keeps the order, rounding
-/// included), so a merge of the `m` runs sorts them, a few steps per entry. Equal sums come
-/// in some order, which no use of the list depends on.
-///
-/// Why a merge: listing a level in rank order and sorting it at the end (`bucket_sort`) was
-/// about 180 instructions an entry, most of a `nearest` run's cost at 10^7 packages.
-fn merge_level(level: &[(f64, u32)], opts: &[(f64, u8)], out: &mut Vec<(f64, u32)>) {
-    // Fixed-size, padded tables let the compiler unroll the pick.
-    match opts.len() {
-        0..=4 => merge_with::<4>(level, opts, out),
-        5..=8 => merge_with::<8>(level, opts, out),
-        // Ten options, a common size, would pay for six padding ones in a table of 16.
-        9..=10 => merge_with::<10>(level, opts, out),
-        11..=12 => merge_with::<12>(level, opts, out),
-        _ => merge_with::<MERGE_OPTIONS>(level, opts, out),
+impl Half {
+    /// How many partial packages are listed.
+    fn len(&self) -> usize {
+        self.rank.len()
+    }
+
+    /// The sums, without the padding.
+    fn sums(&self) -> &[f64] {
+        &self.sum[..self.rank.len()]
+    }
+
+    /// The half as a query's sweep looks it up.
+    fn index(&self) -> Index<'_> {
+        Index {
+            look: &self.sum,
+            bucket: &self.bucket,
+            min: self.min,
+            scale: self.scale,
+            last: (self.bucket.len() - 1) as f64,
+        }
     }
 }
 
-/// [`merge_level`] for at most `N` options.
-fn merge_with<const N: usize>(level: &[(f64, u32)], opts: &[(f64, u8)], out: &mut Vec<(f64, u32)>) {
-    let m = opts.len();
-    debug_assert!(m <= N);
-    // Option r's next extension is `level[heads[r]]` by it, of sum `front[r]`; padding
-    // options and finished runs stand at +inf, so they are not picked while any other is.
-    let mut heads = [0usize; N];
-    let mut front = [f64::INFINITY; N];
-    let mut own = [0.0; N];
-    let Some(&(first, _)) = level.first() else {
-        return;
-    };
-    for (r, &(o, _)) in opts.iter().enumerate() {
-        (own[r], front[r]) = (o, first + o);
-    }
-    out.reserve(level.len() * m);
-    let m32 = m as u32;
-    for _ in 0..level.len() * m {
-        // The option whose next extension is smallest (ties to the first).
-        let (mut pick, mut low) = (0, front[0]);
-        // An index loop over a fixed-size table compiles to a few compares and moves.
-        #[allow(clippy::needless_range_loop)]
-        for r in 1..N {
-            if front[r] < low {
-                (pick, low) = (r, front[r]);
+/// Scratch tables for listing a half, kept from run to run.
+#[derive(Debug, Clone, Default)]
+struct Lister {
+    level: Vec<f64>,
+    next: Vec<f64>,
+    /// Each listed entry's bucket, in rank order.
+    of: Vec<u32>,
+    sorted: Vec<(f64, u32)>,
+    /// With `dedup`: how many entries of `sorted` before each one are kept.
+    kept: Vec<u32>,
+}
+
+impl Lister {
+    /// Lists into `out` the partial packages of `terms` (each term's options at
+    /// `opts[opt_at[t]..opt_at[t + 1]]`), their sums formed from 0 in file order, sorted by
+    /// sum and then rank, and indexes them; with `dedup`, one per distinct sum (the smallest
+    /// rank).
+    ///
+    /// Why buckets: the index needs each sum's bucket anyway, and a counting sort by bucket
+    /// (about two buckets an entry, so most hold none or one) leaves little to sort: fewer
+    /// instructions than merging each level's sorted runs, which picked the least of `m`
+    /// heads for every entry, and a third of listing and sorting by comparison.
+    fn list(
+        &mut self,
+        opts: &[(f64, u8)],
+        opt_at: &[usize],
+        terms: std::ops::Range<usize>,
+        dedup: bool,
+        out: &mut Half,
+    ) {
+        // In rank order: rank `k·m + r` extends rank `k` by option `r`. Rounding is monotone,
+        // so the least and largest sums are the sums, in the same order, of each term's
+        // least and largest utilities.
+        self.level.clear();
+        self.level.push(0.0);
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        for t in terms {
+            let opts = &opts[opt_at[t]..opt_at[t + 1]];
+            let (least, most) = opts
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &(o, _)| {
+                    (a.min(o), b.max(o))
+                });
+            (lo, hi) = (lo + least, hi + most);
+            self.next.clear();
+            self.next.reserve(self.level.len() * opts.len());
+            for &s in &self.level {
+                self.next.extend(opts.iter().map(|&(own, _)| s + own));
             }
+            std::mem::swap(&mut self.level, &mut self.next);
         }
-        // Every run holds a finite sum until it is written (`list` merges only finite
-        // utilities), so the pick is never a finished run; should it be, the level is done.
-        let Some(&(_, k)) = level.get(heads[pick]) else {
-            break;
-        };
-        out.push((low, k * m32 + pick as u32));
-        heads[pick] += 1;
-        front[pick] = match level.get(heads[pick]) {
-            Some(&(s, _)) => s + own[pick],
-            None => f64::INFINITY,
-        };
-    }
-}
-
-/// The bucket of sum `v` (clamped to `0..=nb + 1`): monotone in `v`, which is all that the
-/// index needs, since a look-up then scans forward to the exact position.
-#[inline]
-fn bucket_of(v: f64, min: f64, scale: f64, nb: usize) -> usize {
-    if scale == 0.0 {
-        // One distinct sum: every entry is below `v` or none is.
-        return if v > min { nb + 1 } else { 0 };
-    }
-    let b = (v - min) * scale;
-    let last = nb + 1;
-    if b >= 0.0 {
-        // +inf or a huge value lands in the last bucket. The same bucket as
-        // `(b as usize).min(last)`, but a 32-bit conversion of a number known to fit costs
-        // a third of the saturating 64-bit one (a look-up in every step of a sweep).
-        if b < last as f64 {
-            b as u32 as usize
-        } else {
-            last
+        let sums = &self.level;
+        let n = sums.len();
+        let nb = 2 * n;
+        // One distinct sum (or an infinite range) gives an infinite (or zero) ratio: the
+        // largest scale then puts every sum above the least in the last bucket.
+        let scale = nb as f64 / (hi - lo);
+        let scale = if scale > 0.0 { scale } else { f64::MAX };
+        let last = (nb + 1) as f64;
+        // Counting sort by bucket: `counts[b + 1]` counts bucket b; the running sums make
+        // `counts[b]` its start, and placing the entries moves that to its end.
+        let counts = &mut out.bucket;
+        counts.clear();
+        counts.resize(nb + 3, 0);
+        self.of.clear();
+        self.of.extend(sums.iter().map(|&s| {
+            let b = bucket_of(s, lo, scale, last);
+            counts[b + 1] += 1;
+            b as u32
+        }));
+        let mut total = 0;
+        for c in counts.iter_mut() {
+            total += *c;
+            *c = total;
         }
-    } else {
-        0
-    }
-}
-
-/// Sorts `items` by sum (any order among equal sums) in expected linear time: one bucket per
-/// item over the range of the sums, then each bucket by insertion (a sort when it is large).
-/// Why not `sort_by`: listing the halves is most of a run's cost at 10^7 packages and more.
-fn bucket_sort(items: &mut [(f64, u32)], tmp: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
-    let n = items.len();
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for it in items.iter() {
-        lo = lo.min(it.0);
-        hi = hi.max(it.0);
-    }
-    if n < 64 || hi <= lo || !(hi - lo).is_finite() {
-        items.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
-        return;
-    }
-    let scale = n as f64 / (hi - lo);
-    counts.clear();
-    counts.resize(n + 2, 0);
-    for it in items.iter() {
-        counts[bucket_of(it.0, lo, scale, n) + 1] += 1;
-    }
-    for b in 1..counts.len() {
-        counts[b] += counts[b - 1];
-    }
-    tmp.clear();
-    tmp.resize(n, (0.0, 0));
-    for &it in items.iter() {
-        let b = bucket_of(it.0, lo, scale, n);
-        tmp[counts[b] as usize] = it;
-        counts[b] += 1;
-    }
-    // `counts[b]` is now the end of bucket b (and the start of b + 1).
-    let mut start = 0;
-    for &end in counts.iter().take(n + 2) {
-        let bucket = &mut tmp[start..end as usize];
-        if bucket.len() > 16 {
-            bucket.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
-        } else {
-            for i in 1..bucket.len() {
-                let mut j = i;
-                while j > 0 && bucket[j].0.total_cmp(&bucket[j - 1].0).is_lt() {
-                    bucket.swap(j, j - 1);
-                    j -= 1;
+        // Every place is written below (the buckets partition `0..n`), so the table is only
+        // sized, which after the first run is no work at all.
+        self.sorted.resize(n, (0.0, 0));
+        let (sorted, at) = (&mut self.sorted[..], &mut counts[..]);
+        for (rank, (&s, &b)) in sums.iter().zip(&self.of).enumerate() {
+            let at = &mut at[b as usize];
+            sorted[*at as usize] = (s, rank as u32);
+            *at += 1;
+        }
+        order_buckets(sorted);
+        out.sum.clear();
+        out.rank.clear();
+        if dedup {
+            // Equal partial sums stay equal whatever follows, so only the smallest rank of
+            // each can ever be offered (-0 and +0 are equal, in this order). Equal sums share
+            // a bucket, so each bucket's start moves back by the entries dropped before it.
+            self.kept.clear();
+            self.kept.reserve(n + 1);
+            let mut prev = f64::NAN;
+            for &(s, k) in &self.sorted {
+                self.kept.push(out.rank.len() as u32);
+                match out.rank.last_mut() {
+                    Some(r) if s == prev => *r = (*r).min(k),
+                    _ => {
+                        out.sum.push(s);
+                        out.rank.push(k);
+                        prev = s;
+                    }
                 }
             }
+            self.kept.push(out.rank.len() as u32);
+            // Bucket b starts where b − 1 ends, at its kept count (top down, in place).
+            for b in (1..nb + 2).rev() {
+                counts[b] = self.kept[counts[b - 1] as usize];
+            }
+        } else {
+            out.sum.extend(self.sorted.iter().map(|e| e.0));
+            out.rank.extend(self.sorted.iter().map(|e| e.1));
+            // Bucket b starts where b − 1 ends.
+            counts.copy_within(0..nb + 1, 1);
         }
-        start = end as usize;
+        counts[0] = 0;
+        counts.truncate(nb + 2);
+        out.sum.extend([f64::INFINITY; 2]);
+        out.min = lo;
+        out.scale = scale;
     }
-    items.copy_from_slice(tmp);
 }
+
+/// Sorts entries that are in bucket order, each bucket's in ascending rank, by sum and then
+/// rank (`total_cmp` on the sums, so that even non-finite ones have one order).
+///
+/// Why one pass over the entries: most buckets hold one entry or none, so testing each
+/// entry against the one before it is cheaper than visiting every bucket (two an entry), and
+/// an entry out of place moves back only within its bucket. Should the moves grow past a
+/// few an entry (sums crowded into few buckets), the rest is left to a sort.
+fn order_buckets(sorted: &mut [(f64, u32)]) {
+    let before = |x: &(f64, u32), y: &(f64, u32)| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1));
+    let budget = 8 * sorted.len();
+    let mut moves = 0;
+    for i in 1..sorted.len() {
+        // Sums in order up to rounding's `==` (a −0 after a +0 of a smaller rank) need no
+        // move: equal sums are interchangeable to every use of the list.
+        if sorted[i].0 >= sorted[i - 1].0 {
+            continue;
+        }
+        let mut j = i;
+        while j > 0 && before(&sorted[j], &sorted[j - 1]).is_lt() {
+            sorted.swap(j, j - 1);
+            j -= 1;
+        }
+        moves += i - j;
+        if moves > budget {
+            sorted.sort_unstable_by(before);
+            return;
+        }
+    }
+}
+
+/// The looked-up half of a [`Nearest`] search, borrowed for one query's sweep.
+struct Index<'a> {
+    /// The half's sums, ascending, then two `+inf`.
+    look: &'a [f64],
+    /// `bucket[b]`: the first position whose sum's bucket is `b` or later.
+    bucket: &'a [u32],
+    min: f64,
+    scale: f64,
+    /// The last bucket, as a float for the clamp.
+    last: f64,
+}
+
+impl Index<'_> {
+    /// The first `ix ≥ from` whose partner, the smallest looked-up sum `y` with
+    /// `xs[ix] + y ≥ lo` (up to rounding, which the slack covers), has `xs[ix] + y ≤ cut`,
+    /// with that partner's position; `None` when no later entry of `xs` (ascending) can have one.
+    ///
+    /// Why a function of its own: this is every step of a sweep, and most steps find nothing,
+    /// so it keeps its few numbers in registers; the exact sums of the rare finds are the
+    /// caller's.
+    #[inline(never)]
+    fn next_within(&self, xs: &[f64], from: usize, lo: f64, cut: f64) -> Option<(usize, usize)> {
+        let look = self.look;
+        let n = look.len() - 2;
+        let y_min = look[0];
+        // Past `end` no entry can have a partner within the cut, nor can any later one (the
+        // sums rise): found once per call by bisection rather than tested at every step.
+        let end = xs.partition_point(|&x| x + y_min <= cut);
+        for (k, &x) in xs.get(from..end)?.iter().enumerate() {
+            // A bucket holds one or two sums, so two branch-free tests usually find the
+            // partner. They count the entries below `v` among the bucket's first two (the
+            // sums are sorted), from loads that do not wait on each other. (Stepping down
+            // from the previous x's partner instead, when the halves are as dense, took 22 %
+            // fewer instructions at 10^8 packages but 10 to 25 % more CPU time: its branches
+            // mispredict.)
+            let v = lo - x;
+            let mut iy = self.bucket[bucket_of(v, self.min, self.scale, self.last)] as usize;
+            let w = &look[iy..iy + 2];
+            iy += usize::from(w[0] < v) + usize::from(w[1] < v);
+            while look[iy] < v {
+                iy += 1;
+            }
+            if x + look[iy] <= cut && iy < n {
+                return Some((from + k, iy));
+            }
+        }
+        None
+    }
+}
+
+/// The bucket of sum `v`, clamped to `0..=last` (a whole number): monotone in `v`, which is
+/// all that an index needs, since a look-up then scans forward to the exact position. `scale`
+/// must be positive (not NaN): with an infinite one every sum above `min` lands in `last`.
+///
+/// Clamped without branches (NaN goes to 0, +inf to `last`), then rounded to the nearest
+/// whole number by adding 2^52, whose low mantissa bits are then that number: the same order
+/// as truncating, in a handful of instructions without a conversion's saturation checks or
+/// a test for a zero scale (a look-up in every step of a sweep).
+#[inline]
+fn bucket_of(v: f64, min: f64, scale: f64, last: f64) -> usize {
+    let b = (v - min) * scale;
+    let b = if b > 0.0 { b } else { 0.0 };
+    let b = if b < last { b } else { last };
+    (b + TWO_POW_52).to_bits() as u32 as usize
+}
+
+/// 2^52: adding it to a number in `0..2^32` leaves that number, rounded, in the low bits.
+const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
 impl OfferSearch {
     /// Declares the objective of this run `gain = -own` (the `nearest` offer rule), so that
