@@ -406,30 +406,34 @@ impl Lister {
 }
 
 /// Sorts entries that are in bucket order, each bucket's in ascending rank, by sum and then
-/// rank (`total_cmp` on the sums, so that even non-finite ones have one order).
+/// rank (−0 and +0 count as equal; the sums are not NaN, which `build` refuses).
 ///
 /// Why one pass over the entries: most buckets hold one entry or none, so testing each
 /// entry against the one before it is cheaper than visiting every bucket (two an entry), and
-/// an entry out of place moves back only within its bucket. Should the moves grow past a
-/// few an entry (sums crowded into few buckets), the rest is left to a sort.
+/// an entry out of place moves back only within its bucket, past greater sums only, so equal
+/// sums keep their rank order. Should the moves grow past a few an entry (sums crowded into
+/// few buckets), the rest is left to a sort.
 fn order_buckets(sorted: &mut [(f64, u32)]) {
-    let before = |x: &(f64, u32), y: &(f64, u32)| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1));
     let budget = 8 * sorted.len();
     let mut moves = 0;
     for i in 1..sorted.len() {
-        // Sums in order up to rounding's `==` (a −0 after a +0 of a smaller rank) need no
-        // move: equal sums are interchangeable to every use of the list.
-        if sorted[i].0 >= sorted[i - 1].0 {
+        let e = sorted[i];
+        if e.0 >= sorted[i - 1].0 {
             continue;
         }
         let mut j = i;
-        while j > 0 && before(&sorted[j], &sorted[j - 1]).is_lt() {
-            sorted.swap(j, j - 1);
+        while j > 0 && sorted[j - 1].0 > e.0 {
+            sorted[j] = sorted[j - 1];
             j -= 1;
         }
+        sorted[j] = e;
         moves += i - j;
         if moves > budget {
-            sorted.sort_unstable_by(before);
+            sorted.sort_unstable_by(|x, y| {
+                (x.0.partial_cmp(&y.0))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(x.1.cmp(&y.1))
+            });
             return;
         }
     }
