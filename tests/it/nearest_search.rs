@@ -88,10 +88,17 @@ fn the_nearest_search_matches_exhaustive_search_on_random_scenarios() {
     );
 }
 
-/// A scenario of terms of the given sizes whose values are 0, 1/2 or 1 and whose weights are
-/// equal, so that very many packages tie exactly; agent `p` red-lines option 1 of term 0.
-fn tied(sizes: &[usize], rng: &mut ChaCha8Rng) -> String {
-    let mut s = String::from("[scenario]\nname = \"ties\"\n[simulation]\ndeadlines = [5]\n");
+/// Two `nearest` agents over terms of the given sizes, term `t` weighted `weight(t)` and the
+/// values drawn by `value` in file order; with `red_line`, agent `p` red-lines option 1 of
+/// term 0.
+fn two_nearest(
+    name: &str,
+    sizes: &[usize],
+    red_line: bool,
+    weight: impl Fn(usize) -> &'static str,
+    mut value: impl FnMut() -> f64,
+) -> String {
+    let mut s = format!("[scenario]\nname = \"{name}\"\n[simulation]\ndeadlines = [5]\n");
     for (t, &k) in sizes.iter().enumerate() {
         let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
         s += &format!(
@@ -101,21 +108,33 @@ fn tied(sizes: &[usize], rng: &mut ChaCha8Rng) -> String {
     }
     for id in ["p", "q"] {
         s += &format!("[agents.{id}]\noffer = \"nearest\"\nestimate_noise = 0\n");
-        if id == "p" {
+        if red_line && id == "p" {
             s += "red_lines = { t0 = [\"o1\"] }\n";
         }
         s += &format!("[agents.{id}.weights]\n");
         for t in 0..sizes.len() {
-            s += &format!("t{t} = 1\n");
+            s += &format!("t{t} = {}\n", weight(t));
         }
         for (t, &k) in sizes.iter().enumerate() {
             s += &format!("[agents.{id}.values.t{t}]\n");
             for o in 0..k {
-                s += &format!("o{o} = {}\n", f64::from(rng.next_u32() % 3) / 2.0);
+                s += &format!("o{o} = {}\n", value());
             }
         }
     }
     s
+}
+
+/// A scenario of terms of the given sizes whose values are 0, 1/2 or 1 and whose weights are
+/// equal, so that very many packages tie exactly; agent `p` red-lines option 1 of term 0.
+fn tied(sizes: &[usize], rng: &mut ChaCha8Rng) -> String {
+    two_nearest(
+        "ties",
+        sizes,
+        true,
+        |_| "1",
+        || f64::from(rng.next_u32() % 3) / 2.0,
+    )
 }
 
 #[test]
@@ -152,28 +171,10 @@ fn the_nearest_search_breaks_exact_ties_as_exhaustive_search_does() {
 /// A scenario whose first term outweighs the others a million times over, so that each half's
 /// sums crowd into a few clusters, one bucket each, in rank order rather than sum order.
 fn crowded(sizes: &[usize], rng: &mut ChaCha8Rng) -> String {
-    let mut s = String::from("[scenario]\nname = \"crowded\"\n[simulation]\ndeadlines = [5]\n");
-    for (t, &k) in sizes.iter().enumerate() {
-        let opts: Vec<String> = (0..k).map(|o| format!("\"o{o}\"")).collect();
-        s += &format!(
-            "[[terms]]\nid = \"t{t}\"\noptions = [{}]\n",
-            opts.join(", ")
-        );
-    }
-    for id in ["p", "q"] {
-        s += &format!("[agents.{id}]\noffer = \"nearest\"\nestimate_noise = 0\n");
-        s += &format!("[agents.{id}.weights]\n");
-        for t in 0..sizes.len() {
-            s += &format!("t{t} = {}\n", if t == 0 { "1000" } else { "0.001" });
-        }
-        for (t, &k) in sizes.iter().enumerate() {
-            s += &format!("[agents.{id}.values.t{t}]\n");
-            for o in 0..k {
-                s += &format!("o{o} = {}\n", f64::from(rng.next_u32() % 1000) / 999.0);
-            }
-        }
-    }
-    s
+    let weight = |t: usize| if t == 0 { "1000" } else { "0.001" };
+    two_nearest("crowded", sizes, false, weight, || {
+        f64::from(rng.next_u32() % 1000) / 999.0
+    })
 }
 
 #[test]
