@@ -123,40 +123,42 @@ pub fn pareto_frontier(
     let no = model.n_opts;
     let na = agents.len();
     let public = model.scenario.publicly_allowed();
-    // Partial packages over the first terms: flat utilities (na per entry) and option prefixes.
+    // Partial packages over the first terms: flat utilities (na per entry) and flat option
+    // prefixes (`len` per entry), so that a candidate costs no allocation of its own.
     let mut utils: Vec<f64> = vec![0.0; na];
-    let mut pkgs: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut pkgs: Vec<u8> = Vec::new();
+    let (mut len, mut count) = (0, 1);
     let mut work = 0u64;
     for (t, allowed) in public.iter().enumerate() {
         let opts: Vec<usize> = (0..allowed.len()).filter(|&o| allowed[o]).collect();
-        let mut cu = Vec::with_capacity(pkgs.len() * opts.len() * na);
-        let mut cp = Vec::with_capacity(pkgs.len() * opts.len());
-        for (i, p) in pkgs.iter().enumerate() {
+        let mut cu = Vec::with_capacity(count * opts.len() * na);
+        let mut cp = Vec::with_capacity(count * opts.len() * (len + 1));
+        for i in 0..count {
+            let p = &pkgs[i * len..(i + 1) * len];
             for &o in &opts {
                 let k = model.offsets[t] + o;
                 for (j, &a) in agents.iter().enumerate() {
                     cu.push(utils[i * na + j] + inst.util[a * no + k]);
                 }
-                let mut q = p.clone();
-                q.push(o as u8);
-                cp.push(q);
+                cp.extend_from_slice(p);
+                cp.push(o as u8);
             }
         }
-        let keep = non_dominated(&cu, &cp, na, &mut work).ok_or_else(too_large)?;
+        len += 1;
+        let keep = non_dominated(&cu, &cp, len, na, &mut work).ok_or_else(too_large)?;
         utils = keep
             .iter()
-            .flat_map(|&i| cu[i * na..(i + 1) * na].to_vec())
+            .flat_map(|&i| cu[i * na..(i + 1) * na].iter().copied())
             .collect();
         pkgs = keep
-            .into_iter()
-            .map(|i| std::mem::take(&mut cp[i]))
+            .iter()
+            .flat_map(|&i| cp[i * len..(i + 1) * len].iter().copied())
             .collect();
+        count = keep.len();
     }
-    let mut points: Vec<Point> = pkgs
-        .into_iter()
-        .enumerate()
-        .map(|(i, package)| Point {
-            package,
+    let mut points: Vec<Point> = (0..count)
+        .map(|i| Point {
+            package: pkgs[i * len..(i + 1) * len].to_vec(),
             utility: utils[i * na..(i + 1) * na].to_vec(),
         })
         .collect();
@@ -171,9 +173,17 @@ fn total_order_key(x: f64) -> i64 {
 }
 
 /// Indices of the non-dominated entries (ties between equal vectors go to the smaller
-/// package); `None` when the work budget runs out.
-fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Option<Vec<usize>> {
-    let n = pkgs.len();
+/// package; entry `i`'s package is `pkgs[i * len..(i + 1) * len]`); `None` when the work
+/// budget runs out.
+fn non_dominated(
+    u: &[f64],
+    pkgs: &[u8],
+    len: usize,
+    na: usize,
+    work: &mut u64,
+) -> Option<Vec<usize>> {
+    let n = pkgs.len() / len;
+    let pkg = |i: usize| &pkgs[i * len..(i + 1) * len];
     let sum = |i: usize| u[i * na..(i + 1) * na].iter().sum::<f64>();
     let sums: Vec<f64> = (0..n).map(sum).collect();
     // A dominating vector has a larger sum, so it is usually met first and the kept list stays
@@ -187,7 +197,7 @@ fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Opti
         .enumerate()
         .map(|(i, s)| (!total_order_key(*s), i))
         .collect();
-    keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| pkgs[x.1].cmp(&pkgs[y.1])));
+    keyed.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| pkg(x.1).cmp(pkg(y.1))));
     let order: Vec<usize> = keyed.iter().map(|k| k.1).collect();
     // Sums are folded in coordinate order, so they are monotone in each coordinate even after
     // rounding: with finite utilities an entry with a smaller sum cannot weakly dominate one
@@ -219,10 +229,7 @@ fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Opti
         if work.saturating_add((strict as u64).saturating_mul(later)) > WORK_BUDGET {
             return None;
         }
-        let dominated = rows[..strict * na]
-            .chunks_exact(na)
-            .any(|kv| kv.iter().zip(cv).all(|(k, c)| k >= c));
-        if dominated {
+        if dominated_by_any(&rows[..strict * na], cv) {
             continue;
         }
         let mut dominated = false;
@@ -255,6 +262,42 @@ fn non_dominated(u: &[f64], pkgs: &[Vec<u8>], na: usize, work: &mut u64) -> Opti
         }
     }
     Some(kept)
+}
+
+/// Whether a row of `rows` (rows of `cv.len()` utilities) is at least `cv` in every
+/// coordinate.
+///
+/// Why without early exits for up to 8 agents: which coordinate first fails is a coin toss,
+/// so testing them one by one mispredicted about one branch a row; all of a row's tests
+/// joined by `&` cost a few more instructions and no guesses (the search over 20 × 5 × 6,
+/// which gives up at its budget, spends most of its time here).
+fn dominated_by_any(rows: &[f64], cv: &[f64]) -> bool {
+    match cv.len() {
+        2 => dominated_by_any_of::<2>(rows, cv),
+        3 => dominated_by_any_of::<3>(rows, cv),
+        4 => dominated_by_any_of::<4>(rows, cv),
+        5 => dominated_by_any_of::<5>(rows, cv),
+        6 => dominated_by_any_of::<6>(rows, cv),
+        7 => dominated_by_any_of::<7>(rows, cv),
+        8 => dominated_by_any_of::<8>(rows, cv),
+        na => rows
+            .chunks_exact(na.max(1))
+            .any(|kv| kv.iter().zip(cv).all(|(k, c)| k >= c)),
+    }
+}
+
+/// [`dominated_by_any`] for rows of `N` utilities.
+fn dominated_by_any_of<const N: usize>(rows: &[f64], cv: &[f64]) -> bool {
+    let Ok(c) = <[f64; N]>::try_from(cv) else {
+        return false;
+    };
+    rows.chunks_exact(N).any(|kv| {
+        let mut all = true;
+        for (k, c) in kv.iter().zip(&c) {
+            all &= k >= c;
+        }
+        all
+    })
 }
 
 impl Analysis {
