@@ -370,20 +370,19 @@ impl Lister {
         out.rank.clear();
         if dedup {
             // Equal partial sums stay equal whatever follows, so only the smallest rank of
-            // each can ever be offered (-0 and +0 are equal, in this order). Equal sums share
-            // a bucket, so each bucket's start moves back by the entries dropped before it.
+            // each can ever be offered: the first of each run of equal sums (-0 and +0
+            // included), since `order_buckets` leaves equal sums in rank order. Equal sums
+            // share a bucket, so each bucket's start moves back by the entries dropped before
+            // it.
             self.kept.clear();
             self.kept.reserve(n + 1);
             let mut prev = f64::NAN;
             for &(s, k) in &self.sorted {
                 self.kept.push(out.rank.len() as u32);
-                match out.rank.last_mut() {
-                    Some(r) if s == prev => *r = (*r).min(k),
-                    _ => {
-                        out.sum.push(s);
-                        out.rank.push(k);
-                        prev = s;
-                    }
+                if s != prev {
+                    out.sum.push(s);
+                    out.rank.push(k);
+                    prev = s;
                 }
             }
             self.kept.push(out.rank.len() as u32);
