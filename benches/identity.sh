@@ -15,6 +15,8 @@ OUT=$(realpath -m "$2")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$OUT/gen"
 cd "$ROOT"
+# A command that fails is recorded, not fatal: its message and "exit N" are an output too
+# (the refusals must stay as they were).
 run() { # name, then the arguments of negsim
     local name=$1
     shift

@@ -247,13 +247,13 @@ impl Staircase {
                 merged.push(END);
                 return true;
             }
-            let i = get(&heads, pick);
+            let i = head_at(&heads, pick);
             let p = &level[i];
             let (co, cg) = (c_own[pick], c_gain[pick]);
             if own + reach < low {
                 // The first of this run that cannot reach the floor: nor can the rest, as
                 // the children's own utilities only fall, so the run ends here.
-                set(&mut heads, &mut front, pick, i, f64::NEG_INFINITY);
+                set_head(&mut heads, &mut front, pick, i, f64::NEG_INFINITY);
                 continue;
             }
             let gain = p.gain + cg;
@@ -268,10 +268,10 @@ impl Staircase {
                 while lead_gain >= level[j].gain + cg + delta {
                     j += 1;
                 }
-                set(&mut heads, &mut front, pick, j, level[j].own + co);
+                set_head(&mut heads, &mut front, pick, j, level[j].own + co);
                 continue;
             }
-            set(&mut heads, &mut front, pick, i + 1, level[i + 1].own + co);
+            set_head(&mut heads, &mut front, pick, i + 1, level[i + 1].own + co);
             let rank = (p.rank << bits) | u64::from(c_opt[pick]);
             if LAST {
                 // The offer order against the best child so far, which is the leader here.
@@ -299,7 +299,7 @@ impl Staircase {
 /// and an access by a variable index would put them in memory, where each pick waited for
 /// the store of the one before it (a store-to-load forward on the merge's critical path).
 #[inline(always)]
-fn get<const N: usize>(heads: &[usize; N], pick: usize) -> usize {
+fn head_at<const N: usize>(heads: &[usize; N], pick: usize) -> usize {
     if N > 4 {
         return heads[pick];
     }
@@ -310,11 +310,11 @@ fn get<const N: usize>(heads: &[usize; N], pick: usize) -> usize {
     i
 }
 
-/// `heads[pick] = head` and `front[pick] = own`, by selects up to 4 options (see [`get`]);
-/// beyond, by index: eight selects for each of two tables cost more than the store's wait
-/// (+23 % CPU on 5 terms of 8 options).
+/// `heads[pick] = head` and `front[pick] = own`, by selects up to 4 options (see
+/// [`head_at`]); beyond, by index: eight selects for each of two tables cost more than the
+/// store's wait (+23 % CPU on 5 terms of 8 options).
 #[inline(always)]
-fn set<const N: usize>(
+fn set_head<const N: usize>(
     heads: &mut [usize; N],
     front: &mut [f64; N],
     pick: usize,
